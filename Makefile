@@ -1,0 +1,41 @@
+# Every target is a one-liner; the README's two commands are `make setup run` and `make test`.
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+
+.PHONY: setup run test check lint types pytest frontend services system-deps clean
+
+setup: $(UV) ## Python venv (.venv) and the built web studio
+	$(UV) sync --frozen --all-extras --python python3.11
+	$(MAKE) frontend
+
+$(UV):
+	python3 -m venv .tools && .tools/bin/pip install -q "uv==$(UV_VERSION)"
+
+frontend: ## npm ci + vite build into frontend_build/dist (skipped when there is no studio yet)
+	@if [ -f frontend_build/package.json ]; then cd frontend_build && npm ci --no-audit --no-fund && npm run build; fi
+
+run: ## the studio on embedded defaults at http://127.0.0.1:8000
+	.venv/bin/posestudio serve
+
+system-deps: ## Debian packages the tests use (installed only when missing)
+	bash .ci/system-deps.sh
+
+services: ## start Redis and PostgreSQL when they are not running
+	bash .ci/services.sh
+
+test: system-deps services setup check ## everything the tests need, then every test
+	.venv/bin/pytest
+
+check: lint types
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+types:
+	.venv/bin/mypy
+
+clean:
+	rm -rf .venv .tools frontend_build/dist frontend_build/node_modules

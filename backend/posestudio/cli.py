@@ -1,0 +1,162 @@
+"""The `posestudio` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from posestudio.settings import Settings
+
+app = typer.Typer(help="Pose Studio: real-time human pose.", no_args_is_help=True)
+
+
+def _settings(**overrides: Any) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _access_token(settings: Settings) -> str:
+    from posestudio.auth import load_or_create_token
+
+    if settings.token is not None:
+        return settings.token.get_secret_value()
+    return load_or_create_token(settings.data_dir)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (0 picks a free one)")] = None,
+    engine: Annotated[str | None, typer.Option(help="Default pose engine")] = None,
+    workers: Annotated[int | None, typer.Option(help="Inference worker threads")] = None,
+) -> None:
+    """Run the pose backend (and the web studio, when it is built)."""
+    import uvicorn
+
+    from posestudio.app import create_app
+    from posestudio.auth import Authenticator
+    from posestudio.engines import default_registry
+
+    settings = _settings(host=host, port=port, default_engine=engine, workers=workers)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    token = _access_token(settings)
+    asgi = create_app(settings, default_registry(settings.engines), Authenticator(token))
+    config = uvicorn.Config(
+        asgi, host=settings.host, port=settings.port, log_level=settings.log_level, ws="websockets"
+    )
+    server = uvicorn.Server(config)
+
+    async def run() -> None:
+        serving = asyncio.create_task(server.serve())
+        while not server.started:
+            if serving.done():
+                return await serving
+            await asyncio.sleep(0.05)
+        bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else settings.port
+        shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+        typer.echo(
+            f"\nPose Studio is running. Open:\n\n    http://{shown}:{bound}/?token={token}\n",
+            err=True,
+        )
+        if not settings.frontend_available:
+            typer.echo("(the web studio is not built: `make setup` builds it)", err=True)
+        await serving
+
+    asyncio.run(run())
+
+
+@app.command()
+def engines() -> None:
+    """List the pose engines and whether each can load here."""
+    from posestudio.engines import default_registry
+
+    settings = _settings()
+    logging.basicConfig(level=logging.WARNING)
+    registry = default_registry(settings.engines)
+    failed = False
+    for name in registry.names:
+        info = registry.load(name)
+        status = "ok" if info.loaded else f"FAILED ({info.error})"
+        failed |= not info.loaded
+        default = " (default)" if name == settings.default_engine else ""
+        typer.echo(f"{name}{default}\t{info.device}\t{status}\t{info.description}")
+    registry.close()
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def stream(
+    source: Annotated[
+        str, typer.Argument(help="Video file, camera index, or 'test' for the packaged video")
+    ] = "test",
+    url: Annotated[str, typer.Option(help="Backend URL")] = "http://127.0.0.1:8000",
+    token: Annotated[
+        str | None, typer.Option(help="Access token (default: POSE_STUDIO_TOKEN or data/token)")
+    ] = None,
+    fps: Annotated[float, typer.Option(help="Frames per second to send")] = 10.0,
+    quality: Annotated[int, typer.Option(min=1, max=100, help="JPEG quality")] = 70,
+    size: Annotated[str | None, typer.Option(help="Resize to WxH, e.g. 1280x720")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write poses as JSON lines here")] = None,
+    engine: Annotated[str | None, typer.Option(help="Pose engine")] = None,
+    smoothing: Annotated[bool, typer.Option(help="One-Euro smoothing")] = False,
+    limit: Annotated[int | None, typer.Option(help="Stop after this many frames")] = None,
+) -> None:
+    """Stream a video file or camera to a backend and print or save the poses."""
+    from posestudio.media import parse_size, test_video_path
+    from posestudio.streamer import stream_source
+
+    resolved: str | int | Path
+    if source == "test":
+        resolved = test_video_path()
+    elif source.isdigit():
+        resolved = int(source)
+    else:
+        resolved = Path(source)
+    access = token or os.environ.get("POSE_STUDIO_TOKEN") or _access_token(_settings())
+    handle = out.open("w") if out else None
+    try:
+        report = asyncio.run(
+            stream_source(
+                resolved,
+                url=url,
+                token=access,
+                fps=fps,
+                quality=quality,
+                size=parse_size(size) if size else None,
+                out=handle,
+                engine=engine,
+                smoothing=smoothing,
+                limit=limit,
+                show_progress=sys.stderr.isatty(),
+            )
+        )
+    finally:
+        if handle:
+            handle.close()
+    p50 = report.latency_p50
+    typer.echo(
+        f"sent {report.sent} frames, got {report.poses} poses ({report.with_person} with a "
+        f"person), skipped {report.skipped}, server dropped {report.dropped}, "
+        f"latency p50 {p50:.1f} ms"
+        if p50 is not None
+        else "no poses received"
+    )
+    for error in report.errors[:5]:
+        typer.echo(f"error: {error.get('code')}: {error.get('message')}", err=True)
+    if report.poses == 0:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

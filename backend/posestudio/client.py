@@ -1,0 +1,208 @@
+"""A small async client for the `/pose` protocol (used by the CLI, the tests and bench).
+
+    async with PoseClient(url, token) as client:
+        await client.start("cam0")
+        await client.send("cam0", jpeg_bytes)
+        async for message in client.results():
+            ...
+
+Results and errors arrive on one bounded queue (oldest dropped when a consumer falls
+behind). After a dropped connection the client reconnects and restarts its streams.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+import socketio
+
+NAMESPACE = "/pose"
+
+
+class PoseClientError(Exception):
+    """A refused start/stop or connection, carrying the server's error object."""
+
+    def __init__(self, error: dict[str, Any]) -> None:
+        super().__init__(f"{error.get('code')}: {error.get('message')}")
+        self.error = error
+        self.code = error.get("code")
+
+
+@dataclass
+class Message:
+    """`event` is "pose" or "error"; `data` is the payload as sent by the server."""
+
+    event: str
+    data: dict[str, Any]
+    received: float = field(default_factory=time.time)
+
+
+class PoseClient:
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        reconnect: bool = True,
+        max_queue: int = 10_000,
+        transports: list[str] | None = None,
+    ) -> None:
+        self.url = url
+        self.token = token
+        self.transports = transports or ["websocket"]
+        self.sio = socketio.AsyncClient(
+            reconnection=reconnect,
+            reconnection_delay=0.2,
+            reconnection_delay_max=2,
+        )
+        self.streams: dict[str, dict[str, Any]] = {}
+        self.limits: dict[str, Any] = {}
+        self.queue: asyncio.Queue[Message] = asyncio.Queue(maxsize=max_queue)
+        self.dropped_results = 0
+        self.connects = 0
+        self.bytes_received = 0
+        self._seq: dict[str, int] = {}
+        self._connected = asyncio.Event()
+        self.sio.on("connect", self._on_connect, namespace=NAMESPACE)
+        self.sio.on("disconnect", self._on_disconnect, namespace=NAMESPACE)
+        self.sio.on("pose", self._on_pose, namespace=NAMESPACE)
+        self.sio.on("error", self._on_error, namespace=NAMESPACE)
+
+    async def __aenter__(self) -> PoseClient:
+        await self.connect()
+        return self
+
+    async def __aexit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    # -- connection -----------------------------------------------------------
+    async def connect(self, timeout: float = 10.0) -> None:
+        try:
+            await self.sio.connect(
+                self.url,
+                namespaces=[NAMESPACE],
+                auth={"token": self.token},
+                transports=self.transports,
+                wait_timeout=timeout,
+            )
+        except socketio.exceptions.ConnectionError as exc:
+            detail = exc.args[0] if exc.args else str(exc)
+            error = (
+                detail
+                if isinstance(detail, dict)
+                else {"code": "CONNECT_FAILED", "message": str(detail)}
+            )
+            raise PoseClientError(error) from exc
+        await asyncio.wait_for(self._connected.wait(), timeout)
+
+    async def wait_connected(self, timeout: float = 30.0) -> None:
+        await asyncio.wait_for(self._connected.wait(), timeout)
+
+    async def close(self) -> None:
+        await self.sio.disconnect()
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    async def _on_connect(self) -> None:
+        self.connects += 1
+        if self.connects > 1:
+            # A reconnect: the server forgot our streams with the old connection.
+            for stream_id, options in list(self.streams.items()):
+                with contextlib.suppress(PoseClientError):
+                    await self._start(stream_id, options)
+        self._connected.set()
+
+    async def _on_disconnect(self, reason: Any = None) -> None:
+        self._connected.clear()
+
+    def _put(self, message: Message) -> None:
+        if self.queue.full():
+            self.queue.get_nowait()
+            self.dropped_results += 1
+        self.queue.put_nowait(message)
+
+    async def _on_pose(self, data: dict[str, Any]) -> None:
+        self._put(Message("pose", data))
+
+    async def _on_error(self, data: dict[str, Any]) -> None:
+        self._put(Message("error", data))
+
+    # -- streams --------------------------------------------------------------
+    async def _start(self, stream_id: str, options: dict[str, Any]) -> dict[str, Any]:
+        reply = await self.sio.call(
+            "start", {"stream_id": stream_id, **options}, namespace=NAMESPACE, timeout=30
+        )
+        if not reply.get("ok"):
+            raise PoseClientError(reply.get("error", {}))
+        self.limits = reply.get("limits", {})
+        return dict(reply)
+
+    async def start(
+        self,
+        stream_id: str,
+        *,
+        engine: str | None = None,
+        smoothing: dict[str, float] | bool | None = None,
+    ) -> dict[str, Any]:
+        options: dict[str, Any] = {}
+        if engine is not None:
+            options["engine"] = engine
+        if smoothing is not None:
+            options["smoothing"] = smoothing
+        reply = await self._start(stream_id, options)
+        self.streams[stream_id] = options
+        self._seq.setdefault(stream_id, 0)
+        return reply
+
+    async def stop(self, stream_id: str) -> dict[str, Any]:
+        self.streams.pop(stream_id, None)
+        reply = await self.sio.call(
+            "stop", {"stream_id": stream_id}, namespace=NAMESPACE, timeout=30
+        )
+        if not reply.get("ok"):
+            raise PoseClientError(reply.get("error", {}))
+        return dict(reply)
+
+    async def send(
+        self,
+        stream_id: str,
+        jpeg: bytes,
+        *,
+        seq: int | None = None,
+        capture_ts: float | None = None,
+    ) -> int:
+        """Send one frame; returns its sequence number."""
+        if seq is None:
+            seq = self._seq.get(stream_id, 0)
+        self._seq[stream_id] = seq + 1
+        meta = {
+            "stream_id": stream_id,
+            "seq": seq,
+            "capture_ts": time.time() * 1000 if capture_ts is None else capture_ts,
+        }
+        await self.sio.emit("frame", (meta, jpeg), namespace=NAMESPACE)
+        return seq
+
+    async def emit_raw(self, event: str, *args: Any) -> None:
+        """Send anything (the tests use this for malformed messages)."""
+        await self.sio.emit(event, args if len(args) != 1 else args[0], namespace=NAMESPACE)
+
+    async def call_raw(self, event: str, data: Any) -> Any:
+        return await self.sio.call(event, data, namespace=NAMESPACE, timeout=30)
+
+    async def next(self, timeout: float = 30.0) -> Message:
+        return await asyncio.wait_for(self.queue.get(), timeout)
+
+    async def results(self) -> AsyncIterator[Message]:
+        while True:
+            yield await self.queue.get()

@@ -1,0 +1,68 @@
+"""Named domain errors. They become HTTP or Socket.IO errors only at the edge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class PoseStudioError(Exception):
+    """Base error carrying a stable code for the wire."""
+
+    code = "INTERNAL"
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_wire(self, stream_id: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if stream_id is not None:
+            body["stream_id"] = stream_id
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class BadRequest(PoseStudioError):
+    code = "BAD_REQUEST"
+
+
+class BadFrame(PoseStudioError):
+    code = "BAD_FRAME"
+
+
+class FrameTooLarge(PoseStudioError):
+    code = "FRAME_TOO_LARGE"
+
+
+class UnknownStream(PoseStudioError):
+    code = "UNKNOWN_STREAM"
+
+
+class StreamExists(PoseStudioError):
+    code = "STREAM_EXISTS"
+
+
+class TooManyStreams(PoseStudioError):
+    code = "TOO_MANY_STREAMS"
+
+
+class RateLimited(PoseStudioError):
+    code = "RATE_LIMITED"
+
+
+class UnknownEngine(PoseStudioError):
+    code = "UNKNOWN_ENGINE"
+
+
+class EngineUnavailable(PoseStudioError):
+    code = "ENGINE_UNAVAILABLE"
+
+
+class Unauthorized(PoseStudioError):
+    code = "UNAUTHORIZED"
+
+
+class NotFound(PoseStudioError):
+    code = "NOT_FOUND"

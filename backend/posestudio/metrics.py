@@ -1,0 +1,150 @@
+"""Plain counters updated on the event loop; Prometheus reads them at scrape time."""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from prometheus_client.registry import Collector
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5)
+
+
+@dataclass
+class Histogram:
+    """Fixed-bucket histogram: `observe` is a bisect and two additions."""
+
+    buckets: tuple[float, ...] = LATENCY_BUCKETS
+    counts: list[int] = field(default_factory=list)
+    total: float = 0.0
+    count: int = 0
+
+    def __post_init__(self) -> None:
+        self.counts = [0] * (len(self.buckets) + 1)
+
+    def observe(self, value: float) -> None:
+        self.counts[bisect.bisect_left(self.buckets, value)] += 1
+        self.total += value
+        self.count += 1
+
+    def cumulative(self) -> list[tuple[str, float]]:
+        out, running = [], 0
+        for bound, n in zip((*self.buckets, float("inf")), self.counts, strict=True):
+            running += n
+            out.append(("+Inf" if bound == float("inf") else repr(bound), float(running)))
+        return out
+
+
+@dataclass
+class EngineCounters:
+    received: int = 0
+    processed: int = 0
+    inference: Histogram = field(default_factory=Histogram)
+    server: Histogram = field(default_factory=Histogram)
+    queue: Histogram = field(default_factory=Histogram)
+
+
+class ServerStats:
+    """Every counter the backend exports. Touched only from the event loop thread."""
+
+    def __init__(self) -> None:
+        self.engines: dict[str, EngineCounters] = {}
+        self.dropped: Counter[str] = Counter()
+        self.errors: Counter[str] = Counter()
+        self.connections_total = 0
+        self.disconnects_total = 0
+        self.active_connections = 0
+        self.rejected_connections = 0
+
+    def engine(self, name: str) -> EngineCounters:
+        counters = self.engines.get(name)
+        if counters is None:
+            counters = self.engines[name] = EngineCounters()
+        return counters
+
+
+class PoseCollector(Collector):
+    """Builds the `pose_*` metric families from `ServerStats` when Prometheus scrapes."""
+
+    def __init__(
+        self,
+        stats: ServerStats,
+        active_streams: Callable[[], dict[str, int]],
+        engines_loaded: Callable[[], dict[str, bool]],
+    ) -> None:
+        self._stats = stats
+        self._active_streams = active_streams
+        self._engines_loaded = engines_loaded
+
+    def collect(self) -> Iterator[Metric]:
+        s = self._stats
+        received = CounterMetricFamily(
+            "pose_frames_received", "Frames received from clients", labels=["engine"]
+        )
+        processed = CounterMetricFamily(
+            "pose_frames_processed", "Frames decoded and inferred", labels=["engine"]
+        )
+        infer = HistogramMetricFamily(
+            "pose_inference_seconds", "Engine inference time per frame", labels=["engine"]
+        )
+        server = HistogramMetricFamily(
+            "pose_server_seconds",
+            "Time from a frame's arrival to its pose being sent",
+            labels=["engine"],
+        )
+        queue = HistogramMetricFamily(
+            "pose_queue_seconds", "Time a frame waited for a worker", labels=["engine"]
+        )
+        for name, c in sorted(s.engines.items()):
+            received.add_metric([name], c.received)
+            processed.add_metric([name], c.processed)
+            infer.add_metric([name], c.inference.cumulative(), c.inference.total)
+            server.add_metric([name], c.server.cumulative(), c.server.total)
+            queue.add_metric([name], c.queue.cumulative(), c.queue.total)
+        yield from (received, processed, infer, server, queue)
+
+        dropped = CounterMetricFamily(
+            "pose_frames_dropped", "Frames dropped before processing", labels=["reason"]
+        )
+        for reason in ("superseded", "rate_limited", "closed"):
+            dropped.add_metric([reason], s.dropped[reason])
+        yield dropped
+
+        errors = CounterMetricFamily("pose_errors", "Errors sent to clients", labels=["code"])
+        for code, n in sorted(s.errors.items()):
+            errors.add_metric([code], n)
+        yield errors
+
+        streams = GaugeMetricFamily("pose_active_streams", "Running streams", labels=["engine"])
+        for name, n in sorted(self._active_streams().items()):
+            streams.add_metric([name], n)
+        yield streams
+
+        yield GaugeMetricFamily(
+            "pose_active_connections", "Connected /pose clients", value=s.active_connections
+        )
+        yield CounterMetricFamily(
+            "pose_connections", "Accepted /pose connections", value=s.connections_total
+        )
+        yield CounterMetricFamily(
+            "pose_disconnects", "Closed /pose connections", value=s.disconnects_total
+        )
+        yield CounterMetricFamily(
+            "pose_connections_rejected",
+            "Refused /pose connections (bad token)",
+            value=s.rejected_connections,
+        )
+        loaded = GaugeMetricFamily(
+            "pose_engine_loaded", "1 when the engine is loaded", labels=["engine"]
+        )
+        for name, ok in sorted(self._engines_loaded().items()):
+            loaded.add_metric([name], 1.0 if ok else 0.0)
+        yield loaded

@@ -1,0 +1,114 @@
+"""`posestudio stream`: send a video or camera to a backend and collect the poses."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from posestudio.client import PoseClient
+from posestudio.media import encode_jpeg, read_frames
+
+
+@dataclass
+class StreamReport:
+    sent: int = 0
+    skipped: int = 0
+    poses: int = 0
+    with_person: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    latencies_ms: list[float] = field(default_factory=list)
+    dropped: int = 0
+
+    @property
+    def latency_p50(self) -> float | None:
+        return statistics.median(self.latencies_ms) if self.latencies_ms else None
+
+
+async def stream_source(
+    source: str | int | Path,
+    *,
+    url: str,
+    token: str,
+    fps: float,
+    quality: int,
+    size: tuple[int, int] | None,
+    out: IO[str] | None,
+    stream_id: str = "cli",
+    engine: str | None = None,
+    smoothing: bool = False,
+    limit: int | None = None,
+    show_progress: bool = True,
+) -> StreamReport:
+    report = StreamReport()
+    in_flight: dict[int, float] = {}
+    frames = list(read_frames(source, size=size, limit=limit))
+    async with PoseClient(url, token) as client:
+        reply = await client.start(stream_id, engine=engine, smoothing=smoothing or None)
+        max_in_flight = int(reply["limits"]["max_in_flight"])
+        done = asyncio.Event()
+
+        async def receive() -> None:
+            async for message in client.results():
+                if message.event == "error":
+                    report.errors.append(message.data)
+                    continue
+                pose = message.data
+                report.poses += 1
+                report.with_person += bool(pose["persons"])
+                report.dropped = pose["dropped"]
+                report.latencies_ms.append(message.received * 1000 - pose["capture_ts"])
+                in_flight.pop(pose["seq"], None)
+                # Frames older than an answered one were dropped by the server.
+                for seq in [s for s in in_flight if s < pose["seq"]]:
+                    in_flight.pop(seq)
+                if out is not None:
+                    out.write(json.dumps(pose, separators=(",", ":")) + "\n")
+                if done.is_set() and not in_flight:
+                    return
+
+        receiver = asyncio.create_task(receive())
+        progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TextColumn("{task.fields[stats]}"),
+            TimeElapsedColumn(),
+            disable=not show_progress,
+        )
+        with progress:
+            task = progress.add_task("streaming", total=len(frames), stats="")
+            interval = 1.0 / fps
+            next_at = time.monotonic()
+            started = time.monotonic()
+            for rgb in frames:
+                await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+                next_at += interval
+                if len(in_flight) >= max_in_flight:
+                    report.skipped += 1
+                else:
+                    seq = await client.send(stream_id, encode_jpeg(rgb, quality))
+                    in_flight[seq] = time.monotonic()
+                    report.sent += 1
+                elapsed = max(time.monotonic() - started, 1e-6)
+                p50 = report.latency_p50
+                progress.update(
+                    task,
+                    advance=1,
+                    stats=f"{report.poses / elapsed:5.1f} pose/s  "
+                    f"p50 {p50 if p50 is not None else 0:5.1f} ms  dropped {report.dropped}",
+                )
+            done.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(receiver, timeout=10)
+        receiver.cancel()
+        with contextlib.suppress(Exception):
+            await client.stop(stream_id)
+    return report
