@@ -1,0 +1,1 @@
+"""`posestudio bench`: the served throughput and latency against the engine's own ceiling."""

@@ -1,0 +1,209 @@
+"""N concurrent clients, each its own connection and stream, sending at a fixed rate.
+
+Clients behave like the browser studio: a frame is skipped (counted as client-skipped)
+while `max_in_flight` frames await their pose, unless `respect_in_flight` is off, in
+which case every frame is sent and the server's latest-frame-wins slot drops the excess
+(counted by the server and reported in each pose's `dropped`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from socketio import packet
+
+from posestudio.bench.workload import Workload
+from posestudio.client import NAMESPACE, Message, PoseClient
+
+DRAIN_SECONDS = 3.0
+"""How long a client waits for the poses of its last frames after it stops sending."""
+
+
+class InFlight:
+    """Frames sent and not yet answered. A pose for seq N also settles every older seq,
+    since the server answers frames of one stream in order and drops the ones it skips.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._sent: dict[int, float] = {}
+
+    def __len__(self) -> int:
+        return len(self._sent)
+
+    @property
+    def full(self) -> bool:
+        return len(self._sent) >= self.limit
+
+    def sent(self, seq: int, at: float) -> None:
+        self._sent[seq] = at
+
+    def answered(self, seq: int) -> None:
+        for old in [s for s in self._sent if s <= seq]:
+            del self._sent[old]
+
+    def expire(self, now: float, timeout: float) -> int:
+        """Forget frames unanswered for `timeout` seconds (their pose will not come)."""
+        stale = [s for s, at in self._sent.items() if now - at > timeout]
+        for seq in stale:
+            del self._sent[seq]
+        return len(stale)
+
+
+@dataclass
+class ClientLog:
+    """What one client saw. Times are `time.monotonic()` unless named otherwise."""
+
+    stream_id: str
+    offered: int = 0
+    sent: int = 0
+    skipped: int = 0
+    expired: int = 0
+    poses: int = 0
+    with_person: int = 0
+    server_dropped: int = 0
+    up_bytes: int = 0
+    down_bytes: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    # (monotonic receive time, end-to-end ms from capture_ts, server ms)
+    results: list[tuple[float, float, float]] = field(default_factory=list)
+    image_sizes: set[tuple[int, int]] = field(default_factory=set)
+
+
+def upstream_bytes(meta: dict[str, Any], jpeg: bytes) -> int:
+    """Bytes of a `frame` message as Socket.IO encodes it (text header + binary part)."""
+    encoded = packet.Packet(packet.EVENT, namespace=NAMESPACE, data=["frame", meta, jpeg]).encode()
+    header, *attachments = encoded
+    # Engine.IO prefixes the text message with its type ("4"); WebSocket framing not counted.
+    return 1 + len(header.encode()) + sum(len(a) for a in attachments)
+
+
+def downstream_bytes(event: str, data: dict[str, Any]) -> int:
+    """Bytes of a server message as Socket.IO encodes it (without WebSocket framing)."""
+    encoded = packet.Packet(packet.EVENT, namespace=NAMESPACE, data=[event, data]).encode()
+    return 1 + len(str(encoded).encode())
+
+
+class ClientFleet:
+    """Connects `count` clients, streams the workload from all of them, then closes them."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        workload: Workload,
+        *,
+        count: int,
+        fps: float,
+        respect_in_flight: bool = True,
+        prefix: str = "bench",
+    ) -> None:
+        self.url = url
+        self.token = token
+        self.workload = workload
+        self.count = count
+        self.fps = fps
+        self.respect_in_flight = respect_in_flight
+        self.logs = [ClientLog(stream_id=f"{prefix}-{i}") for i in range(count)]
+        self._clients: list[PoseClient] = []
+        self.max_in_flight = 2
+
+    async def __aenter__(self) -> ClientFleet:
+        self._clients = [PoseClient(self.url, self.token, reconnect=False) for _ in self.logs]
+        try:
+            await asyncio.gather(*(client.connect() for client in self._clients))
+            replies = await asyncio.gather(
+                *(c.start(log.stream_id) for c, log in zip(self._clients, self.logs, strict=True))
+            )
+        except BaseException:
+            await self.close()
+            raise
+        self.max_in_flight = int(replies[0]["limits"]["max_in_flight"])
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await asyncio.gather(*(client.close() for client in self._clients), return_exceptions=True)
+
+    async def run(self, duration: float, started: float) -> None:
+        """Send for `duration` seconds from `started` (monotonic), then collect the rest."""
+        await asyncio.gather(
+            *(
+                self._run_one(client, log, index, duration, started)
+                for index, (client, log) in enumerate(zip(self._clients, self.logs, strict=True))
+            )
+        )
+
+    async def _run_one(
+        self, client: PoseClient, log: ClientLog, index: int, duration: float, started: float
+    ) -> None:
+        in_flight = InFlight(self.max_in_flight)
+        settled = asyncio.Event()
+        receiver = asyncio.create_task(self._receive(client, log, in_flight, settled))
+        frames = self.workload.frames
+        interval = 1.0 / self.fps
+        # Cameras are not synchronised: spread the clients' send times over one interval.
+        first = started + interval * index / self.count
+        total = int(duration * self.fps)
+        position = index * len(frames) // self.count
+        try:
+            for k in range(total):
+                await asyncio.sleep(max(0.0, first + k * interval - time.monotonic()))
+                log.offered += 1
+                now = time.monotonic()
+                log.expired += in_flight.expire(now, DRAIN_SECONDS)
+                if self.respect_in_flight and in_flight.full:
+                    log.skipped += 1
+                    continue
+                jpeg = frames[(position + k) % len(frames)]
+                meta = {"stream_id": log.stream_id, "seq": k, "capture_ts": time.time() * 1000}
+                try:
+                    await client.sio.emit("frame", (meta, jpeg), namespace=NAMESPACE)
+                except Exception as exc:
+                    log.errors[f"SEND_FAILED: {type(exc).__name__}"] += 1
+                    break
+                in_flight.sent(k, now)
+                log.sent += 1
+                log.up_bytes += upstream_bytes(meta, jpeg)
+        finally:
+            settled.clear()
+            if len(in_flight):
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(settled.wait(), DRAIN_SECONDS)
+            receiver.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await receiver
+            log.expired += len(in_flight)
+
+    async def _receive(
+        self, client: PoseClient, log: ClientLog, in_flight: InFlight, settled: asyncio.Event
+    ) -> None:
+        """Record every message; set `settled` whenever no frame awaits its pose."""
+        while True:
+            self._record(log, in_flight, await client.queue.get())
+            if len(in_flight) == 0:
+                settled.set()
+
+    @staticmethod
+    def _record(log: ClientLog, in_flight: InFlight, message: Message) -> None:
+        log.down_bytes += downstream_bytes(message.event, message.data)
+        if message.event == "error":
+            log.errors[str(message.data.get("code"))] += 1
+            return
+        pose = message.data
+        arrived = time.monotonic() - (time.time() - message.received)
+        log.poses += 1
+        log.with_person += bool(pose["persons"])
+        log.server_dropped = max(log.server_dropped, int(pose["dropped"]))
+        log.image_sizes.add((pose["image"]["width"], pose["image"]["height"]))
+        log.results.append(
+            (arrived, message.received * 1000 - pose["capture_ts"], pose["timing"]["server_ms"])
+        )
+        in_flight.answered(int(pose["seq"]))

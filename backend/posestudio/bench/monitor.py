@@ -1,0 +1,73 @@
+"""CPU use and resident memory of a process (the server), sampled while a run goes on."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import psutil
+
+
+@dataclass
+class Usage:
+    """`cpu_percent` as `top` shows it: 100 is one core busy. RSS in bytes."""
+
+    cpu_percent: float | None = None
+    peak_rss: int | None = None
+    # (seconds since the window opened, rss bytes)
+    rss: list[tuple[float, int]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "cpu_percent": None if self.cpu_percent is None else round(self.cpu_percent, 1),
+            "peak_rss": self.peak_rss,
+        }
+
+
+def _cpu_seconds(proc: psutil.Process) -> float:
+    """User + system time of the process and its threads (children excluded)."""
+    times = proc.cpu_times()
+    return float(times.user + times.system)
+
+
+class ProcessMonitor:
+    """Samples one process; `pid=None` (a remote server) yields empty usage."""
+
+    def __init__(self, pid: int | None, interval: float = 0.25) -> None:
+        self._proc = psutil.Process(pid) if pid is not None else None
+        self.interval = interval
+
+    @contextlib.asynccontextmanager
+    async def window(self) -> AsyncIterator[Usage]:
+        """Measure from entry to exit; the `Usage` is filled in when the block ends."""
+        usage = Usage()
+        proc = self._proc
+        if proc is None:
+            yield usage
+            return
+        opened = time.monotonic()
+        cpu_before = _cpu_seconds(proc)
+        stop = asyncio.Event()
+
+        async def sample() -> None:
+            while not stop.is_set():
+                with contextlib.suppress(psutil.Error):
+                    usage.rss.append((time.monotonic() - opened, proc.memory_info().rss))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.interval)
+
+        sampler = asyncio.create_task(sample())
+        try:
+            yield usage
+        finally:
+            stop.set()
+            await sampler
+            elapsed = time.monotonic() - opened
+            with contextlib.suppress(psutil.Error):
+                usage.cpu_percent = 100 * (_cpu_seconds(proc) - cpu_before) / max(elapsed, 1e-9)
+                usage.rss.append((elapsed, proc.memory_info().rss))
+            usage.peak_rss = max((rss for _, rss in usage.rss), default=None)

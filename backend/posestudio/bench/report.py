@@ -1,0 +1,129 @@
+"""The bench's table (rich) and its machine-readable JSON."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+
+from posestudio.bench.results import StepResult
+
+if TYPE_CHECKING:
+    from posestudio.bench.suite import BenchReport
+
+COLUMNS = (
+    "clients",
+    "offered fps",
+    "processed fps",
+    "served/ceiling",
+    "e2e p50 ms",
+    "e2e p95 ms",
+    "e2e p99 ms",
+    "server p50 ms",
+    "client skipped",
+    "server dropped",
+    "drop rate",
+    "server CPU %",
+    "peak RSS MB",
+    "up B/frame",
+    "down B/msg",
+)
+"""The sweep table's columns; e2e is capture_ts to the pose's arrival at the client."""
+
+
+def _num(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def row(step: StepResult) -> list[str]:
+    rss = step.server.peak_rss
+    label = str(step.clients)
+    if step.idle_connections:
+        label += f" (+{step.idle_connections} idle)"
+    return [
+        label,
+        _num(step.offered_fps),
+        _num(step.processed_fps),
+        _num(step.ceiling_ratio, 2),
+        _num(step.latency_ms.p50),
+        _num(step.latency_ms.p95),
+        _num(step.latency_ms.p99),
+        _num(step.server_ms.p50),
+        str(step.client_skipped),
+        str(step.server_dropped),
+        "-" if step.drop_rate is None else f"{step.drop_rate:.1%}",
+        _num(step.server.cpu_percent, 0),
+        "-" if rss is None else f"{rss / 2**20:.0f}",
+        _num(step.up_bytes_per_frame, 0),
+        _num(step.down_bytes_per_message, 0),
+    ]
+
+
+def table(steps: list[StepResult], title: str) -> Table:
+    out = Table(title=title, title_justify="left")
+    for name in COLUMNS:
+        out.add_column(name, justify="left" if name == "clients" else "right")
+    for step in steps:
+        out.add_row(*row(step))
+    return out
+
+
+def markdown(steps: list[StepResult]) -> str:
+    """The same table as Markdown, for docs/benchmarks.md."""
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(row(step)) + " |" for step in steps]
+    return "\n".join(lines)
+
+
+def render(report: BenchReport, console: Console) -> None:
+    c = report.ceiling
+    m = report.machine
+    w = report.workload
+    console.print(
+        f"[bold]Machine[/bold] {m['cpus']} CPUs ({m['cpu_model']}), load average "
+        f"{m['load_average_at_start']} at start, {m.get('load_average_at_end')} at end"
+    )
+    console.print(
+        f"[bold]Workload[/bold] {w['frames']} frames of {w['source']} at "
+        f"{w['size'][0]}x{w['size'][1]}, JPEG quality {w['quality']} "
+        f"({w['mean_jpeg_bytes']} bytes on average), {report.options.fps:g} fps per client"
+    )
+    console.print(
+        f"[bold]Ceiling[/bold] {c.workers} worker(s), bare decode + inference: "
+        f"{c.fps:.1f} fps; per frame p50 {_num(c.frame_ms.p50)} ms "
+        f"(decode {_num(c.decode_ms.p50)} + inference {_num(c.infer_ms.p50)})"
+    )
+    steps = list(report.sweep)
+    if report.idle is not None:
+        steps.append(report.idle)
+    if steps:
+        console.print(table(steps, f"Served ({report.options.duration:g} s per row)"))
+    if report.soak is not None:
+        s = report.soak
+        growth = s.p95_growth
+        rss = s.rss_growth_bytes
+        console.print(table([s.step], f"Soak ({s.step.duration:g} s)"))
+        console.print(
+            f"[bold]Soak[/bold] p95 by {s.window_s:g} s window: "
+            + ", ".join(_num(v) for v in s.p95_by_window)
+            + f" ms; last/first {_num(growth, 2)}; server RSS change "
+            + ("-" if rss is None else f"{rss / 2**20:+.1f} MB")
+        )
+    if report.idle is not None:
+        console.print(
+            f"[bold]Idle connections[/bold] {report.idle.extra.get('idle_still_connected')}"
+            f" of {report.idle.idle_connections} still connected at the end"
+        )
+    errors: Counter[str] = Counter()
+    for step in steps:
+        errors.update(step.errors)
+    if errors:
+        console.print(f"[yellow]errors received:[/yellow] {dict(errors)}")
+
+
+def write_json(report: BenchReport, path: Path) -> None:
+    path.write_text(json.dumps(report.as_dict(), indent=2) + "\n")

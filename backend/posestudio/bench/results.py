@@ -1,0 +1,191 @@
+"""What one run of clients produced, reduced to the figures the report shows."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from posestudio.bench.clients import ClientLog
+from posestudio.bench.monitor import Usage
+from posestudio.bench.stats import Summary, percentile, ratio, summarise
+
+
+@dataclass
+class StepResult:
+    """One load level: `clients` streams for `duration` seconds."""
+
+    clients: int
+    fps: float
+    duration: float
+    offered: int
+    sent: int
+    poses: int
+    poses_in_window: int
+    with_person: int
+    client_skipped: int
+    server_dropped: int
+    unanswered: int
+    latency_ms: Summary
+    server_ms: Summary
+    server: Usage
+    client_cpu_percent: float | None
+    up_bytes_per_frame: float | None
+    down_bytes_per_message: float | None
+    errors: dict[str, int]
+    image_sizes: list[tuple[int, int]]
+    ceiling_fps: float | None = None
+    idle_connections: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def offered_fps(self) -> float:
+        return self.offered / self.duration
+
+    @property
+    def processed_fps(self) -> float:
+        return self.poses_in_window / self.duration
+
+    @property
+    def ceiling_ratio(self) -> float | None:
+        return ratio(self.processed_fps, self.ceiling_fps)
+
+    @property
+    def drop_rate(self) -> float | None:
+        """Share of the frames offered (the cameras' frames) that got no pose back."""
+        return ratio(self.offered - self.poses, self.offered)
+
+    def as_dict(self) -> dict[str, Any]:
+        def r(value: float | None, digits: int = 2) -> float | None:
+            return None if value is None else round(value, digits)
+
+        return {
+            "clients": self.clients,
+            "idle_connections": self.idle_connections,
+            "fps_per_client": self.fps,
+            "duration_s": self.duration,
+            "offered_fps": r(self.offered_fps),
+            "processed_fps": r(self.processed_fps),
+            "ceiling_fps": r(self.ceiling_fps),
+            "served_over_ceiling": r(self.ceiling_ratio, 3),
+            "latency_ms": self.latency_ms.as_dict(),
+            "server_ms": self.server_ms.as_dict(),
+            "frames": {
+                "offered": self.offered,
+                "sent": self.sent,
+                "poses": self.poses,
+                "with_person": self.with_person,
+                "client_skipped": self.client_skipped,
+                "server_dropped": self.server_dropped,
+                "unanswered": self.unanswered,
+            },
+            "drop_rate": r(self.drop_rate, 4),
+            "server": self.server.as_dict(),
+            "client_cpu_percent": r(self.client_cpu_percent, 1),
+            "up_bytes_per_frame": r(self.up_bytes_per_frame, 0),
+            "down_bytes_per_message": r(self.down_bytes_per_message, 0),
+            "errors": self.errors,
+            "image_sizes": [list(size) for size in self.image_sizes],
+            **self.extra,
+        }
+
+
+def step_result(
+    logs: list[ClientLog],
+    *,
+    fps: float,
+    duration: float,
+    started: float,
+    server: Usage,
+    client_cpu_percent: float | None,
+    ceiling_fps: float | None,
+    idle_connections: int = 0,
+) -> StepResult:
+    """Combine the clients' logs; throughput counts poses that arrived inside the window."""
+    results = [entry for log in logs for entry in log.results]
+    errors: Counter[str] = Counter()
+    for log in logs:
+        errors.update(log.errors)
+    sent = sum(log.sent for log in logs)
+    poses = sum(log.poses for log in logs)
+    messages = poses + sum(log.errors.total() for log in logs)
+    return StepResult(
+        clients=len(logs),
+        fps=fps,
+        duration=duration,
+        offered=sum(log.offered for log in logs),
+        sent=sent,
+        poses=poses,
+        poses_in_window=sum(1 for at, _, _ in results if started <= at <= started + duration),
+        with_person=sum(log.with_person for log in logs),
+        client_skipped=sum(log.skipped for log in logs),
+        server_dropped=sum(log.server_dropped for log in logs),
+        unanswered=sum(log.expired for log in logs),
+        latency_ms=summarise([e2e for _, e2e, _ in results]),
+        server_ms=summarise([server_ms for _, _, server_ms in results]),
+        server=server,
+        client_cpu_percent=client_cpu_percent,
+        up_bytes_per_frame=ratio(sum(log.up_bytes for log in logs), sent),
+        down_bytes_per_message=ratio(sum(log.down_bytes for log in logs), messages),
+        errors=dict(errors),
+        image_sizes=sorted({size for log in logs for size in log.image_sizes}),
+        ceiling_fps=ceiling_fps,
+        idle_connections=idle_connections,
+    )
+
+
+@dataclass
+class SoakResult:
+    """Latency and memory over a long run, compared window by window (a minute each)."""
+
+    step: StepResult
+    window_s: float
+    p95_by_window: list[float | None]
+    rss_by_window: list[int | None]
+
+    @property
+    def p95_growth(self) -> float | None:
+        """p95 of the last window over p95 of the first (≤ 1.2 is the target)."""
+        if len(self.p95_by_window) < 2:
+            return None
+        return ratio(self.p95_by_window[-1], self.p95_by_window[0])
+
+    @property
+    def rss_growth_bytes(self) -> int | None:
+        if len(self.rss_by_window) < 2 or None in (self.rss_by_window[0], self.rss_by_window[-1]):
+            return None
+        return int(self.rss_by_window[-1] or 0) - int(self.rss_by_window[0] or 0)
+
+    def as_dict(self) -> dict[str, Any]:
+        growth = self.p95_growth
+        return {
+            **self.step.as_dict(),
+            "window_s": self.window_s,
+            "p95_ms_by_window": [None if v is None else round(v, 2) for v in self.p95_by_window],
+            "p95_last_over_first": None if growth is None else round(growth, 3),
+            "rss_by_window": self.rss_by_window,
+            "rss_growth_bytes": self.rss_growth_bytes,
+        }
+
+
+def soak_result(
+    step: StepResult, logs: list[ClientLog], *, started: float, window_s: float
+) -> SoakResult:
+    windows = max(1, round(step.duration / window_s))
+    latencies: list[list[float]] = [[] for _ in range(windows)]
+    for log in logs:
+        for at, e2e, _ in log.results:
+            index = int((at - started) // window_s)
+            if 0 <= index < windows:
+                latencies[index].append(e2e)
+    rss: list[list[int]] = [[] for _ in range(windows)]
+    for offset, value in step.server.rss:
+        index = int(offset // window_s)
+        if 0 <= index < windows:
+            rss[index].append(value)
+    return SoakResult(
+        step=step,
+        window_s=window_s,
+        p95_by_window=[percentile(values, 95) for values in latencies],
+        rss_by_window=[max(values) if values else None for values in rss],
+    )

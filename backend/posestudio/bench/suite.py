@@ -1,0 +1,222 @@
+"""One bench run: prepare frames, measure the ceiling, start or reach a backend, run modes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from posestudio.bench.ceiling import CeilingResult, measure_ceiling
+from posestudio.bench.results import SoakResult, StepResult
+from posestudio.bench.runner import Load, phase, run_idle_connections, run_soak, run_sweep
+from posestudio.bench.server import LocalServer, Target, listening_pid
+from posestudio.bench.workload import Workload, prepare_workload
+from posestudio.settings import Settings
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    url: str | None = None
+    token: str | None = None
+    clients: tuple[int, ...] = (1, 2, 4, 10)
+    fps: float = 10.0
+    size: tuple[int, int] = (1280, 720)
+    quality: int = 70
+    duration: float = 10.0
+    ceiling_duration: float | None = None
+    workers: int | None = None
+    respect_in_flight: bool = True
+    soak: bool = False
+    soak_duration: float = 300.0
+    soak_clients: int = 10
+    soak_window: float = 60.0
+    idle_connections: int = 0
+    idle_streams: int = 10
+    sweep: bool = True
+
+
+@dataclass
+class BenchReport:
+    options: BenchOptions
+    machine: dict[str, Any]
+    workload: dict[str, Any]
+    ceiling: CeilingResult
+    target: dict[str, Any]
+    sweep: list[StepResult] = field(default_factory=list)
+    soak: SoakResult | None = None
+    idle: StepResult | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "machine": self.machine,
+            "workload": self.workload,
+            "options": {
+                "clients": list(self.options.clients),
+                "fps": self.options.fps,
+                "duration_s": self.options.duration,
+                "respect_in_flight": self.options.respect_in_flight,
+            },
+            "target": self.target,
+            "ceiling": self.ceiling.as_dict(),
+            "sweep": [step.as_dict() for step in self.sweep],
+            "soak": self.soak.as_dict() if self.soak else None,
+            "idle_connections": self.idle.as_dict() if self.idle else None,
+        }
+
+
+def machine_info() -> dict[str, Any]:
+    """What the figures depend on: cores, CPU model, load, versions."""
+    model = platform.processor() or "unknown"
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions: dict[str, str | None] = {}
+    for package in ("mediapipe", "simplejpeg", "python-socketio", "uvicorn"):
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:
+            versions[package] = None
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "packages": versions,
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    }
+
+
+def make_progress(console: Console | None) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description:<24}"),
+        BarColumn(),
+        TextColumn("{task.completed:>5.1f}/{task.total:.0f} s"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=console is None,
+    )
+
+
+async def _target(options: BenchOptions, workers: int) -> tuple[Target | None, LocalServer | None]:
+    if options.url is None:
+        return None, LocalServer(workers=workers)
+    if options.token is None:
+        raise ValueError("--url needs a token (--token or POSE_STUDIO_TOKEN)")
+    pid = listening_pid(options.url)
+    return Target(url=options.url, token=options.token, pid=pid, started_here=False), None
+
+
+def _ceiling(
+    workload: Workload, settings: Settings, workers: int, duration: float
+) -> CeilingResult:
+    from posestudio.engines import default_registry
+    from posestudio.imaging import decode_jpeg
+
+    registry = default_registry(settings.engines)
+    try:
+        return measure_ceiling(
+            workload.frames,
+            registry=registry,
+            engine=settings.default_engine,
+            decode=functools.partial(
+                decode_jpeg, max_width=settings.max_width, max_height=settings.max_height
+            ),
+            workers=workers,
+            duration=duration,
+        )
+    finally:
+        registry.close()
+
+
+async def run_bench(
+    options: BenchOptions, settings: Settings, console: Console | None = None
+) -> BenchReport:
+    """Everything `posestudio bench` does, in order; `console=None` hides the progress."""
+    workers = options.workers or settings.workers
+    machine = machine_info()
+    with make_progress(console) as progress:
+        task = progress.add_task("preparing frames", total=None)
+        workload = await asyncio.to_thread(
+            prepare_workload, size=options.size, quality=options.quality
+        )
+        progress.remove_task(task)
+        ceiling_s = options.ceiling_duration or options.duration
+        # The ceiling runs first, alone, so that no server competes with it for the cores.
+        async with phase(progress, f"ceiling, {workers} worker(s)", ceiling_s):
+            ceiling = await asyncio.to_thread(_ceiling, workload, settings, workers, ceiling_s)
+        target, server = await _target(options, workers)
+        async with contextlib.AsyncExitStack() as stack:
+            if server is not None:
+                task = progress.add_task("starting the backend", total=None)
+                target = await stack.enter_async_context(server)
+                progress.remove_task(task)
+            assert target is not None
+            report = BenchReport(
+                options=options,
+                machine=machine,
+                workload={
+                    "source": workload.source,
+                    "frames": len(workload.frames),
+                    "size": list(workload.size),
+                    "quality": workload.quality,
+                    "mean_jpeg_bytes": round(workload.mean_bytes),
+                },
+                ceiling=ceiling,
+                target={
+                    "url": "started by the bench" if target.started_here else target.url,
+                    "workers": workers,
+                    "server_pid_known": target.pid is not None,
+                },
+            )
+            load = Load(fps=options.fps, respect_in_flight=options.respect_in_flight)
+            if options.sweep:
+                report.sweep = await run_sweep(
+                    target,
+                    workload,
+                    counts=list(options.clients),
+                    load=load,
+                    duration=options.duration,
+                    ceiling_fps=ceiling.fps,
+                    progress=progress,
+                )
+            if options.idle_connections:
+                report.idle = await run_idle_connections(
+                    target,
+                    workload,
+                    idle=options.idle_connections,
+                    clients=options.idle_streams,
+                    load=load,
+                    duration=options.duration,
+                    ceiling_fps=ceiling.fps,
+                    progress=progress,
+                )
+            if options.soak:
+                report.soak = await run_soak(
+                    target,
+                    workload,
+                    clients=options.soak_clients,
+                    load=load,
+                    duration=options.soak_duration,
+                    ceiling_fps=ceiling.fps,
+                    window_s=options.soak_window,
+                    progress=progress,
+                )
+    report.machine["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
+    return report
