@@ -66,7 +66,7 @@ def row(step: StepResult) -> list[str]:
 def table(steps: list[StepResult], title: str) -> Table:
     out = Table(title=title, title_justify="left")
     for name in COLUMNS:
-        out.add_column(name, justify="left" if name == "clients" else "right")
+        out.add_column(name, justify="left" if name == "clients" else "right", no_wrap=True)
     for step in steps:
         out.add_row(*row(step))
     return out
