@@ -34,6 +34,13 @@ class CeilingResult:
     cpu_cores: float | None = None
     """Cores this process used during the loop (1.0 is one core busy)."""
 
+    @property
+    def cpu_ms_per_frame(self) -> float | None:
+        """CPU time per frame, all threads: unlike fps, it holds when others share the cores."""
+        if self.cpu_cores is None or not self.frames:
+            return None
+        return self.cpu_cores * self.seconds * 1000 / self.frames
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "workers": self.workers,
@@ -44,6 +51,9 @@ class CeilingResult:
             "decode_ms": self.decode_ms.as_dict(),
             "infer_ms": self.infer_ms.as_dict(),
             "cpu_cores": self.cpu_cores,
+            "cpu_ms_per_frame": None
+            if self.cpu_ms_per_frame is None
+            else round(self.cpu_ms_per_frame, 2),
         }
 
 
@@ -141,5 +151,5 @@ def measure_ceiling(
         frame_ms=summarise(frame_ms),
         decode_ms=summarise(decode_ms),
         infer_ms=summarise(infer_ms),
-        cpu_cores=round(cpu_used / seconds, 2) if seconds > 0 else None,
+        cpu_cores=cpu_used / seconds if seconds > 0 else None,
     )

@@ -28,6 +28,7 @@ COLUMNS = (
     "server dropped",
     "drop rate",
     "server CPU %",
+    "CPU ms/pose",
     "peak RSS MB",
     "up B/frame",
     "down B/msg",
@@ -57,6 +58,7 @@ def row(step: StepResult) -> list[str]:
         str(step.server_dropped),
         "-" if step.drop_rate is None else f"{step.drop_rate:.1%}",
         _num(step.server.cpu_percent, 0),
+        _num(step.server_cpu_ms_per_pose),
         "-" if rss is None else f"{rss / 2**20:.0f}",
         _num(step.up_bytes_per_frame, 0),
         _num(step.down_bytes_per_message, 0),
@@ -95,7 +97,8 @@ def render(report: BenchReport, console: Console) -> None:
     console.print(
         f"[bold]Ceiling[/bold] {c.workers} worker(s), bare decode + inference: "
         f"{c.fps:.1f} fps; per frame p50 {_num(c.frame_ms.p50)} ms "
-        f"(decode {_num(c.decode_ms.p50)} + inference {_num(c.infer_ms.p50)})"
+        f"(decode {_num(c.decode_ms.p50)} + inference {_num(c.infer_ms.p50)}); "
+        f"CPU {_num(c.cpu_ms_per_frame)} ms per frame on {_num(c.cpu_cores, 2)} cores"
     )
     steps = list(report.sweep)
     if report.idle is not None:

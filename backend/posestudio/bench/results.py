@@ -51,6 +51,13 @@ class StepResult:
         return ratio(self.processed_fps, self.ceiling_fps)
 
     @property
+    def server_cpu_ms_per_pose(self) -> float | None:
+        """Server CPU time (all threads) per pose sent back."""
+        if self.server.cpu_percent is None or not self.poses:
+            return None
+        return self.server.cpu_percent / 100 * self.duration * 1000 / self.poses
+
+    @property
     def drop_rate(self) -> float | None:
         """Share of the frames offered (the cameras' frames) that got no pose back."""
         return ratio(self.offered - self.poses, self.offered)
@@ -81,6 +88,7 @@ class StepResult:
             },
             "drop_rate": r(self.drop_rate, 4),
             "server": self.server.as_dict(),
+            "server_cpu_ms_per_pose": r(self.server_cpu_ms_per_pose),
             "client_cpu_percent": r(self.client_cpu_percent, 1),
             "up_bytes_per_frame": r(self.up_bytes_per_frame, 0),
             "down_bytes_per_message": r(self.down_bytes_per_message, 0),

@@ -39,6 +39,7 @@ def test_throughput_counts_only_poses_inside_the_window() -> None:
     assert step.up_bytes_per_frame == 1000.0
     assert step.down_bytes_per_message == 4000 / 5  # four poses and one error
     assert step.errors == {"RATE_LIMITED": 1}
+    assert step.server_cpu_ms_per_pose == 1.5 * 2.0 * 1000 / 4
     as_dict = step.as_dict()
     assert as_dict["served_over_ceiling"] == 0.375
     assert as_dict["frames"]["client_skipped"] == 2
