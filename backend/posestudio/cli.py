@@ -213,7 +213,7 @@ def bench(
     progress_console = Console(stderr=True) if sys.stderr.isatty() else None
     report = asyncio.run(run_bench(options, _settings(), progress_console))
     # A pipe gets the full-width table rather than rich's 80 columns.
-    render(report, Console() if sys.stdout.isatty() else Console(width=240))
+    render(report, Console() if sys.stdout.isatty() else Console(width=320))
     if json_path is not None:
         write_json(report, json_path)
 

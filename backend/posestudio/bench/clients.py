@@ -13,7 +13,7 @@ import contextlib
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from socketio import packet
 
@@ -55,6 +55,19 @@ class InFlight:
         return len(stale)
 
 
+class PoseTiming(NamedTuple):
+    """One pose as the client saw it."""
+
+    arrived: float
+    """`time.monotonic()` when it arrived"""
+    e2e_ms: float
+    """from the frame's `capture_ts` to the pose's arrival"""
+    server_ms: float
+    """from the frame's arrival at the server to the pose's emit"""
+    work_ms: float
+    """decode + inference, the part a worker was busy with"""
+
+
 @dataclass
 class ClientLog:
     """What one client saw. Times are `time.monotonic()` unless named otherwise."""
@@ -70,8 +83,7 @@ class ClientLog:
     up_bytes: int = 0
     down_bytes: int = 0
     errors: Counter[str] = field(default_factory=Counter)
-    # (monotonic receive time, end-to-end ms from capture_ts, server ms)
-    results: list[tuple[float, float, float]] = field(default_factory=list)
+    results: list[PoseTiming] = field(default_factory=list)
     image_sizes: set[tuple[int, int]] = field(default_factory=set)
 
 
@@ -203,7 +215,13 @@ class ClientFleet:
         log.with_person += bool(pose["persons"])
         log.server_dropped = max(log.server_dropped, int(pose["dropped"]))
         log.image_sizes.add((pose["image"]["width"], pose["image"]["height"]))
+        timing = pose["timing"]
         log.results.append(
-            (arrived, message.received * 1000 - pose["capture_ts"], pose["timing"]["server_ms"])
+            PoseTiming(
+                arrived=arrived,
+                e2e_ms=message.received * 1000 - pose["capture_ts"],
+                server_ms=timing["server_ms"],
+                work_ms=timing["decode_ms"] + timing["infer_ms"],
+            )
         )
         in_flight.answered(int(pose["seq"]))

@@ -17,6 +17,8 @@ class Usage:
     """`cpu_percent` as `top` shows it: 100 is one core busy. RSS in bytes."""
 
     cpu_percent: float | None = None
+    loop_cpu_percent: float | None = None
+    """The main thread's share: in the backend, the event loop."""
     peak_rss: int | None = None
     # (seconds since the window opened, rss bytes)
     rss: list[tuple[float, int]] = field(default_factory=list)
@@ -24,14 +26,23 @@ class Usage:
     def as_dict(self) -> dict[str, Any]:
         return {
             "cpu_percent": None if self.cpu_percent is None else round(self.cpu_percent, 1),
+            "loop_cpu_percent": None
+            if self.loop_cpu_percent is None
+            else round(self.loop_cpu_percent, 1),
             "peak_rss": self.peak_rss,
         }
 
 
-def _cpu_seconds(proc: psutil.Process) -> float:
-    """User + system time of the process and its threads (children excluded)."""
+def _cpu_seconds(proc: psutil.Process) -> tuple[float, float | None]:
+    """User + system time of the process (all threads) and of its main thread."""
     times = proc.cpu_times()
-    return float(times.user + times.system)
+    main = None
+    with contextlib.suppress(psutil.Error):
+        # On Linux the main thread's id is the process id.
+        for thread in proc.threads():
+            if thread.id == proc.pid:
+                main = thread.user_time + thread.system_time
+    return float(times.user + times.system), main
 
 
 class ProcessMonitor:
@@ -50,7 +61,7 @@ class ProcessMonitor:
             yield usage
             return
         opened = time.monotonic()
-        cpu_before = _cpu_seconds(proc)
+        cpu_before, main_before = _cpu_seconds(proc)
         stop = asyncio.Event()
 
         async def sample() -> None:
@@ -68,6 +79,9 @@ class ProcessMonitor:
             await sampler
             elapsed = time.monotonic() - opened
             with contextlib.suppress(psutil.Error):
-                usage.cpu_percent = 100 * (_cpu_seconds(proc) - cpu_before) / max(elapsed, 1e-9)
+                cpu_after, main_after = _cpu_seconds(proc)
+                usage.cpu_percent = 100 * (cpu_after - cpu_before) / max(elapsed, 1e-9)
+                if main_before is not None and main_after is not None:
+                    usage.loop_cpu_percent = 100 * (main_after - main_before) / max(elapsed, 1e-9)
                 usage.rss.append((elapsed, proc.memory_info().rss))
             usage.peak_rss = max((rss for _, rss in usage.rss), default=None)

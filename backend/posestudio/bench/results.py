@@ -35,6 +35,8 @@ class StepResult:
     errors: dict[str, int]
     image_sizes: list[tuple[int, int]]
     ceiling_fps: float | None = None
+    workers: int | None = None
+    work_ms_in_window: float = 0.0
     idle_connections: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -49,6 +51,20 @@ class StepResult:
     @property
     def ceiling_ratio(self) -> float | None:
         return ratio(self.processed_fps, self.ceiling_fps)
+
+    @property
+    def worker_busy(self) -> float | None:
+        """Share of the workers' time spent decoding and inferring (1.0: never idle)."""
+        if not self.workers:
+            return None
+        return self.work_ms_in_window / (self.duration * 1000 * self.workers)
+
+    @property
+    def loop_cpu_ms_per_frame(self) -> float | None:
+        """Event-loop thread CPU per frame received (receive, checks, emit)."""
+        if self.server.loop_cpu_percent is None or not self.sent:
+            return None
+        return self.server.loop_cpu_percent / 100 * self.duration * 1000 / self.sent
 
     @property
     def server_cpu_ms_per_pose(self) -> float | None:
@@ -89,6 +105,9 @@ class StepResult:
             "drop_rate": r(self.drop_rate, 4),
             "server": self.server.as_dict(),
             "server_cpu_ms_per_pose": r(self.server_cpu_ms_per_pose),
+            "loop_cpu_ms_per_frame": r(self.loop_cpu_ms_per_frame),
+            "workers": self.workers,
+            "worker_busy": r(self.worker_busy, 3),
             "client_cpu_percent": r(self.client_cpu_percent, 1),
             "up_bytes_per_frame": r(self.up_bytes_per_frame, 0),
             "down_bytes_per_message": r(self.down_bytes_per_message, 0),
@@ -107,6 +126,7 @@ def step_result(
     server: Usage,
     client_cpu_percent: float | None,
     ceiling_fps: float | None,
+    workers: int | None = None,
     idle_connections: int = 0,
 ) -> StepResult:
     """Combine the clients' logs; throughput counts poses that arrived inside the window."""
@@ -117,6 +137,7 @@ def step_result(
     sent = sum(log.sent for log in logs)
     poses = sum(log.poses for log in logs)
     messages = poses + sum(log.errors.total() for log in logs)
+    in_window = [r for r in results if started <= r.arrived <= started + duration]
     return StepResult(
         clients=len(logs),
         fps=fps,
@@ -124,13 +145,13 @@ def step_result(
         offered=sum(log.offered for log in logs),
         sent=sent,
         poses=poses,
-        poses_in_window=sum(1 for at, _, _ in results if started <= at <= started + duration),
+        poses_in_window=len(in_window),
         with_person=sum(log.with_person for log in logs),
         client_skipped=sum(log.skipped for log in logs),
         server_dropped=sum(log.server_dropped for log in logs),
         unanswered=sum(log.expired for log in logs),
-        latency_ms=summarise([e2e for _, e2e, _ in results]),
-        server_ms=summarise([server_ms for _, _, server_ms in results]),
+        latency_ms=summarise([r.e2e_ms for r in results]),
+        server_ms=summarise([r.server_ms for r in results]),
         server=server,
         client_cpu_percent=client_cpu_percent,
         up_bytes_per_frame=ratio(sum(log.up_bytes for log in logs), sent),
@@ -138,6 +159,8 @@ def step_result(
         errors=dict(errors),
         image_sizes=sorted({size for log in logs for size in log.image_sizes}),
         ceiling_fps=ceiling_fps,
+        workers=workers,
+        work_ms_in_window=sum(r.work_ms for r in in_window),
         idle_connections=idle_connections,
     )
 
@@ -182,10 +205,10 @@ def soak_result(
     windows = max(1, round(step.duration / window_s))
     latencies: list[list[float]] = [[] for _ in range(windows)]
     for log in logs:
-        for at, e2e, _ in log.results:
-            index = int((at - started) // window_s)
+        for result in log.results:
+            index = int((result.arrived - started) // window_s)
             if 0 <= index < windows:
-                latencies[index].append(e2e)
+                latencies[index].append(result.e2e_ms)
     rss: list[list[int]] = [[] for _ in range(windows)]
     for offset, value in step.server.rss:
         index = int(offset // window_s)

@@ -93,6 +93,7 @@ async def run_step(
         server=server,
         client_cpu_percent=own.cpu_percent,
         ceiling_fps=ceiling_fps,
+        workers=target.workers,
         idle_connections=idle_connections,
     )
     return result, fleet, started

@@ -28,6 +28,8 @@ class Target:
     token: str
     pid: int | None
     started_here: bool
+    workers: int | None = None
+    """The backend's worker count, when known (for worker utilisation)."""
 
 
 class ServerStartError(RuntimeError):
@@ -112,7 +114,9 @@ class LocalServer:
         except BaseException:
             await self._stop()
             raise
-        return Target(url=url, token=self.token, pid=self._proc.pid, started_here=True)
+        return Target(
+            url=url, token=self.token, pid=self._proc.pid, started_here=True, workers=self.workers
+        )
 
     async def _wait_ready(self) -> str:
         assert self._proc is not None and self._port is not None

@@ -120,7 +120,10 @@ async def _target(options: BenchOptions, workers: int) -> tuple[Target | None, L
     if options.token is None:
         raise ValueError("--url needs a token (--token or POSE_STUDIO_TOKEN)")
     pid = listening_pid(options.url)
-    return Target(url=options.url, token=options.token, pid=pid, started_here=False), None
+    target = Target(
+        url=options.url, token=options.token, pid=pid, started_here=False, workers=workers
+    )
+    return target, None
 
 
 def _ceiling(

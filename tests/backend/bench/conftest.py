@@ -82,7 +82,11 @@ async def backend(tmp_path: object) -> AsyncIterator[Target]:
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         yield Target(
-            url=f"http://127.0.0.1:{port}", token=TOKEN, pid=os.getpid(), started_here=False
+            url=f"http://127.0.0.1:{port}",
+            token=TOKEN,
+            pid=os.getpid(),
+            started_here=False,
+            workers=2,
         )
     finally:
         server.should_exit = True

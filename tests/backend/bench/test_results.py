@@ -1,13 +1,14 @@
 from collections import Counter
 
 import pytest
-from posestudio.bench.clients import ClientLog
+from posestudio.bench.clients import ClientLog, PoseTiming
 from posestudio.bench.monitor import Usage
 from posestudio.bench.results import soak_result, step_result
 
 
 def _log(name: str, results: list[tuple[float, float, float]], **counts: int) -> ClientLog:
-    log = ClientLog(stream_id=name, results=results, **counts)
+    timings = [PoseTiming(at, e2e, server, server - 1.0) for at, e2e, server in results]
+    log = ClientLog(stream_id=name, results=timings, **counts)
     log.poses = len(results)
     return log
 
@@ -26,9 +27,10 @@ def test_throughput_counts_only_poses_inside_the_window() -> None:
         fps=2.0,
         duration=2.0,
         started=100.0,
-        server=Usage(cpu_percent=150.0, peak_rss=1 << 20),
+        server=Usage(cpu_percent=150.0, loop_cpu_percent=10.0, peak_rss=1 << 20),
         client_cpu_percent=5.0,
         ceiling_fps=4.0,
+        workers=2,
     )
     assert step.offered_fps == 4.0
     assert step.processed_fps == 1.5  # 102.5 lies after the 2 s window
@@ -40,6 +42,9 @@ def test_throughput_counts_only_poses_inside_the_window() -> None:
     assert step.down_bytes_per_message == 4000 / 5  # four poses and one error
     assert step.errors == {"RATE_LIMITED": 1}
     assert step.server_cpu_ms_per_pose == 1.5 * 2.0 * 1000 / 4
+    assert step.loop_cpu_ms_per_frame == 0.1 * 2.0 * 1000 / 6
+    # In-window work: 14 + 15 + 13 ms over 2 workers x 2 s.
+    assert step.worker_busy == pytest.approx((14 + 15 + 13) / 4000)
     as_dict = step.as_dict()
     assert as_dict["served_over_ceiling"] == 0.375
     assert as_dict["frames"]["client_skipped"] == 2

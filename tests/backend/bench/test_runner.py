@@ -22,6 +22,8 @@ async def test_sweep_accounts_for_every_frame(backend: Target, workload: Workloa
         assert result.up_bytes_per_frame > min(map(len, workload.frames))
         assert result.down_bytes_per_message is not None and result.down_bytes_per_message > 0
         assert result.errors == {}
+        assert result.worker_busy is not None and 0 < result.worker_busy < 1
+        assert result.loop_cpu_ms_per_frame is not None and result.loop_cpu_ms_per_frame > 0
 
 
 async def test_send_freely_never_skips_on_the_client(backend: Target, workload: Workload) -> None:
