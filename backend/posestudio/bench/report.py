@@ -104,6 +104,12 @@ def render(report: BenchReport, console: Console) -> None:
         f"(decode {_num(c.decode_ms.p50)} + inference {_num(c.infer_ms.p50)}); "
         f"CPU {_num(c.cpu_ms_per_frame)} ms per frame on {_num(c.cpu_cores, 2)} cores"
     )
+    if report.single is not None:
+        one = report.single
+        console.print(
+            f"[bold]Ceiling, 1 worker[/bold] {one.fps:.1f} fps; per frame p50 "
+            f"{_num(one.frame_ms.p50)} ms; CPU {_num(one.cpu_ms_per_frame)} ms per frame"
+        )
     steps = list(report.sweep)
     if report.idle is not None:
         steps.append(report.idle)

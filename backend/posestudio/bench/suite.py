@@ -51,6 +51,8 @@ class BenchReport:
     workload: dict[str, Any]
     ceiling: CeilingResult
     target: dict[str, Any]
+    single: CeilingResult | None = None
+    """One worker alone: the bare per-frame time that one stream's latency compares with."""
     sweep: list[StepResult] = field(default_factory=list)
     soak: SoakResult | None = None
     idle: StepResult | None = None
@@ -67,6 +69,7 @@ class BenchReport:
             },
             "target": self.target,
             "ceiling": self.ceiling.as_dict(),
+            "ceiling_one_worker": self.single.as_dict() if self.single else None,
             "sweep": [step.as_dict() for step in self.sweep],
             "soak": self.soak.as_dict() if self.soak else None,
             "idle_connections": self.idle.as_dict() if self.idle else None,
@@ -164,6 +167,10 @@ async def run_bench(
         # The ceiling runs first, alone, so that no server competes with it for the cores.
         async with phase(progress, f"ceiling, {workers} worker(s)", ceiling_s):
             ceiling = await asyncio.to_thread(_ceiling, workload, settings, workers, ceiling_s)
+        single = None
+        if 1 in options.clients and options.sweep and workers > 1:
+            async with phase(progress, "ceiling, 1 worker", ceiling_s):
+                single = await asyncio.to_thread(_ceiling, workload, settings, 1, ceiling_s)
         target, server = await _target(options, workers)
         async with contextlib.AsyncExitStack() as stack:
             if server is not None:
@@ -182,6 +189,7 @@ async def run_bench(
                     "mean_jpeg_bytes": round(workload.mean_bytes),
                 },
                 ceiling=ceiling,
+                single=single,
                 target={
                     "url": "started by the bench" if target.started_here else target.url,
                     "workers": workers,

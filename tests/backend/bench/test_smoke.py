@@ -19,6 +19,9 @@ def test_bench_one_stream_reports_every_figure(tmp_path: Path) -> None:
     data = json.loads(out.read_text())
     assert data["ceiling"]["fps"] > 0
     assert data["ceiling"]["workers"] >= 1
+    if data["ceiling"]["workers"] > 1:  # one stream is also compared with one bare worker
+        assert data["ceiling_one_worker"]["workers"] == 1
+        assert data["ceiling_one_worker"]["frame_ms"]["p50"] > 0
     [step] = data["sweep"]
     assert step["clients"] == 1
     assert step["frames"]["poses"] > 0
