@@ -175,9 +175,10 @@ class ClientFleet:
                     log.skipped += 1
                     continue
                 jpeg = frames[(position + k) % len(frames)]
-                meta = {"stream_id": log.stream_id, "seq": k, "capture_ts": time.time() * 1000}
+                capture_ts = time.time() * 1000
+                meta = {"stream_id": log.stream_id, "seq": k, "capture_ts": capture_ts}
                 try:
-                    await client.sio.emit("frame", (meta, jpeg), namespace=NAMESPACE)
+                    await client.send(log.stream_id, jpeg, seq=k, capture_ts=capture_ts)
                 except Exception as exc:
                     log.errors[f"SEND_FAILED: {type(exc).__name__}"] += 1
                     break
