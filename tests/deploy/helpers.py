@@ -70,6 +70,15 @@ def _answers(url: str) -> bool:
         return False
 
 
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextmanager
 def running_backend(tmp: Path) -> Iterator[Backend]:
     """`posestudio serve` on a free loopback port, ready (engine loaded) when yielded."""
@@ -87,6 +96,7 @@ def running_backend(tmp: Path) -> Iterator[Backend]:
         "POSE_STUDIO_DATA_DIR": str(tmp / "data"),
         "POSE_STUDIO_WORKERS": "1",
         "POSE_STUDIO_ENVIRONMENT": "test",
+        "POSE_STUDIO_AGENT_METRICS_TOKEN": backend.metrics_token,
     }
     log = (tmp / "backend.log").open("w")
     # cwd is the tmp folder, so a developer's .env is not read.
@@ -107,10 +117,41 @@ def running_backend(tmp: Path) -> Iterator[Backend]:
             raise RuntimeError(f"backend exited: {(tmp / 'backend.log').read_text()[-2000:]}")
         yield backend
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
+        log.close()
+
+
+@contextmanager
+def running_agent(tmp: Path, backend: Backend) -> Iterator[str]:
+    """`posestudio agent serve` (in-process jobs, no model) on a free port; yields its URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "POSE_STUDIO_AGENT_TOKEN": backend.token,
+        "POSE_STUDIO_AGENT_METRICS_TOKEN": backend.metrics_token,
+        "POSE_STUDIO_AGENT_BACKEND_URL": backend.url,
+        "POSE_STUDIO_AGENT_DATA_DIR": str(tmp / "agent-data"),
+        "POSE_STUDIO_AGENT_ENVIRONMENT": "test",
+    }
+    log = (tmp / "agent.log").open("w")
+    process = subprocess.Popen(
+        [str(VENV_BIN / "posestudio"), "agent", "serve", "--host", "127.0.0.1", "--port",
+         str(port)],
+        cwd=tmp,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until(
+            lambda: process.poll() is not None or _answers(f"{url}/agent/health"),
+            timeout=60,
+            what="the agent's /agent/health",
+        )
+        if process.poll() is not None:
+            raise RuntimeError(f"agent exited: {(tmp / 'agent.log').read_text()[-2000:]}")
+        yield url
+    finally:
+        _stop(process)
         log.close()
