@@ -80,8 +80,11 @@ def render(
         if studio is not None:
             (published / "current").symlink_to(studio)
     temp = root / "tmp"
+    # Workers of a root master run as "nobody", who cannot read the tmp folders.
+    user = "user root;\n" if os.geteuid() == 0 else ""
     edge.conf.write_text(
-        f"pid {root / 'nginx.pid'};\n"
+        user
+        + f"pid {root / 'nginx.pid'};\n"
         f"error_log {root / 'logs' / 'error.log'};\n"
         "daemon off;\n"
         "worker_processes 1;\n"
