@@ -136,8 +136,15 @@ def running_agent(tmp: Path, backend: Backend) -> Iterator[str]:
     }
     log = (tmp / "agent.log").open("w")
     process = subprocess.Popen(
-        [str(VENV_BIN / "posestudio"), "agent", "serve", "--host", "127.0.0.1", "--port",
-         str(port)],
+        [
+            str(VENV_BIN / "posestudio"),
+            "agent",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         cwd=tmp,
         env=env,
         stdout=log,

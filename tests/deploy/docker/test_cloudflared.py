@@ -61,8 +61,10 @@ def test_services_are_the_compose_services_on_their_ports() -> None:
         match = re.fullmatch(r"http://([\w-]+):(\d+)", rule["service"])
         if match:
             assert match.group(1) in compose
-            assert any(match.group(2) in str(check) for check in compose[match.group(1)]
-                       ["healthcheck"]["test"])
+            assert any(
+                match.group(2) in str(check)
+                for check in compose[match.group(1)]["healthcheck"]["test"]
+            )
 
 
 def test_every_path_the_edge_proxies_reaches_a_service_through_the_tunnel() -> None:

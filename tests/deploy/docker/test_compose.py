@@ -15,8 +15,16 @@ BASE = REPO / "docker-compose.yml"
 OVERRIDE = REPO / "docker-compose.override.yml"
 ENVIRONMENTS = ("staging", "production")
 SERVICES = {
-    "backend", "agent", "agent-worker", "redis", "postgres", "prometheus", "grafana",
-    "cloudflared", "redis-exporter", "node-exporter",
+    "backend",
+    "agent",
+    "agent-worker",
+    "redis",
+    "postgres",
+    "prometheus",
+    "grafana",
+    "cloudflared",
+    "redis-exporter",
+    "node-exporter",
 }
 VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?::?([-?])([^}]*))?\}")
 
@@ -112,8 +120,13 @@ def test_state_lives_in_named_volumes() -> None:
 
 def test_secrets_are_required_and_none_is_in_the_repo() -> None:
     text = BASE.read_text()
-    for secret in ("POSE_STUDIO_TOKEN", "POSE_STUDIO_METRICS_TOKEN", "POSTGRES_PASSWORD",
-                   "GRAFANA_ADMIN_PASSWORD", "CLOUDFLARE_TUNNEL_TOKEN"):
+    for secret in (
+        "POSE_STUDIO_TOKEN",
+        "POSE_STUDIO_METRICS_TOKEN",
+        "POSTGRES_PASSWORD",
+        "GRAFANA_ADMIN_PASSWORD",
+        "CLOUDFLARE_TUNNEL_TOKEN",
+    ):
         uses = [m for m in VARIABLE.finditer(text) if m.group(1) == secret]
         assert uses and all(m.group(2) == "?" for m in uses), secret
         assert env_file(REPO / ".env.example")[secret] == "", f"{secret} has a value"
@@ -153,9 +166,16 @@ def _rendered(environment: str) -> dict[str, Any]:
     env = {
         **env_file(REPO / ".env.example"),
         **env_file(REPO / "docker" / "env" / f"{environment}.env"),
-        **{name: "x" * 24 for name in ("POSE_STUDIO_TOKEN", "POSE_STUDIO_METRICS_TOKEN",
-                                       "POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD",
-                                       "CLOUDFLARE_TUNNEL_TOKEN")},
+        **{
+            name: "x" * 24
+            for name in (
+                "POSE_STUDIO_TOKEN",
+                "POSE_STUDIO_METRICS_TOKEN",
+                "POSTGRES_PASSWORD",
+                "GRAFANA_ADMIN_PASSWORD",
+                "CLOUDFLARE_TUNNEL_TOKEN",
+            )
+        },
     }
     rendered: dict[str, Any] = interpolate(load(BASE), env)
     return rendered

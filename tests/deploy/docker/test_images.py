@@ -90,8 +90,16 @@ def test_agent_image_installs_no_pose_engine() -> None:
     assert "/agent/health" in check
     # What that install really resolves to, from the lock.
     exported = run(
-        [str(REPO / ".tools" / "bin" / "uv"), "export", "--frozen", "--no-dev", "--extra",
-         "agent", "--no-hashes", "--no-emit-project"],
+        [
+            str(REPO / ".tools" / "bin" / "uv"),
+            "export",
+            "--frozen",
+            "--no-dev",
+            "--extra",
+            "agent",
+            "--no-hashes",
+            "--no-emit-project",
+        ],
         cwd=REPO,
     )
     assert exported.returncode == 0, exported.stderr
@@ -126,7 +134,13 @@ def test_dockerignore_sends_the_sources_and_nothing_built_or_secret() -> None:
             if keyword == "COPY" and not args.startswith("--from"):
                 for source in args.split()[:-1]:
                     assert not _dockerignore_excludes(source.rstrip("/"), rules), source
-    for path in (".env", ".venv/bin/python", "frontend_build/dist/index.html",
-                 "frontend_build/node_modules/x/index.js", "data/token", ".git/config",
-                 "backend/posestudio/__pycache__/app.cpython-311.pyc"):
+    for path in (
+        ".env",
+        ".venv/bin/python",
+        "frontend_build/dist/index.html",
+        "frontend_build/node_modules/x/index.js",
+        "data/token",
+        ".git/config",
+        "backend/posestudio/__pycache__/app.cpython-311.pyc",
+    ):
         assert _dockerignore_excludes(path, rules), path

@@ -28,8 +28,19 @@ EXTERNAL = {
     "node_filesystem_size_bytes",
 }
 PROMQL_WORDS = {
-    "and", "or", "unless", "by", "without", "on", "ignoring", "group_left", "group_right",
-    "bool", "offset", "inf", "nan",
+    "and",
+    "or",
+    "unless",
+    "by",
+    "without",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+    "bool",
+    "offset",
+    "inf",
+    "nan",
 }
 
 
@@ -43,7 +54,7 @@ def metric_names(expr: str) -> set[str]:
     text = re.sub(r"(?<![\w:])\d+(\.\d+)?([eE][+-]?\d+)?", "", text)  # numbers
     names = set()
     for match in re.finditer(r"[a-zA-Z_:][a-zA-Z0-9_:]*", text):
-        following = text[match.end():].lstrip()
+        following = text[match.end() :].lstrip()
         if following.startswith("(") or match.group().lower() in PROMQL_WORDS:
             continue
         names.add(match.group())
@@ -126,12 +137,22 @@ def test_alert_unit_tests_pass() -> None:
 def test_the_alerts_the_issue_asks_for_are_there() -> None:
     names = {rule["alert"] for rule in alert_rules()}
     assert {
-        "PoseGpuMemoryNearCap", "PoseFrameLatencyHigh", "PoseDropRateHigh",
-        "PoseWebSocketDisconnectSpike", "PoseAgentQueueBacklog", "PoseTargetDown",
+        "PoseGpuMemoryNearCap",
+        "PoseFrameLatencyHigh",
+        "PoseDropRateHigh",
+        "PoseWebSocketDisconnectSpike",
+        "PoseAgentQueueBacklog",
+        "PoseTargetDown",
     } <= names
     tested = (PROMETHEUS / "tests" / "alerts.test.yml").read_text()
-    for name in ("PoseGpuMemoryNearCap", "PoseFrameLatencyHigh", "PoseDropRateHigh",
-                 "PoseWebSocketDisconnectSpike", "PoseAgentQueueBacklog", "PoseTargetDown"):
+    for name in (
+        "PoseGpuMemoryNearCap",
+        "PoseFrameLatencyHigh",
+        "PoseDropRateHigh",
+        "PoseWebSocketDisconnectSpike",
+        "PoseAgentQueueBacklog",
+        "PoseTargetDown",
+    ):
         assert f"alertname: {name}" in tested, f"{name} has no unit test"
 
 
@@ -146,6 +167,9 @@ def test_scrape_targets_are_the_compose_services() -> None:
         for target in job["static_configs"][0]["targets"]:
             host, port = target.split(":")
             assert host == "localhost" or host in compose, target
+            if host in compose:
+                probe = " ".join(compose[host]["healthcheck"]["test"])
+                assert f":{port}" in probe, f"{target}: not the port {host} listens on"
     secret = compose["prometheus"]["secrets"][0]
     assert secret["target"] == jobs["backend"]["authorization"]["credentials_file"]
 
@@ -187,10 +211,15 @@ def test_dashboard_uses_the_provisioned_datasource_and_shows_what_operators_need
         for target in panel["targets"]:
             assert target["datasource"]["uid"] in uids
     exprs = " ".join(dashboard_exprs())
-    for metric in ("pose_active_streams", "pose_frames_processed_total",
-                   "pose_server_seconds_bucket", "pose_frames_dropped_total",
-                   "pose_inference_seconds_bucket", "pose_errors_total",
-                   "pose_agent_requests_total"):
+    for metric in (
+        "pose_active_streams",
+        "pose_frames_processed_total",
+        "pose_server_seconds_bucket",
+        "pose_frames_dropped_total",
+        "pose_inference_seconds_bucket",
+        "pose_errors_total",
+        "pose_agent_requests_total",
+    ):
         assert metric in exprs, metric
     provider = yaml.safe_load(
         (GRAFANA / "provisioning" / "dashboards" / "posestudio.yml").read_text()

@@ -18,10 +18,9 @@ PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 
 
 def load(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load((WORKFLOWS / name).read_text())
+    raw: dict[Any, Any] = yaml.safe_load((WORKFLOWS / name).read_text())
     # YAML 1.1 reads the key `on` as True.
-    data["on"] = data.pop(True, data.get("on"))
-    return data
+    return {("on" if key is True else key): value for key, value in raw.items()}
 
 
 def actionlint(*paths: Path) -> tuple[int, str]:
@@ -32,7 +31,10 @@ def actionlint(*paths: Path) -> tuple[int, str]:
 
 def test_the_workflows() -> None:
     assert [p.name for p in FILES] == [
-        "ci.yml", "deploy-production.yml", "deploy-staging.yml", "deploy.yml",
+        "ci.yml",
+        "deploy-production.yml",
+        "deploy-staging.yml",
+        "deploy.yml",
     ]
 
 
@@ -44,20 +46,25 @@ def test_actionlint_passes() -> None:
 def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yml"
     broken.write_text(
-        (WORKFLOWS / "deploy.yml").read_text().replace("needs.build.outputs.repo", "needs.bulid.outputs.repo")
+        (WORKFLOWS / "deploy.yml")
+        .read_text()
+        .replace("needs.build.outputs.repo", "needs.bulid.outputs.repo")
     )
     code, output = actionlint(broken)
     assert code == 1 and "bulid" in output
 
 
 def test_workflows_match_the_github_workflow_schema() -> None:
-    result = run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
-                  *map(str, FILES)])
+    result = run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, FILES)]
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def _jobs() -> list[tuple[str, str, dict[str, Any]]]:
-    return [(path.name, name, job) for path in FILES for name, job in load(path.name)["jobs"].items()]
+    return [
+        (path.name, name, job) for path in FILES for name, job in load(path.name)["jobs"].items()
+    ]
 
 
 def test_every_action_is_pinned_to_a_commit() -> None:
@@ -86,14 +93,17 @@ def test_ci_runs_lint_types_and_the_test_command_on_pull_requests_and_pushes() -
     assert "make lint" in runs and "make types" in runs and "make test" in runs
 
 
-@pytest.mark.parametrize(("environment", "branch"), [("staging", "staging"), ("production", "main")])
+@pytest.mark.parametrize(
+    ("environment", "branch"), [("staging", "staging"), ("production", "main")]
+)
 def test_each_environment_deploys_from_its_branch_one_run_at_a_time(
     environment: str, branch: str
 ) -> None:
     workflow = load(f"deploy-{environment}.yml")
     assert workflow["on"]["push"] == {"branches": [branch]}
     assert workflow["concurrency"] == {
-        "group": f"deploy-{environment}", "cancel-in-progress": False,
+        "group": f"deploy-{environment}",
+        "cancel-in-progress": False,
     }
     (call,) = workflow["jobs"].values()
     assert call["uses"] == "./.github/workflows/deploy.yml"
@@ -132,7 +142,8 @@ def test_the_deploy_job_passes_every_variable_write_env_needs() -> None:
     script = (REPO / "docker" / "deploy" / "write-env.sh").read_text()
     names = set(re.findall(r"^  ([A-Z][A-Z0-9_]+)$", script, re.MULTILINE))
     step = next(
-        step for step in load("deploy.yml")["jobs"]["deploy"]["steps"]
+        step
+        for step in load("deploy.yml")["jobs"]["deploy"]["steps"]
         if "write-env.sh" in step.get("run", "")
     )
     assert set(step["env"]) == names

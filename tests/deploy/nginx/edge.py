@@ -32,23 +32,47 @@ class Edge:
         return self.root / "tls" / "ca.pem"
 
     def nginx(self, *args: str) -> list[str]:
-        return [tool("nginx"), "-c", str(self.conf), "-e", str(self.root / "logs" / "error.log"),
-                *args]
+        return [
+            tool("nginx"),
+            "-c",
+            str(self.conf),
+            "-e",
+            str(self.root / "logs" / "error.log"),
+            *args,
+        ]
 
 
 def _certificate(tls: Path, hostname: str) -> None:
     folder = tls / hostname
     folder.mkdir(parents=True)
-    result = run([
-        "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-        "-subj", f"/CN={hostname}", "-addext", f"subjectAltName=DNS:{hostname}",
-        "-keyout", str(folder / "privkey.pem"), "-out", str(folder / "fullchain.pem"),
-    ])
+    result = run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            f"/CN={hostname}",
+            "-addext",
+            f"subjectAltName=DNS:{hostname}",
+            "-keyout",
+            str(folder / "privkey.pem"),
+            "-out",
+            str(folder / "fullchain.pem"),
+        ]
+    )
     assert result.returncode == 0, result.stderr
 
 
 def render(
-    root: Path, *, upstream: str, studio: Path | None = None,
+    root: Path,
+    *,
+    upstream: str,
+    studio: Path | None = None,
     environments: tuple[str, ...] = ("production", "staging"),
 ) -> Edge:
     """Render the given environments into `root` as nginx would load them on the VM,
@@ -83,8 +107,7 @@ def render(
     # Workers of a root master run as "nobody", who cannot read the tmp folders.
     user = "user root;\n" if os.geteuid() == 0 else ""
     edge.conf.write_text(
-        user
-        + f"pid {root / 'nginx.pid'};\n"
+        user + f"pid {root / 'nginx.pid'};\n"
         f"error_log {root / 'logs' / 'error.log'};\n"
         "daemon off;\n"
         "worker_processes 1;\n"
@@ -117,8 +140,9 @@ def serving(edge: Edge) -> Iterator[Edge]:
 
     process = subprocess.Popen(edge.nginx(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        wait_until(lambda: process.poll() is not None or listening(), timeout=20,
-                   what="nginx to listen")
+        wait_until(
+            lambda: process.poll() is not None or listening(), timeout=20, what="nginx to listen"
+        )
         if process.poll() is not None:
             output = process.stdout.read().decode() if process.stdout else ""
             raise RuntimeError(f"nginx exited: {output}")

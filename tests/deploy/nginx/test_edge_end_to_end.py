@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
-
 from posestudio.client import PoseClient
 from posestudio.media import encode_jpeg, read_frames
 from posestudio.media import test_video_path as video_path
+
 from tests.deploy.helpers import REPO, Backend, wait_until
 from tests.deploy.nginx.edge import Edge, render, serving
 
@@ -24,8 +25,9 @@ HOST = "localhost"
 def edge(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Edge]:
     assert (STUDIO / "index.html").is_file(), "the studio is not built: run `make setup`"
     root = tmp_path_factory.mktemp("edge")
-    config = render(root, upstream=f"127.0.0.1:{backend.port}", studio=STUDIO,
-                    environments=("production",))
+    config = render(
+        root, upstream=f"127.0.0.1:{backend.port}", studio=STUDIO, environments=("production",)
+    )
     with serving(config) as running:
         yield running
 
@@ -33,8 +35,9 @@ def edge(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 @pytest.fixture
 def https(edge: Edge) -> Iterator[httpx.Client]:
     verify = ssl.create_default_context(cafile=str(edge.ca))
-    with httpx.Client(base_url=f"https://{HOST}:{edge.https_port}", verify=verify,
-                      timeout=10) as client:
+    with httpx.Client(
+        base_url=f"https://{HOST}:{edge.https_port}", verify=verify, timeout=10
+    ) as client:
         yield client
 
 
@@ -98,8 +101,9 @@ def test_http_redirects_to_https_and_unknown_names_get_nothing(edge: Edge) -> No
     assert response.status_code == 301
     assert response.headers["location"] == f"https://{HOST}/x?y=1"
     with pytest.raises(httpx.HTTPError):
-        httpx.get(f"http://127.0.0.1:{edge.http_port}/", headers={"Host": "other.example.com"},
-                  timeout=10)
+        httpx.get(
+            f"http://127.0.0.1:{edge.http_port}/", headers={"Host": "other.example.com"}, timeout=10
+        )
 
 
 def test_a_frame_body_up_to_the_limit_is_let_through_and_a_larger_one_is_not(
@@ -121,7 +125,7 @@ async def test_a_pose_stream_runs_end_to_end_through_socket_io(
     }
     async with client:
         await client.start("cam0")
-        poses = []
+        poses: list[dict[str, Any]] = []
         for seq, jpeg in enumerate(frames):
             await client.send("cam0", jpeg, seq=seq)
             # Pace like a camera at ~30 fps; the server keeps the latest frame anyway.
@@ -142,8 +146,11 @@ async def test_a_pose_stream_runs_end_to_end_through_socket_io(
     assert len(with_person[0]["persons"][0]["landmarks"]) == 33
     # nginx logs a WebSocket when it closes, just after the client has gone.
     log = edge.root / "logs" / "posestudio-production.access.log"
-    wait_until(lambda: "transport=websocket" in log.read_text(), timeout=30,
-               what="nginx to log the WebSocket")
+    wait_until(
+        lambda: "transport=websocket" in log.read_text(),
+        timeout=30,
+        what="nginx to log the WebSocket",
+    )
     (line,) = [line for line in log.read_text().splitlines() if "transport=websocket" in line]
     assert '"GET /socket.io/?transport=websocket&EIO=4' in line
     assert '" 101 ' in line, "the WebSocket upgrade went through nginx"

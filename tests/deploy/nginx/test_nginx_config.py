@@ -26,14 +26,18 @@ def test_production_and_staging_pass_nginx_t_together(tmp_path: Path) -> None:
     assert "test is successful" in result.stderr
     rendered = sorted(p.name for p in (tmp_path / "conf" / "conf.d").iterdir())
     assert rendered == [
-        "posestudio-http.conf", "posestudio-production.conf", "posestudio-staging.conf",
+        "posestudio-http.conf",
+        "posestudio-production.conf",
+        "posestudio-staging.conf",
     ]
 
 
 def test_nginx_t_catches_a_broken_snippet(tmp_path: Path) -> None:
     edge = render(tmp_path, upstream="127.0.0.1:9", environments=("production",))
     snippet = tmp_path / "conf" / "posestudio" / "production" / "proxy.conf"
-    snippet.write_text(snippet.read_text().replace("proxy_read_timeout 60s;", "proxy_read_timeout;"))
+    snippet.write_text(
+        snippet.read_text().replace("proxy_read_timeout 60s;", "proxy_read_timeout;")
+    )
     assert run(edge.nginx("-t")).returncode != 0
 
 
@@ -42,12 +46,15 @@ def test_production_and_staging_differ_only_in_names() -> None:
     staging = (SITES / "staging.conf").read_text()
     swapped = re.sub("production", lambda m: "staging", production, flags=re.IGNORECASE)
     differing = [
-        (a, b) for a, b in zip(swapped.splitlines(), staging.splitlines(), strict=True)
+        (a, b)
+        for a, b in zip(swapped.splitlines(), staging.splitlines(), strict=True)
         if a.lower() != b.lower()
     ]
     assert differing == [
-        ('# staging.conf is this file with "staging" replaced by "staging".',
-         '# production.conf is this file with "staging" replaced by "production".'),
+        (
+            '# staging.conf is this file with "staging" replaced by "staging".',
+            '# production.conf is this file with "staging" replaced by "production".',
+        ),
     ]
 
 
