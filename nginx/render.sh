@@ -11,7 +11,9 @@
 # what production serves.
 #
 # usage: nginx/render.sh production|staging OUT_DIR
-# needs: <ENV>_HOSTNAME (public name), <ENV>_TUNNEL_HOSTNAME (the GPU host's tunnel name)
+# needs: <ENV>_HOSTNAME (public name), <ENV>_TUNNEL_HOSTNAME (the GPU host's tunnel name),
+#   or POSE_STUDIO_HOSTNAME and POSE_STUDIO_TUNNEL_HOSTNAME (what the deploy workflow
+#   sets from the GitHub environment) for the one environment being rendered
 # optional: <ENV>_TUNNEL_ADDRESS (default <ENV>_TUNNEL_HOSTNAME:443),
 #   POSESTUDIO_HTTP_LISTEN (80), POSESTUDIO_HTTPS_LISTEN (443),
 #   POSESTUDIO_TLS_DIR (/etc/letsencrypt/live), POSESTUDIO_STUDIO_ROOT (/var/www/posestudio),
@@ -32,6 +34,8 @@ prefix=${environment^^}
 host_var="${prefix}_HOSTNAME"
 tunnel_var="${prefix}_TUNNEL_HOSTNAME"
 address_var="${prefix}_TUNNEL_ADDRESS"
+printf -v "$host_var" %s "${!host_var:-${POSE_STUDIO_HOSTNAME:-}}"
+printf -v "$tunnel_var" %s "${!tunnel_var:-${POSE_STUDIO_TUNNEL_HOSTNAME:-}}"
 : "${!host_var:?set $host_var (the public hostname of $environment)}"
 : "${!tunnel_var:?set $tunnel_var (the tunnel hostname of the GPU host for $environment)}"
 export "${host_var?}" "${tunnel_var?}"

@@ -74,6 +74,21 @@ def test_render_refuses_without_the_hostnames(tmp_path: Path) -> None:
     assert not (tmp_path / "conf.d").exists()
 
 
+def test_render_takes_the_generic_names_the_workflow_sets(tmp_path: Path) -> None:
+    env = {
+        "PATH": os.environ["PATH"],
+        "POSE_STUDIO_HOSTNAME": "staging.pose.example.com",
+        "POSE_STUDIO_TUNNEL_HOSTNAME": "gpu-staging.example.com",
+    }
+    result = run([str(RENDER), "staging", str(tmp_path)], env=env)
+    assert result.returncode == 0, result.stderr
+    site = (tmp_path / "conf.d" / "posestudio-staging.conf").read_text()
+    assert "server gpu-staging.example.com:443;" in site
+    assert "server_name staging.pose.example.com;" in site
+    assert "set $posestudio_tunnel_host gpu-staging.example.com;" in site
+    assert "set $posestudio_origin https://posestudio_staging;" in site
+
+
 def test_websocket_upgrade_only_on_the_socket_io_locations() -> None:
     text = (REPO / "nginx" / "snippets" / "posestudio.conf").read_text()
     locations = dict(re.findall(r"location ((?:= )?/[\w./-]*) \{(.*?)\n\}", text, re.DOTALL))
