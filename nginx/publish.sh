@@ -7,11 +7,14 @@
 # STUDIO_DIR is the built studio (index.html + assets/), RELEASE names it (the
 # commit SHA). Needs EDGE_SSH (user@host of the VM, a key in the ssh agent and the
 # host key in known_hosts) and what nginx/render.sh needs for the environment.
+# EDGE_WWW_ROOT (/var/www/posestudio) and EDGE_NGINX_DIR (/etc/nginx) say where
+# things go on the VM.
 #
 # On the VM (set up once, docs/deploy.md): the deploy user owns
 # /var/www/posestudio/ENV, /etc/nginx/posestudio/ENV and
 # /etc/nginx/conf.d/posestudio-{http,ENV}.conf, and may run `sudo nginx -t` and
-# `sudo systemctl reload nginx`.
+# `sudo systemctl reload nginx`. A configuration nginx rejects is put back as it
+# was, and the studio is switched only once nginx has accepted the new one.
 set -euo pipefail
 
 [ $# -eq 3 ] || { echo "usage: $0 staging|production STUDIO_DIR RELEASE" >&2; exit 2; }
@@ -27,21 +30,24 @@ rendered=$(mktemp -d)
 trap 'rm -rf "$rendered"' EXIT
 "$here/render.sh" "$environment" "$rendered"
 
-root=/var/www/posestudio/$environment
+www=${EDGE_WWW_ROOT:-/var/www/posestudio}
+nginx_dir=${EDGE_NGINX_DIR:-/etc/nginx}
+root=$www/$environment
 incoming=$root/incoming-config
-rsync -a --delete "$studio/" "$EDGE_SSH:$root/releases/$release/"
-rsync -a --delete "$rendered/" "$EDGE_SSH:$incoming/"
+rsync -a --mkpath --delete "$studio/" "$EDGE_SSH:$root/releases/$release/"
+rsync -a --mkpath --delete "$rendered/" "$EDGE_SSH:$incoming/"
 
-ssh "$EDGE_SSH" bash -s -- "$environment" "$release" <<'REMOTE'
+ssh "$EDGE_SSH" bash -s -- "$environment" "$release" "$www" "$nginx_dir" <<'REMOTE'
 set -euo pipefail
 environment=$1
 release=$2
-root=/var/www/posestudio/$environment
+root=$3/$environment
+nginx_dir=$4
 incoming=$root/incoming-config
 backup=$root/previous-config
-site=/etc/nginx/conf.d/posestudio-$environment.conf
-shared=/etc/nginx/conf.d/posestudio-http.conf
-snippets=/etc/nginx/posestudio/$environment
+site=$nginx_dir/conf.d/posestudio-$environment.conf
+shared=$nginx_dir/conf.d/posestudio-http.conf
+snippets=$nginx_dir/posestudio/$environment
 
 rm -rf "$backup" && mkdir -p "$backup/snippets" "$snippets"
 cp -a "$snippets/." "$backup/snippets/"
