@@ -49,7 +49,11 @@ def serve(
     token = _access_token(settings)
     asgi = create_app(settings, default_registry(settings.engines), Authenticator(token))
     config = uvicorn.Config(
-        asgi, host=settings.host, port=settings.port, log_level=settings.log_level, ws="websockets"
+        asgi,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        ws="websockets-sansio",
     )
     server = uvicorn.Server(config)
 
