@@ -124,6 +124,8 @@ def stream(
     else:
         resolved = Path(source)
     access = token or os.environ.get("POSE_STUDIO_TOKEN") or _access_token(_settings())
+    from posestudio.client import PoseClientError
+
     handle = out.open("w") if out else None
     try:
         report = asyncio.run(
@@ -141,6 +143,9 @@ def stream(
                 show_progress=sys.stderr.isatty(),
             )
         )
+    except PoseClientError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     finally:
         if handle:
             handle.close()
