@@ -71,3 +71,31 @@ def test_stream_with_a_wrong_token_fails_clearly(server: LiveServer) -> None:
     assert result.returncode == 2
     assert "error: UNAUTHORIZED: missing or wrong token" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_stream_can_print_poses_to_stdout(server: LiveServer) -> None:
+    result = subprocess.run(
+        [
+            POSESTUDIO,
+            "stream",
+            "test",
+            "--url",
+            server.url,
+            "--token",
+            server.token,
+            "--fps",
+            "10",
+            "--limit",
+            "5",
+            "--out",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    poses = [json.loads(line) for line in result.stdout.splitlines()]
+    assert poses and all(len(p["persons"][0]["landmarks"]) == 33 for p in poses)
+    assert "got" in result.stderr
