@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+
 from posestudio.client import PoseClient
 from posestudio.settings import Settings
-
 from tests.utils.server import LiveServer
 
 

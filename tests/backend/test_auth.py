@@ -4,6 +4,7 @@ import stat
 from pathlib import Path
 
 import pytest
+
 from posestudio.auth import Authenticator, bearer_token, load_or_create_token
 
 

@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
+
 from posestudio.client import PoseClient, PoseClientError
 from posestudio.media import encode_jpeg, read_frames, test_video_path
 from posestudio.settings import Settings
-
 from tests.utils.frames import next_event, send_and_wait, video_jpegs
 from tests.utils.server import LiveServer
 

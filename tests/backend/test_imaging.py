@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
+
 from posestudio.errors import BadFrame, FrameTooLarge
 from posestudio.imaging import decode_jpeg, jpeg_size
-
 from tests.utils.frames import video_jpegs
 
 

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from posestudio.settings import Settings
 from pydantic import ValidationError
+
+from posestudio.settings import Settings
 
 
 def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

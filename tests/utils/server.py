@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+
 from posestudio.app import create_app, fastapi_app
 from posestudio.auth import Authenticator
 from posestudio.engines import default_registry

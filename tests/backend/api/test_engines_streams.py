@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from posestudio.client import PoseClient
 
+from posestudio.client import PoseClient
 from tests.utils.frames import send_and_wait, video_jpegs
 from tests.utils.server import LiveServer, wait_until
 

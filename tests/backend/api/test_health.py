@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import httpx
-from posestudio.client import PoseClient
-from posestudio.settings import Settings
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
+from posestudio.client import PoseClient
+from posestudio.settings import Settings
 from tests.utils.frames import send_and_wait, video_jpegs
 from tests.utils.server import LiveServer
 

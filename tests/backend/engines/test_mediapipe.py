@@ -3,10 +3,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import simplejpeg
+
 from posestudio.engines.mediapipe import MediaPipeConfig, MediaPipePoseEngine
 from posestudio.errors import EngineUnavailable
 from posestudio.schema import NUM_LANDMARKS
-
 from tests.utils.frames import video_jpegs
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from posestudio.engines import EngineRegistry, PoseEngine, default_registry
 from posestudio.errors import EngineUnavailable, UnknownEngine
 
