@@ -69,8 +69,10 @@ class PoseClient:
         self.bytes_received = 0
         self._seq: dict[str, int] = {}
         self._connected = asyncio.Event()
+        self._refusal: dict[str, Any] | None = None
         self.sio.on("connect", self._on_connect, namespace=NAMESPACE)
         self.sio.on("disconnect", self._on_disconnect, namespace=NAMESPACE)
+        self.sio.on("connect_error", self._on_connect_error, namespace=NAMESPACE)
         self.sio.on("pose", self._on_pose, namespace=NAMESPACE)
         self.sio.on("error", self._on_error, namespace=NAMESPACE)
 
@@ -94,12 +96,7 @@ class PoseClient:
                 wait_timeout=timeout,
             )
         except socketio.exceptions.ConnectionError as exc:
-            detail = exc.args[0] if exc.args else str(exc)
-            error = (
-                detail
-                if isinstance(detail, dict)
-                else {"code": "CONNECT_FAILED", "message": str(detail)}
-            )
+            error = self._refusal or {"code": "CONNECT_FAILED", "message": str(exc)}
             raise PoseClientError(error) from exc
         await asyncio.wait_for(self._connected.wait(), timeout)
 
@@ -121,6 +118,12 @@ class PoseClient:
                 with contextlib.suppress(PoseClientError):
                     await self._start(stream_id, options)
         self._connected.set()
+
+    async def _on_connect_error(self, data: Any = None) -> None:
+        # The server's refusal ({code, message}) arrives here before connect() raises.
+        if isinstance(data, dict):
+            body = data.get("data")
+            self._refusal = body if isinstance(body, dict) else data
 
     async def _on_disconnect(self, reason: Any = None) -> None:
         self._connected.clear()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from posestudio.client import PoseClient
@@ -81,6 +82,7 @@ async def stream_source(
             TextColumn("{task.completed}/{task.total}"),
             TextColumn("{task.fields[stats]}"),
             TimeElapsedColumn(),
+            console=Console(stderr=True),
             disable=not show_progress,
         )
         with progress:
