@@ -10,10 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
+
 from posestudio.client import PoseClient
 from posestudio.media import encode_jpeg, read_frames
 from posestudio.media import test_video_path as video_path
-
 from tests.deploy.helpers import REPO, Backend, wait_until
 from tests.deploy.nginx.edge import Edge, render, serving
 
