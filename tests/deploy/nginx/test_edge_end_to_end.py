@@ -14,22 +14,9 @@ import pytest
 from posestudio.client import PoseClient
 from posestudio.media import encode_jpeg, read_frames
 from posestudio.media import test_video_path as video_path
-from tests.deploy.helpers import REPO, Backend, wait_until
-from tests.deploy.nginx.edge import Edge, render, serving
-
-STUDIO = REPO / "frontend_build" / "dist"
-HOST = "localhost"
-
-
-@pytest.fixture(scope="module")
-def edge(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Edge]:
-    assert (STUDIO / "index.html").is_file(), "the studio is not built: run `make setup`"
-    root = tmp_path_factory.mktemp("edge")
-    config = render(
-        root, upstream=f"127.0.0.1:{backend.port}", studio=STUDIO, environments=("production",)
-    )
-    with serving(config) as running:
-        yield running
+from tests.deploy.helpers import Backend, wait_until
+from tests.deploy.nginx.conftest import HOST, STUDIO
+from tests.deploy.nginx.edge import Edge
 
 
 @pytest.fixture
@@ -146,11 +133,19 @@ async def test_a_pose_stream_runs_end_to_end_through_socket_io(
     assert len(with_person[0]["persons"][0]["landmarks"]) == 33
     # nginx logs a WebSocket when it closes, just after the client has gone.
     log = edge.root / "logs" / "posestudio-production.access.log"
+
+    def ours() -> list[str]:  # the browser test shares this nginx
+        return [
+            line
+            for line in log.read_text().splitlines()
+            if "transport=websocket" in line and "aiohttp" in line
+        ]
+
     wait_until(
-        lambda: "transport=websocket" in log.read_text(),
+        lambda: bool(ours()),
         timeout=30,
         what="nginx to log the WebSocket",
     )
-    (line,) = [line for line in log.read_text().splitlines() if "transport=websocket" in line]
+    (line,) = ours()
     assert '"GET /socket.io/?transport=websocket&EIO=4' in line
     assert '" 101 ' in line, "the WebSocket upgrade went through nginx"
