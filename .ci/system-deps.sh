@@ -11,6 +11,7 @@ command -v promtool >/dev/null || need+=(prometheus)
 command -v shellcheck >/dev/null || need+=(shellcheck)
 command -v envsubst >/dev/null || need+=(gettext-base)
 command -v openssl >/dev/null || need+=(openssl)
+command -v rsync >/dev/null || need+=(rsync)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   sudo_cmd=""
