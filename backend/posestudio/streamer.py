@@ -97,8 +97,11 @@ async def stream_source(
                     report.skipped += 1
                 else:
                     seq = await client.send(stream_id, encode_jpeg(rgb, quality))
-                    in_flight[seq] = time.monotonic()
-                    report.sent += 1
+                    if seq is None:  # reconnecting
+                        report.skipped += 1
+                    else:
+                        in_flight[seq] = time.monotonic()
+                        report.sent += 1
                 elapsed = max(time.monotonic() - started, 1e-6)
                 p50 = report.latency_p50
                 progress.update(

@@ -154,11 +154,14 @@ async def test_client_reconnects_and_resumes_its_streams_after_a_server_restart(
             assert (await send_and_wait(client, "resume", jpeg)).data["persons"]
             await asyncio.to_thread(live.stop)
             await asyncio.to_thread(live.start)
-            await client.wait_connected(timeout=30)
+            await client.wait_connected(timeout=30, connects=2)
+            assert client.connected
             # The stream was restarted on the new connection: frames are served again.
             pose = (await send_and_wait(client, "resume", jpeg)).data
             assert pose["stream_id"] == "resume"
             assert pose["persons"]
             assert client.connects == 2
+            # While the server was down, frames were skipped rather than queued.
+            assert await client.send("resume", jpeg) is not None
     finally:
         live.stop()

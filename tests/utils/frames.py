@@ -41,4 +41,5 @@ async def send_and_wait(
     client: PoseClient, stream_id: str, jpeg: bytes, timeout: float = 30.0
 ) -> Message:
     seq = await client.send(stream_id, jpeg)
+    assert seq is not None, "the client is not connected"
     return await pose_for(client, stream_id, seq, timeout)
