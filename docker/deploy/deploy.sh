@@ -81,6 +81,8 @@ migrate() {
     'if posestudio migrate --help >/dev/null 2>&1; then exec posestudio migrate; fi; echo "no migrations in this image"'
 }
 
+# release SHA [migrate]: start SHA's stack; a rollback does not migrate, since an older
+# image cannot know a newer schema (migrations keep the previous release working).
 release() {
   export POSE_STUDIO_TAG=$1
   release_dir=$state/releases/$1
@@ -89,7 +91,9 @@ release() {
   compose config --quiet || return 1
   compose pull --quiet || return 1
   compose up -d --wait --wait-timeout 300 postgres redis || return 1
-  migrate || return 1
+  if [ "${2:-}" = migrate ]; then
+    migrate || return 1
+  fi
   compose up -d --wait --wait-timeout 600 --remove-orphans || return 1
   healthy || return 1
 }
@@ -108,7 +112,8 @@ prune() {
 }
 
 stage "$sha"
-if release "$sha"; then
+# MIGRATE=no skips migrations (a rollback by hand to an older commit).
+if release "$sha" "$([ "${MIGRATE:-yes}" = no ] || echo migrate)"; then
   if [ -n "$previous" ] && [ "$previous" != "$sha" ]; then
     echo "$previous" >"$state/previous_sha"
   fi

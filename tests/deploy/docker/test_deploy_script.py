@@ -144,6 +144,8 @@ def test_an_unhealthy_build_is_rolled_back_and_the_run_fails(host: Host) -> None
     assert host.running.read_text().strip() == OLD
     assert host.deployed() == OLD
     assert f"rolling back to {OLD}" in output
+    migrations = [c.split()[0] for c in calls if "posestudio migrate" in c]
+    assert migrations == [NEW], "the older image does not migrate the newer schema back"
 
 
 def test_a_stack_that_does_not_come_up_is_rolled_back(host: Host) -> None:
@@ -176,6 +178,12 @@ def test_redeploying_the_same_commit_keeps_the_previous_one(host: Host) -> None:
     assert host.deploy(NEW)[0] == 0
     assert host.deploy(NEW)[0] == 0
     assert (host.state / "previous_sha").read_text().strip() == OLD
+
+
+def test_a_rollback_by_hand_can_skip_migrations(host: Host) -> None:
+    code, output = host.deploy(OLD, MIGRATE="no")
+    assert code == 0, output
+    assert not [c for c in host.calls() if "posestudio migrate" in c]
 
 
 def test_no_environment_file_means_no_docker_call(host: Host) -> None:
