@@ -49,7 +49,11 @@ def serve(
     token = _access_token(settings)
     asgi = create_app(settings, default_registry(settings.engines), Authenticator(token))
     config = uvicorn.Config(
-        asgi, host=settings.host, port=settings.port, log_level=settings.log_level, ws="websockets"
+        asgi,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        ws="websockets-sansio",
     )
     server = uvicorn.Server(config)
 
@@ -103,7 +107,9 @@ def stream(
     fps: Annotated[float, typer.Option(help="Frames per second to send")] = 10.0,
     quality: Annotated[int, typer.Option(min=1, max=100, help="JPEG quality")] = 70,
     size: Annotated[str | None, typer.Option(help="Resize to WxH, e.g. 1280x720")] = None,
-    out: Annotated[Path | None, typer.Option(help="Write poses as JSON lines here")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write poses as JSON lines here ('-' for stdout)")
+    ] = None,
     engine: Annotated[str | None, typer.Option(help="Pose engine")] = None,
     smoothing: Annotated[bool, typer.Option(help="One-Euro smoothing")] = False,
     limit: Annotated[int | None, typer.Option(help="Stop after this many frames")] = None,
@@ -120,7 +126,10 @@ def stream(
     else:
         resolved = Path(source)
     access = token or os.environ.get("POSE_STUDIO_TOKEN") or _access_token(_settings())
-    handle = out.open("w") if out else None
+    from posestudio.client import PoseClientError
+
+    to_stdout = out is not None and str(out) == "-"
+    handle = sys.stdout if to_stdout else (out.open("w") if out else None)
     try:
         report = asyncio.run(
             stream_source(
@@ -137,17 +146,22 @@ def stream(
                 show_progress=sys.stderr.isatty(),
             )
         )
+    except PoseClientError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     finally:
-        if handle:
+        if handle is not None and not to_stdout:
             handle.close()
     p50 = report.latency_p50
-    typer.echo(
+    summary = (
         f"sent {report.sent} frames, got {report.poses} poses ({report.with_person} with a "
         f"person), skipped {report.skipped}, server dropped {report.dropped}, "
         f"latency p50 {p50:.1f} ms"
         if p50 is not None
         else "no poses received"
     )
+    # With poses on stdout, the summary goes to stderr so the JSON lines stay clean.
+    typer.echo(summary, err=to_stdout)
     for error in report.errors[:5]:
         typer.echo(f"error: {error.get('code')}: {error.get('message')}", err=True)
     if report.poses == 0:
