@@ -178,9 +178,12 @@ class ClientFleet:
                 capture_ts = time.time() * 1000
                 meta = {"stream_id": log.stream_id, "seq": k, "capture_ts": capture_ts}
                 try:
-                    await client.send(log.stream_id, jpeg, seq=k, capture_ts=capture_ts)
+                    sent = await client.send(log.stream_id, jpeg, seq=k, capture_ts=capture_ts)
                 except Exception as exc:
                     log.errors[f"SEND_FAILED: {type(exc).__name__}"] += 1
+                    break
+                if sent is None:  # the connection dropped; the bench does not reconnect
+                    log.errors["DISCONNECTED"] += 1
                     break
                 in_flight.sent(k, now)
                 log.sent += 1

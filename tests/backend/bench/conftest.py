@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 import numpy as np
 import pytest
 import uvicorn
+
 from posestudio.app import create_app
 from posestudio.auth import Authenticator
 from posestudio.bench.server import Target

@@ -1,4 +1,5 @@
 import pytest
+
 from posestudio.bench.ceiling import measure_ceiling
 from posestudio.bench.workload import Workload
 from posestudio.engines import EngineRegistry

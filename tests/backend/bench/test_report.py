@@ -2,13 +2,14 @@ import io
 import json
 from pathlib import Path
 
+from rich.console import Console
+
 from posestudio.bench.ceiling import CeilingResult
 from posestudio.bench.monitor import Usage
 from posestudio.bench.report import COLUMNS, markdown, render, write_json
 from posestudio.bench.results import StepResult
 from posestudio.bench.stats import summarise
 from posestudio.bench.suite import BenchOptions, BenchReport, machine_info
-from rich.console import Console
 
 
 def _step(clients: int) -> StepResult:

@@ -1,6 +1,7 @@
 from collections import Counter
 
 import pytest
+
 from posestudio.bench.clients import ClientLog, PoseTiming
 from posestudio.bench.monitor import Usage
 from posestudio.bench.results import soak_result, step_result

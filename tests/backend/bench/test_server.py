@@ -2,6 +2,7 @@ import os
 import socket
 
 import pytest
+
 from posestudio.bench.server import LocalServer, ServerStartError, listening_pid
 
 

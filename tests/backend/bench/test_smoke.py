@@ -4,8 +4,9 @@ import json
 from pathlib import Path
 
 import pytest
-from posestudio.cli import app
 from typer.testing import CliRunner
+
+from posestudio.cli import app
 
 
 @pytest.mark.slow

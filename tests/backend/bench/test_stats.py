@@ -1,4 +1,5 @@
 import pytest
+
 from posestudio.bench.stats import percentile, ratio, summarise
 
 
