@@ -64,8 +64,15 @@ class PoseTiming(NamedTuple):
     """from the frame's `capture_ts` to the pose's arrival"""
     server_ms: float
     """from the frame's arrival at the server to the pose's emit"""
-    work_ms: float
-    """decode + inference, the part a worker was busy with"""
+    queue_ms: float
+    """waiting in the stream's slot for a worker"""
+    decode_ms: float
+    infer_ms: float
+
+    @property
+    def work_ms(self) -> float:
+        """Decode + inference: the part a worker was busy with."""
+        return self.decode_ms + self.infer_ms
 
 
 @dataclass
@@ -225,7 +232,9 @@ class ClientFleet:
                 arrived=arrived,
                 e2e_ms=message.received * 1000 - pose["capture_ts"],
                 server_ms=timing["server_ms"],
-                work_ms=timing["decode_ms"] + timing["infer_ms"],
+                queue_ms=timing["queue_ms"],
+                decode_ms=timing["decode_ms"],
+                infer_ms=timing["infer_ms"],
             )
         )
         in_flight.answered(int(pose["seq"]))

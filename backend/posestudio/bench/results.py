@@ -28,6 +28,8 @@ class StepResult:
     unanswered: int
     latency_ms: Summary
     server_ms: Summary
+    server_parts_ms: dict[str, float | None]
+    """p50 of the server's own split: queue (slot), decode, inference."""
     server: Usage
     client_cpu_percent: float | None
     up_bytes_per_frame: float | None
@@ -93,6 +95,7 @@ class StepResult:
             "served_over_ceiling": r(self.ceiling_ratio, 3),
             "latency_ms": self.latency_ms.as_dict(),
             "server_ms": self.server_ms.as_dict(),
+            "server_parts_ms": {k: r(v) for k, v in self.server_parts_ms.items()},
             "frames": {
                 "offered": self.offered,
                 "sent": self.sent,
@@ -152,6 +155,11 @@ def step_result(
         unanswered=sum(log.expired for log in logs),
         latency_ms=summarise([r.e2e_ms for r in results]),
         server_ms=summarise([r.server_ms for r in results]),
+        server_parts_ms={
+            "queue_p50": percentile([r.queue_ms for r in results], 50),
+            "decode_p50": percentile([r.decode_ms for r in results], 50),
+            "infer_p50": percentile([r.infer_ms for r in results], 50),
+        },
         server=server,
         client_cpu_percent=client_cpu_percent,
         up_bytes_per_frame=ratio(sum(log.up_bytes for log in logs), sent),

@@ -27,6 +27,7 @@ def _step(clients: int) -> StepResult:
         unanswered=0,
         latency_ms=summarise([30.0, 40.0]),
         server_ms=summarise([20.0]),
+        server_parts_ms={"queue_p50": 1.0, "decode_p50": 2.0, "infer_p50": 17.0},
         server=Usage(cpu_percent=180.0, peak_rss=300 * 2**20),
         client_cpu_percent=4.0,
         up_bytes_per_frame=60_000,

@@ -8,7 +8,7 @@ from posestudio.bench.results import soak_result, step_result
 
 
 def _log(name: str, results: list[tuple[float, float, float]], **counts: int) -> ClientLog:
-    timings = [PoseTiming(at, e2e, server, server - 1.0) for at, e2e, server in results]
+    timings = [PoseTiming(at, e2e, server, 0.5, 2.0, server - 3.0) for at, e2e, server in results]
     log = ClientLog(stream_id=name, results=timings, **counts)
     log.poses = len(results)
     return log
@@ -44,6 +44,7 @@ def test_throughput_counts_only_poses_inside_the_window() -> None:
     assert step.errors == {"RATE_LIMITED": 1}
     assert step.server_cpu_ms_per_pose == 1.5 * 2.0 * 1000 / 4
     assert step.loop_cpu_ms_per_frame == 0.1 * 2.0 * 1000 / 6
+    assert step.server_parts_ms == {"queue_p50": 0.5, "decode_p50": 2.0, "infer_p50": 12.5}
     # In-window work: 14 + 15 + 13 ms over 2 workers x 2 s.
     assert step.worker_busy == pytest.approx((14 + 15 + 13) / 4000)
     as_dict = step.as_dict()
