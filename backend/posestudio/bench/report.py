@@ -24,6 +24,7 @@ COLUMNS = (
     "e2e p95 ms",
     "e2e p99 ms",
     "server p50 ms",
+    "overhead p50 ms",
     "client skipped",
     "server dropped",
     "drop rate",
@@ -35,7 +36,8 @@ COLUMNS = (
     "up B/frame",
     "down B/msg",
 )
-"""The sweep table's columns; e2e is capture_ts to the pose's arrival at the client."""
+"""The sweep table's columns. e2e: the frame's capture_ts to its pose's arrival at the client;
+overhead: e2e minus that frame's own decode + inference, i.e. what serving adds."""
 
 
 def _num(value: float | None, digits: int = 1) -> str:
@@ -56,6 +58,7 @@ def row(step: StepResult) -> list[str]:
         _num(step.latency_ms.p95),
         _num(step.latency_ms.p99),
         _num(step.server_ms.p50),
+        _num(step.overhead_ms.p50),
         str(step.client_skipped),
         str(step.server_dropped),
         "-" if step.drop_rate is None else f"{step.drop_rate:.1%}",

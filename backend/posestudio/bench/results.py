@@ -28,6 +28,8 @@ class StepResult:
     unanswered: int
     latency_ms: Summary
     server_ms: Summary
+    overhead_ms: Summary
+    """Per pose, end-to-end minus its own decode + inference: what serving adds."""
     server_parts_ms: dict[str, float | None]
     """p50 of the server's own split: queue (slot), decode, inference."""
     server: Usage
@@ -95,6 +97,7 @@ class StepResult:
             "served_over_ceiling": r(self.ceiling_ratio, 3),
             "latency_ms": self.latency_ms.as_dict(),
             "server_ms": self.server_ms.as_dict(),
+            "overhead_ms": self.overhead_ms.as_dict(),
             "server_parts_ms": {k: r(v) for k, v in self.server_parts_ms.items()},
             "frames": {
                 "offered": self.offered,
@@ -155,6 +158,7 @@ def step_result(
         unanswered=sum(log.expired for log in logs),
         latency_ms=summarise([r.e2e_ms for r in results]),
         server_ms=summarise([r.server_ms for r in results]),
+        overhead_ms=summarise([r.e2e_ms - r.work_ms for r in results]),
         server_parts_ms={
             "queue_p50": percentile([r.queue_ms for r in results], 50),
             "decode_p50": percentile([r.decode_ms for r in results], 50),

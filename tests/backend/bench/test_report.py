@@ -27,6 +27,7 @@ def _step(clients: int) -> StepResult:
         unanswered=0,
         latency_ms=summarise([30.0, 40.0]),
         server_ms=summarise([20.0]),
+        overhead_ms=summarise([4.0]),
         server_parts_ms={"queue_p50": 1.0, "decode_p50": 2.0, "infer_p50": 17.0},
         server=Usage(cpu_percent=180.0, peak_rss=300 * 2**20),
         client_cpu_percent=4.0,
@@ -77,7 +78,7 @@ def test_render_prints_every_column_and_the_ceiling() -> None:
 def test_markdown_has_a_row_per_step() -> None:
     lines = markdown([_step(1), _step(10)]).splitlines()
     assert len(lines) == 4
-    assert lines[3].startswith("| 10 | 100.0 | 90.0 | 1.80 |")
+    assert lines[3].startswith("| 10 | 100.0 | 90.0 | 1.80 | 35.0 | 39.5 | 39.9 | 20.0 | 4.0 |")
 
 
 def test_json_holds_the_whole_report(tmp_path: Path) -> None:

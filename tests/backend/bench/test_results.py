@@ -39,6 +39,8 @@ def test_throughput_counts_only_poses_inside_the_window() -> None:
     assert step.drop_rate == pytest.approx(4 / 8)
     assert (step.client_skipped, step.server_dropped) == (2, 1)
     assert step.latency_ms.count == 4
+    # e2e minus decode + inference (server - 1), every pose: 6, 15, 24, 12
+    assert step.overhead_ms.p50 == 13.5
     assert step.up_bytes_per_frame == 1000.0
     assert step.down_bytes_per_message == 4000 / 5  # four poses and one error
     assert step.errors == {"RATE_LIMITED": 1}

@@ -41,6 +41,7 @@ def test_bench_one_stream_reports_every_figure(tmp_path: Path) -> None:
     for key in ("p50", "p95", "p99"):
         assert step["latency_ms"][key] is not None
     assert step["server_ms"]["p50"] is not None
+    assert step["overhead_ms"]["p50"] is not None
     assert step["server"]["cpu_percent"] is not None
     assert step["server"]["peak_rss"] > 0
     assert step["worker_busy"] > 0
