@@ -8,6 +8,7 @@ as the server has, this is the most frames per second the server could deliver.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from posestudio.bench.monitor import run_delay_seconds
 from posestudio.bench.stats import Summary, summarise
 from posestudio.engines import EngineRegistry
 
@@ -33,6 +35,8 @@ class CeilingResult:
     infer_ms: Summary
     cpu_cores: float | None = None
     """Cores this process used during the loop (1.0 is one core busy)."""
+    wait_cores: float | None = None
+    """Cores' worth of time its threads were ready but waited for a core (other work)."""
 
     @property
     def cpu_ms_per_frame(self) -> float | None:
@@ -51,6 +55,7 @@ class CeilingResult:
             "decode_ms": self.decode_ms.as_dict(),
             "infer_ms": self.infer_ms.as_dict(),
             "cpu_cores": self.cpu_cores,
+            "wait_cores": self.wait_cores,
             "cpu_ms_per_frame": None
             if self.cpu_ms_per_frame is None
             else round(self.cpu_ms_per_frame, 2),
@@ -131,9 +136,11 @@ def measure_ceiling(
             start.wait()
         began = time.perf_counter()
         cpu_before = time.process_time()
+        wait_before = run_delay_seconds(os.getpid())
         for thread in threads:
             thread.join()
         cpu_used = time.process_time() - cpu_before
+        wait_after = run_delay_seconds(os.getpid())
     finally:
         for pose in engines:
             registry.release(engine, pose)
@@ -152,4 +159,7 @@ def measure_ceiling(
         decode_ms=summarise(decode_ms),
         infer_ms=summarise(infer_ms),
         cpu_cores=cpu_used / seconds if seconds > 0 else None,
+        wait_cores=None
+        if wait_before is None or wait_after is None or seconds <= 0
+        else (wait_after - wait_before) / seconds,
     )

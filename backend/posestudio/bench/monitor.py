@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ class Usage:
     cpu_percent: float | None = None
     loop_cpu_percent: float | None = None
     """The main thread's share: in the backend, the event loop."""
+    wait_percent: float | None = None
+    """Time ready to run but kept waiting for a core by other work (100 = one core's worth)."""
     peak_rss: int | None = None
     # (seconds since the window opened, rss bytes)
     rss: list[tuple[float, int]] = field(default_factory=list)
@@ -29,8 +32,29 @@ class Usage:
             "loop_cpu_percent": None
             if self.loop_cpu_percent is None
             else round(self.loop_cpu_percent, 1),
+            "wait_percent": None if self.wait_percent is None else round(self.wait_percent, 1),
             "peak_rss": self.peak_rss,
         }
+
+
+def run_delay_seconds(pid: int) -> float | None:
+    """Time the process's threads spent ready to run but waiting for a core (Linux).
+
+    Summed from `/proc/PID/task/*/schedstat`; it shows how much other work on the machine
+    held this process back. None where the kernel does not provide it.
+    """
+    total = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as handle:
+                total += int(handle.read().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # a thread that ended meanwhile
+    return total / 1e9
 
 
 def _cpu_seconds(proc: psutil.Process) -> tuple[float, float | None]:
@@ -62,6 +86,7 @@ class ProcessMonitor:
             return
         opened = time.monotonic()
         cpu_before, main_before = _cpu_seconds(proc)
+        wait_before = run_delay_seconds(proc.pid)
         stop = asyncio.Event()
 
         async def sample() -> None:
@@ -81,6 +106,9 @@ class ProcessMonitor:
             with contextlib.suppress(psutil.Error):
                 cpu_after, main_after = _cpu_seconds(proc)
                 usage.cpu_percent = 100 * (cpu_after - cpu_before) / max(elapsed, 1e-9)
+                wait_after = run_delay_seconds(proc.pid)
+                if wait_before is not None and wait_after is not None:
+                    usage.wait_percent = 100 * (wait_after - wait_before) / max(elapsed, 1e-9)
                 if main_before is not None and main_after is not None:
                     usage.loop_cpu_percent = 100 * (main_after - main_before) / max(elapsed, 1e-9)
                 usage.rss.append((elapsed, proc.memory_info().rss))

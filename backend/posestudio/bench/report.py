@@ -29,6 +29,7 @@ COLUMNS = (
     "server dropped",
     "drop rate",
     "server CPU %",
+    "CPU wait %",
     "CPU ms/pose",
     "loop ms/frame",
     "workers busy",
@@ -63,6 +64,7 @@ def row(step: StepResult) -> list[str]:
         str(step.server_dropped),
         "-" if step.drop_rate is None else f"{step.drop_rate:.1%}",
         _num(step.server.cpu_percent, 0),
+        _num(step.server.wait_percent, 0),
         _num(step.server_cpu_ms_per_pose),
         _num(step.loop_cpu_ms_per_frame, 2),
         "-" if step.worker_busy is None else f"{step.worker_busy:.0%}",
@@ -105,7 +107,8 @@ def render(report: BenchReport, console: Console) -> None:
         f"[bold]Ceiling[/bold] {c.workers} worker(s), bare decode + inference: "
         f"{c.fps:.1f} fps; per frame p50 {_num(c.frame_ms.p50)} ms "
         f"(decode {_num(c.decode_ms.p50)} + inference {_num(c.infer_ms.p50)}); "
-        f"CPU {_num(c.cpu_ms_per_frame)} ms per frame on {_num(c.cpu_cores, 2)} cores"
+        f"CPU {_num(c.cpu_ms_per_frame)} ms per frame on {_num(c.cpu_cores, 2)} cores, "
+        f"kept waiting for {_num(c.wait_cores, 2)} cores' worth by other work"
     )
     if report.single is not None:
         one = report.single

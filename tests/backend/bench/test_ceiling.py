@@ -34,6 +34,7 @@ def test_each_worker_runs_its_own_engine_instance(workload: Workload) -> None:
     assert result.frame_ms.count == result.decode_ms.count == result.infer_ms.count
     assert result.frame_ms.p50 is not None and result.frame_ms.p50 > 0
     assert result.cpu_ms_per_frame is not None and result.cpu_ms_per_frame > 0
+    assert result.wait_cores is not None and result.wait_cores >= 0
 
 
 def test_engines_go_back_to_the_registry(workload: Workload) -> None:

@@ -1,7 +1,7 @@
 import hashlib
 import os
 
-from posestudio.bench.monitor import ProcessMonitor
+from posestudio.bench.monitor import ProcessMonitor, run_delay_seconds
 
 
 async def test_window_measures_cpu_and_memory_of_a_process() -> None:
@@ -12,6 +12,13 @@ async def test_window_measures_cpu_and_memory_of_a_process() -> None:
     assert usage.cpu_percent is not None and usage.cpu_percent > 0
     assert usage.peak_rss is not None and usage.peak_rss > 10_000_000
     assert usage.rss and usage.peak_rss == max(rss for _, rss in usage.rss)
+    assert usage.wait_percent is not None and usage.wait_percent >= 0
+
+
+def test_run_delay_reads_the_schedulers_account() -> None:
+    before = run_delay_seconds(os.getpid())
+    assert before is not None and before >= 0
+    assert run_delay_seconds(-1) is None
 
 
 async def test_an_unknown_process_gives_no_figures() -> None:

@@ -44,5 +44,6 @@ def test_bench_one_stream_reports_every_figure(tmp_path: Path) -> None:
     assert step["overhead_ms"]["p50"] is not None
     assert step["server"]["cpu_percent"] is not None
     assert step["server"]["peak_rss"] > 0
+    assert step["server"]["wait_percent"] is not None
     assert step["worker_busy"] > 0
     assert step["loop_cpu_ms_per_frame"] > 0
