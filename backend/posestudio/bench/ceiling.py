@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from posestudio.bench.monitor import run_delay_seconds
+from posestudio.bench.monitor import run_delay_between, run_delays
 from posestudio.bench.stats import Summary, summarise
 from posestudio.engines import EngineRegistry
 
@@ -95,7 +95,15 @@ def measure_ceiling(
     engines = [registry.acquire(engine) for _ in range(workers)]
     logs = [_WorkerLog() for _ in range(workers)]
     start = threading.Barrier(workers + 1)
+    # Workers stay alive until the main thread has read their scheduler accounts.
+    finish = threading.Barrier(workers + 1)
+    leave = threading.Event()
     errors: list[BaseException] = []
+
+    def fail(exc: BaseException) -> None:
+        errors.append(exc)
+        start.abort()  # nobody waits for a worker that will not come
+        finish.abort()
 
     def work(index: int) -> None:
         pose, log = engines[index], logs[index]
@@ -103,27 +111,24 @@ def measure_ceiling(
         try:
             for i in range(warmup_frames):
                 pose.process(decode(frames[(position + i) % len(frames)]))
-        except BaseException as exc:
-            errors.append(exc)
-            start.abort()
-            return
-        try:
             start.wait()
+            stop_at = time.perf_counter() + duration
+            while (began := time.perf_counter()) < stop_at:
+                rgb = decode(frames[position % len(frames)])
+                decoded = time.perf_counter()
+                pose.process(rgb)
+                inferred = time.perf_counter()
+                log.decode_ms.append((decoded - began) * 1000)
+                log.infer_ms.append((inferred - decoded) * 1000)
+                position += 1
+            log.finished = time.perf_counter()
+            finish.wait()
         except threading.BrokenBarrierError:
+            return  # another worker failed
+        except BaseException as exc:
+            fail(exc)
             return
-        stop_at = time.perf_counter() + duration
-        while True:
-            began = time.perf_counter()
-            if began >= stop_at:
-                break
-            rgb = decode(frames[position % len(frames)])
-            decoded = time.perf_counter()
-            pose.process(rgb)
-            inferred = time.perf_counter()
-            log.decode_ms.append((decoded - began) * 1000)
-            log.infer_ms.append((inferred - decoded) * 1000)
-            position += 1
-        log.finished = time.perf_counter()
+        leave.wait()
 
     threads = [
         threading.Thread(target=work, args=(i,), name=f"ceiling-{i}", daemon=True)
@@ -136,11 +141,14 @@ def measure_ceiling(
             start.wait()
         began = time.perf_counter()
         cpu_before = time.process_time()
-        wait_before = run_delay_seconds(os.getpid())
+        wait_before = run_delays(os.getpid())
+        with contextlib.suppress(threading.BrokenBarrierError):
+            finish.wait()
+        cpu_used = time.process_time() - cpu_before
+        waited = run_delay_between(wait_before, run_delays(os.getpid()))
+        leave.set()
         for thread in threads:
             thread.join()
-        cpu_used = time.process_time() - cpu_before
-        wait_after = run_delay_seconds(os.getpid())
     finally:
         for pose in engines:
             registry.release(engine, pose)
@@ -159,7 +167,5 @@ def measure_ceiling(
         decode_ms=summarise(decode_ms),
         infer_ms=summarise(infer_ms),
         cpu_cores=cpu_used / seconds if seconds > 0 else None,
-        wait_cores=None
-        if wait_before is None or wait_after is None or seconds <= 0
-        else (wait_after - wait_before) / seconds,
+        wait_cores=None if waited is None or seconds <= 0 else waited / seconds,
     )

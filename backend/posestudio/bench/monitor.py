@@ -37,13 +37,13 @@ class Usage:
         }
 
 
-def run_delay_seconds(pid: int) -> float | None:
-    """Time the process's threads spent ready to run but waiting for a core (Linux).
+def run_delays(pid: int) -> dict[str, int] | None:
+    """Per thread, nanoseconds spent ready to run but waiting for a core (Linux).
 
-    Summed from `/proc/PID/task/*/schedstat`; it shows how much other work on the machine
-    held this process back. None where the kernel does not provide it.
+    From `/proc/PID/task/*/schedstat`: how much other work on the machine held the
+    process back. None where the kernel does not provide it.
     """
-    total = 0
+    delays = {}
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
@@ -51,10 +51,18 @@ def run_delay_seconds(pid: int) -> float | None:
     for tid in tasks:
         try:
             with open(f"/proc/{pid}/task/{tid}/schedstat") as handle:
-                total += int(handle.read().split()[1])
+                delays[tid] = int(handle.read().split()[1])
         except (OSError, IndexError, ValueError):
             continue  # a thread that ended meanwhile
-    return total / 1e9
+    return delays
+
+
+def run_delay_between(before: dict[str, int] | None, after: dict[str, int] | None) -> float | None:
+    """Seconds of waiting between two `run_delays` snapshots, over the threads alive at the
+    second (a thread that ended in between is left out rather than counted negative)."""
+    if before is None or after is None:
+        return None
+    return sum(ns - before.get(tid, 0) for tid, ns in after.items()) / 1e9
 
 
 def _cpu_seconds(proc: psutil.Process) -> tuple[float, float | None]:
@@ -86,7 +94,7 @@ class ProcessMonitor:
             return
         opened = time.monotonic()
         cpu_before, main_before = _cpu_seconds(proc)
-        wait_before = run_delay_seconds(proc.pid)
+        wait_before = run_delays(proc.pid)
         stop = asyncio.Event()
 
         async def sample() -> None:
@@ -106,9 +114,9 @@ class ProcessMonitor:
             with contextlib.suppress(psutil.Error):
                 cpu_after, main_after = _cpu_seconds(proc)
                 usage.cpu_percent = 100 * (cpu_after - cpu_before) / max(elapsed, 1e-9)
-                wait_after = run_delay_seconds(proc.pid)
-                if wait_before is not None and wait_after is not None:
-                    usage.wait_percent = 100 * (wait_after - wait_before) / max(elapsed, 1e-9)
+                waited = run_delay_between(wait_before, run_delays(proc.pid))
+                if waited is not None:
+                    usage.wait_percent = 100 * waited / max(elapsed, 1e-9)
                 if main_before is not None and main_after is not None:
                     usage.loop_cpu_percent = 100 * (main_after - main_before) / max(elapsed, 1e-9)
                 usage.rss.append((elapsed, proc.memory_info().rss))

@@ -80,3 +80,26 @@ def test_worker_count_is_checked(workload: Workload) -> None:
             workers=0,
             duration=0.05,
         )
+
+
+class FailsLaterEngine(FakeEngine):
+    """Fails on its third frame: inside the timed loop when warm-up is two frames."""
+
+    def process(self, rgb):  # type: ignore[no-untyped-def]
+        if self.calls >= 2:
+            raise RuntimeError("engine bug in the loop")
+        return super().process(rgb)
+
+
+def test_a_failure_inside_the_timed_loop_is_raised(workload: Workload) -> None:
+    registry = EngineRegistry({"later": (FailsLaterEngine, "fails later")})
+    with pytest.raises(RuntimeError, match="in the loop"):
+        measure_ceiling(
+            workload.frames,
+            registry=registry,
+            engine="later",
+            decode=_decode,
+            workers=2,
+            duration=5.0,
+            warmup_frames=2,
+        )
