@@ -199,11 +199,14 @@ def bench(
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the results as JSON here")
     ] = None,
+    markdown_path: Annotated[
+        Path | None, typer.Option("--markdown", help="Write the table as Markdown here")
+    ] = None,
 ) -> None:
     """Measure served throughput and latency against the engine's bare-loop ceiling."""
     from rich.console import Console
 
-    from posestudio.bench.report import render, write_json
+    from posestudio.bench.report import render, write_json, write_markdown
     from posestudio.bench.suite import BenchOptions, run_bench
     from posestudio.media import parse_size
 
@@ -230,6 +233,8 @@ def bench(
     render(report, Console() if sys.stdout.isatty() else Console(width=320))
     if json_path is not None:
         write_json(report, json_path)
+    if markdown_path is not None:
+        write_markdown(report, markdown_path)
 
 
 def main() -> None:

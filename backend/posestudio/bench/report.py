@@ -144,5 +144,30 @@ def render(report: BenchReport, console: Console) -> None:
         console.print(f"[yellow]errors received:[/yellow] {dict(errors)}")
 
 
+def write_markdown(report: BenchReport, path: Path) -> None:
+    """The header lines and tables as Markdown, ready for docs/benchmarks.md."""
+    c, m = report.ceiling, report.machine
+    lines = [
+        f"Machine: {m['cpus']} CPUs ({m['cpu_model']}), load average "
+        f"{m['load_average_at_start']} at start, {m.get('load_average_at_end')} at end, "
+        f"{m['date']}.",
+        "",
+        f"Ceiling, {c.workers} worker(s): {c.fps:.1f} fps, per frame p50 "
+        f"{_num(c.frame_ms.p50)} ms (decode {_num(c.decode_ms.p50)} + inference "
+        f"{_num(c.infer_ms.p50)}), CPU {_num(c.cpu_ms_per_frame)} ms per frame on "
+        f"{_num(c.cpu_cores, 2)} cores, waiting {_num(c.wait_cores, 2)} cores' worth.",
+    ]
+    if report.single is not None:
+        one = report.single
+        lines.append(
+            f"Ceiling, 1 worker: {one.fps:.1f} fps, per frame p50 {_num(one.frame_ms.p50)} ms, "
+            f"CPU {_num(one.cpu_ms_per_frame)} ms per frame."
+        )
+    steps = list(report.sweep) + ([report.idle] if report.idle else [])
+    steps += [report.soak.step] if report.soak else []
+    lines += ["", markdown(steps), ""]
+    path.write_text("\n".join(lines))
+
+
 def write_json(report: BenchReport, path: Path) -> None:
     path.write_text(json.dumps(report.as_dict(), indent=2) + "\n")

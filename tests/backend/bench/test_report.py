@@ -6,7 +6,7 @@ from rich.console import Console
 
 from posestudio.bench.ceiling import CeilingResult
 from posestudio.bench.monitor import Usage
-from posestudio.bench.report import COLUMNS, markdown, render, write_json
+from posestudio.bench.report import COLUMNS, markdown, render, write_json, write_markdown
 from posestudio.bench.results import StepResult
 from posestudio.bench.stats import summarise
 from posestudio.bench.suite import BenchOptions, BenchReport, machine_info
@@ -89,3 +89,12 @@ def test_json_holds_the_whole_report(tmp_path: Path) -> None:
     assert [s["clients"] for s in data["sweep"]] == [1, 10]
     assert data["sweep"][0]["server"]["peak_rss"] == 300 * 2**20
     assert data["machine"]["cpus"] >= 1
+
+
+def test_markdown_file_has_the_ceiling_and_the_table(tmp_path: Path) -> None:
+    path = tmp_path / "bench.md"
+    write_markdown(_report(), path)
+    text = path.read_text()
+    assert "Ceiling, 2 worker(s): 50.0 fps" in text
+    assert "| clients | offered fps |" in text
+    assert text.count("\n| 1 |") == 1 and text.count("\n| 10 |") == 1
