@@ -65,8 +65,10 @@ def serve(
             await asyncio.sleep(0.05)
         bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else settings.port
         shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+        # Outside development the token would end up in container logs: leave it out.
+        query = f"?token={token}" if settings.environment == "development" else ""
         typer.echo(
-            f"\nPose Studio is running. Open:\n\n    http://{shown}:{bound}/?token={token}\n",
+            f"\nPose Studio is running. Open:\n\n    http://{shown}:{bound}/{query}\n",
             err=True,
         )
         if not settings.frontend_available:
