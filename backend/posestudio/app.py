@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from posestudio import __version__
-from posestudio.api import engines, health, streams
+from posestudio.api import engines, health, streams, system
 from posestudio.auth import Authenticator
 from posestudio.engines import EngineRegistry
 from posestudio.errors import NotFound, PoseStudioError, Unauthorized
@@ -123,6 +123,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(engines.router)
     app.include_router(streams.router)
+    app.include_router(system.router)
     if settings.frontend_available:
         # The studio's static shell holds no data; every API behind it needs the token.
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="studio")

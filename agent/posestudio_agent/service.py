@@ -1,0 +1,73 @@
+"""Wiring the agent's parts from settings, for its entry points.
+
+`build_service` for `posestudio agent serve` (RQ on Redis, or in-process without a Redis
+URL), `build_worker` for `posestudio agent worker`, and `build_embedded` for the
+backend's `posestudio serve`, which serves the agent in-process under `/agent`.
+"""
+
+from __future__ import annotations
+
+import redis
+import socketio
+from posestudio.auth import Authenticator, load_or_create_token
+from rq import Queue, SimpleWorker
+from rq.serializers import JSONSerializer
+
+from posestudio_agent.app import create_agent_app, make_sio
+from posestudio_agent.jobs import JobContext, LocalQueue, RQQueue, set_worker_context
+from posestudio_agent.publish import RedisPublisher, ServerPublisher, channel_name
+from posestudio_agent.settings import AgentSettings
+from posestudio_agent.store import MemoryStore, RedisStore
+
+
+def access_token(settings: AgentSettings) -> str:
+    """The token the backend accepts: set explicitly, or the backend's data_dir/token."""
+    if settings.token is not None:
+        return settings.token.get_secret_value()
+    return load_or_create_token(settings.data_dir)
+
+
+def build_service(settings: AgentSettings, token: str) -> socketio.ASGIApp:
+    """The agent service: RQ jobs when `redis_url` is set, in-process jobs otherwise."""
+    authenticator = Authenticator(token)
+    if settings.redis_url:
+        connection = redis.Redis.from_url(settings.redis_url)
+        store = RedisStore(connection, settings.result_ttl_s, settings.key_prefix)
+        manager = socketio.AsyncRedisManager(
+            settings.redis_url, channel=channel_name(settings.key_prefix)
+        )
+        return create_agent_app(
+            settings,
+            store,
+            RQQueue(connection, settings),
+            authenticator,
+            make_sio(settings, manager),
+        )
+    memory = MemoryStore(settings.result_ttl_s)
+    sio = make_sio(settings)
+    publisher = ServerPublisher(sio)
+    queue = LocalQueue(JobContext(settings, memory, publisher, token), settings.local_workers)
+    return create_agent_app(
+        settings, memory, queue, authenticator, sio, on_startup=[publisher.bind]
+    )
+
+
+def build_worker(settings: AgentSettings, token: str) -> SimpleWorker:
+    """An RQ worker that runs agent jobs in its own process, without forking per job."""
+    if not settings.redis_url:
+        raise ValueError("the agent worker needs POSE_STUDIO_AGENT_REDIS_URL")
+    connection = redis.Redis.from_url(settings.redis_url)
+    store = RedisStore(connection, settings.result_ttl_s, settings.key_prefix)
+    publisher = RedisPublisher(settings.redis_url, channel_name(settings.key_prefix))
+    set_worker_context(JobContext(settings, store, publisher, token))
+    queue = Queue(settings.queue_name, connection=connection, serializer=JSONSerializer)
+    return SimpleWorker([queue], connection=connection, serializer=JSONSerializer)
+
+
+def build_embedded(backend_url: str, token: str) -> tuple[AgentSettings, socketio.ASGIApp]:
+    """The agent inside `posestudio serve`: in-process jobs, the backend's own token.
+
+    The rest (model, tools, limits) comes from the usual `POSE_STUDIO_AGENT_*` settings.
+    """
+    settings = AgentSettings(redis_url=None, backend_url=backend_url)
+    return settings, build_service(settings, token)

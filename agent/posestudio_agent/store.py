@@ -1,0 +1,116 @@
+"""Request records with a TTL, per-person rate counters and metric counters.
+
+`RedisStore` when a Redis URL is configured (shared by the API and its RQ workers),
+`MemoryStore` otherwise. Both are synchronous: the API calls them from sync routes
+(FastAPI's thread pool) and the jobs from worker threads.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from typing import Protocol
+
+import redis
+
+from posestudio_agent.records import AgentRecord
+
+
+class RequestStore(Protocol):
+    def save(self, record: AgentRecord) -> None: ...
+
+    def load(self, request_id: str) -> AgentRecord | None: ...
+
+    def hit(self, subject: str, window_s: int) -> int:
+        """Count one request by `subject`; returns the count in the current window."""
+        ...
+
+    def incr(self, metric: str, label: str, amount: float = 1.0) -> None: ...
+
+    def counters(self, metric: str) -> dict[str, float]: ...
+
+    def close(self) -> None: ...
+
+
+class MemoryStore:
+    """In-process store: expiry checked on read, swept on write."""
+
+    def __init__(self, ttl_s: int) -> None:
+        self.ttl_s = ttl_s
+        self._records: dict[str, tuple[float, str]] = {}
+        self._hits: dict[tuple[str, int], int] = {}
+        self._counters: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        self._lock = threading.Lock()
+
+    def save(self, record: AgentRecord) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._records[record.request_id] = (now + self.ttl_s, record.model_dump_json())
+            for key in [k for k, (expires, _) in self._records.items() if expires <= now]:
+                del self._records[key]
+
+    def load(self, request_id: str) -> AgentRecord | None:
+        with self._lock:
+            entry = self._records.get(request_id)
+        if entry is None or entry[0] <= time.monotonic():
+            return None
+        return AgentRecord.model_validate_json(entry[1])
+
+    def hit(self, subject: str, window_s: int) -> int:
+        bucket = int(time.time() // window_s)
+        with self._lock:
+            for key in [k for k in self._hits if k[1] < bucket]:
+                del self._hits[key]
+            self._hits[(subject, bucket)] = self._hits.get((subject, bucket), 0) + 1
+            return self._hits[(subject, bucket)]
+
+    def incr(self, metric: str, label: str, amount: float = 1.0) -> None:
+        with self._lock:
+            self._counters[metric][label] += amount
+
+    def counters(self, metric: str) -> dict[str, float]:
+        with self._lock:
+            return dict(self._counters[metric])
+
+    def close(self) -> None:
+        pass
+
+
+class RedisStore:
+    """Records as JSON strings with a TTL under `prefix`; counters as Redis hashes."""
+
+    def __init__(self, connection: redis.Redis, ttl_s: int, prefix: str) -> None:
+        self.redis = connection
+        self.ttl_s = ttl_s
+        self.prefix = prefix
+
+    def _key(self, *parts: str) -> str:
+        return self.prefix + ":".join(parts)
+
+    def save(self, record: AgentRecord) -> None:
+        self.redis.set(
+            self._key("request", record.request_id), record.model_dump_json(), ex=self.ttl_s
+        )
+
+    def load(self, request_id: str) -> AgentRecord | None:
+        raw = self.redis.get(self._key("request", request_id))
+        return None if raw is None else AgentRecord.model_validate_json(raw)
+
+    def hit(self, subject: str, window_s: int) -> int:
+        key = self._key("rate", subject, str(int(time.time() // window_s)))
+        pipe = self.redis.pipeline()
+        pipe.incr(key)
+        pipe.expire(key, window_s * 2)
+        count, _ = pipe.execute()
+        return int(count)
+
+    def incr(self, metric: str, label: str, amount: float = 1.0) -> None:
+        self.redis.hincrbyfloat(self._key("metrics", metric), label, amount)
+
+    def counters(self, metric: str) -> dict[str, float]:
+        raw = self.redis.hgetall(self._key("metrics", metric))
+        return {(k.decode() if isinstance(k, bytes) else str(k)): float(v) for k, v in raw.items()}
+
+    def close(self) -> None:
+        self.redis.close()
