@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from langchain.chat_models import init_chat_model
 from langchain_core.language_models import BaseChatModel
 
@@ -11,8 +12,13 @@ from posestudio_agent.errors import AgentNotConfigured
 from posestudio_agent.settings import CONFIGURE_HINT, AgentSettings
 
 
-def build_model(settings: AgentSettings) -> BaseChatModel:
-    """`init_chat_model` for the configured model; raises `AgentNotConfigured` if none."""
+def build_model(settings: AgentSettings, http_client: httpx.AsyncClient) -> BaseChatModel:
+    """`init_chat_model` for the configured model; raises `AgentNotConfigured` if none.
+
+    OpenAI-protocol models get `http_client`, owned by the run: langchain-openai's default
+    client is cached per process and bound to the event loop that first used it, while
+    every job runs on a loop of its own.
+    """
     if not settings.model:
         raise AgentNotConfigured(CONFIGURE_HINT)
     kwargs: dict[str, Any] = {
@@ -28,10 +34,13 @@ def build_model(settings: AgentSettings) -> BaseChatModel:
         # and may itself contain a colon ("qwen2.5:7b").
         name = settings.model.removeprefix("openai:")
         kwargs.setdefault("api_key", "not-needed")
+        kwargs["http_async_client"] = http_client
         model: BaseChatModel = init_chat_model(
             name, model_provider="openai", base_url=settings.base_url, **kwargs
         )
         return model
+    if settings.model.startswith("openai:"):
+        kwargs["http_async_client"] = http_client
     try:
         configured: BaseChatModel = init_chat_model(settings.model, **kwargs)
         return configured

@@ -87,11 +87,12 @@ async def run_agent(
     messages: list[BaseMessage] = []
     backend = BackendClient(settings.backend_url, backend_token, settings.tool_timeout_s)
     search = httpx.AsyncClient(timeout=settings.tool_timeout_s)
+    model_http = httpx.AsyncClient(timeout=settings.request_timeout_s)
     outcome: Outcome
     try:
         async with asyncio.timeout(deadline_s):
             agent = create_agent(
-                build_model(settings),
+                build_model(settings, model_http),
                 build_tools(settings, backend, trace, search),
                 system_prompt=SYSTEM_PROMPT,
             )
@@ -135,6 +136,7 @@ async def run_agent(
     finally:
         await backend.aclose()
         await search.aclose()
+        await model_http.aclose()
     outcome.tool_calls = _tool_calls(messages)
     outcome.relevant_timestamps = relevant_timestamps(question, trace.results, outcome.answer)
     return outcome

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import defaultdict
+import uuid
+from collections import defaultdict, deque
 from typing import Protocol
 
 import redis
@@ -23,7 +24,7 @@ class RequestStore(Protocol):
     def load(self, request_id: str) -> AgentRecord | None: ...
 
     def hit(self, subject: str, window_s: int) -> int:
-        """Count one request by `subject`; returns the count in the current window."""
+        """Count one request by `subject`; returns its count over the last `window_s`."""
         ...
 
     def incr(self, metric: str, label: str, amount: float = 1.0) -> None: ...
@@ -39,7 +40,7 @@ class MemoryStore:
     def __init__(self, ttl_s: int) -> None:
         self.ttl_s = ttl_s
         self._records: dict[str, tuple[float, str]] = {}
-        self._hits: dict[tuple[str, int], int] = {}
+        self._hits: dict[str, deque[float]] = {}
         self._counters: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         self._lock = threading.Lock()
 
@@ -58,12 +59,13 @@ class MemoryStore:
         return AgentRecord.model_validate_json(entry[1])
 
     def hit(self, subject: str, window_s: int) -> int:
-        bucket = int(time.time() // window_s)
+        now = time.monotonic()
         with self._lock:
-            for key in [k for k in self._hits if k[1] < bucket]:
-                del self._hits[key]
-            self._hits[(subject, bucket)] = self._hits.get((subject, bucket), 0) + 1
-            return self._hits[(subject, bucket)]
+            hits = self._hits.setdefault(subject, deque())
+            hits.append(now)
+            while hits and hits[0] <= now - window_s:
+                hits.popleft()
+            return len(hits)
 
     def incr(self, metric: str, label: str, amount: float = 1.0) -> None:
         with self._lock:
@@ -98,11 +100,15 @@ class RedisStore:
         return None if raw is None else AgentRecord.model_validate_json(raw)
 
     def hit(self, subject: str, window_s: int) -> int:
-        key = self._key("rate", subject, str(int(time.time() // window_s)))
+        # A sliding window: one sorted-set member per request, scored by its time.
+        key = self._key("rate", subject)
+        now = time.time()
         pipe = self.redis.pipeline()
-        pipe.incr(key)
-        pipe.expire(key, window_s * 2)
-        count, _ = pipe.execute()
+        pipe.zremrangebyscore(key, "-inf", now - window_s)
+        pipe.zadd(key, {uuid.uuid4().hex: now})
+        pipe.zcard(key)
+        pipe.expire(key, window_s)
+        _, _, count, _ = pipe.execute()
         return int(count)
 
     def incr(self, metric: str, label: str, amount: float = 1.0) -> None:

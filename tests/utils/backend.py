@@ -1,0 +1,63 @@
+"""The real backend (MediaPipe engine) on a free port, and streaming the real test video."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
+
+import httpx
+from posestudio.app import create_app
+from posestudio.auth import Authenticator
+from posestudio.client import PoseClient
+from posestudio.engines import default_registry
+from posestudio.media import encode_jpeg, read_frames, test_video_path
+from posestudio.settings import Settings
+
+from tests.utils.servers import uvicorn_server
+
+READY_TIMEOUT_S = 60.0
+
+
+@contextmanager
+def real_backend(token: str, mounts: dict[str, Any] | None = None) -> Iterator[str]:
+    """Serve the backend (with `mounts` beside it, as `posestudio serve` does); wait ready."""
+    settings = Settings(environment="test", token=token, workers=1, history_seconds=120)
+    app: Any = create_app(settings, default_registry(["mediapipe"]), Authenticator(token))
+    if mounts:
+        from posestudio.dispatch import PathDispatcher
+
+        app = PathDispatcher(app, mounts)
+    with uvicorn_server(app) as url:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while httpx.get(f"{url}/ready").status_code != 200:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the backend's engine did not load")
+            time.sleep(0.05)
+        yield url
+
+
+@asynccontextmanager
+async def streaming_test_video(
+    url: str, token: str, stream_id: str, *, frames: int = 60
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Stream the real test video, one frame in flight; yields the poses received.
+
+    The stream stays started (and its history kept) until the block ends.
+    """
+    jpegs = [encode_jpeg(rgb, 80) for rgb in read_frames(test_video_path(), limit=frames)]
+    poses: list[dict[str, Any]] = []
+    async with PoseClient(url, token) as client:
+        await client.start(stream_id)
+        # Capture times spaced as a 15 fps camera's, ending now.
+        start_ms = time.time() * 1000 - len(jpegs) * 1000 / 15
+        for i, jpeg in enumerate(jpegs):
+            await client.send(stream_id, jpeg, capture_ts=start_ms + i * 1000 / 15)
+            message = await client.next(timeout=30)
+            if message.event != "pose":
+                raise AssertionError(f"backend error while streaming: {message.data}")
+            poses.append(message.data)
+        yield poses
+        await asyncio.wait_for(client.stop(stream_id), 10)
