@@ -49,3 +49,5 @@ def build_model(settings: AgentSettings, http_client: httpx.AsyncClient) -> Base
             f"the model provider for {settings.model!r} is not installed ({exc}); "
             "install its LangChain package or use an OpenAI-compatible base URL"
         ) from exc
+    except Exception as exc:  # an unknown provider, a missing API key ...
+        raise AgentNotConfigured(f"cannot use model {settings.model!r}: {exc}") from exc

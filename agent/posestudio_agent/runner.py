@@ -74,6 +74,18 @@ def _prompt(question: str, stream_ids: list[str]) -> str:
     return f"{question}\n\n(The person is looking at stream(s): {', '.join(stream_ids)}.)"
 
 
+def warm_up(settings: AgentSettings) -> None:
+    """Import the model's provider package and build an agent once, at startup, so that
+    the first question does not spend its deadline on imports."""
+    if not settings.configured:
+        return
+    client = httpx.AsyncClient()
+    try:
+        create_agent(build_model(settings, client), [], system_prompt=SYSTEM_PROMPT)
+    except AgentNotConfigured as exc:
+        log.warning("agent model unavailable: %s", exc.message)
+
+
 async def run_agent(
     settings: AgentSettings,
     *,
@@ -96,7 +108,8 @@ async def run_agent(
                 build_tools(settings, backend, trace, search),
                 system_prompt=SYSTEM_PROMPT,
             )
-            config: Any = {"recursion_limit": 2 * settings.max_steps + 1}
+            # One step is a model call and the tool calls it asks for.
+            config: Any = {"recursion_limit": 2 * settings.max_steps}
             state: Any = {"messages": [HumanMessage(_prompt(question, stream_ids))]}
             async for update in agent.astream(state, config, stream_mode="updates"):
                 for node in update.values():

@@ -16,6 +16,7 @@ from rq.serializers import JSONSerializer
 from posestudio_agent.app import create_agent_app, make_sio
 from posestudio_agent.jobs import JobContext, LocalQueue, RQQueue, set_worker_context
 from posestudio_agent.publish import RedisPublisher, ServerPublisher, channel_name
+from posestudio_agent.runner import warm_up
 from posestudio_agent.settings import AgentSettings
 from posestudio_agent.store import MemoryStore, RedisStore
 
@@ -30,6 +31,7 @@ def access_token(settings: AgentSettings) -> str:
 def build_service(settings: AgentSettings, token: str) -> socketio.ASGIApp:
     """The agent service: RQ jobs when `redis_url` is set, in-process jobs otherwise."""
     authenticator = Authenticator(token)
+    warm_up(settings)
     if settings.redis_url:
         connection = redis.Redis.from_url(settings.redis_url)
         store = RedisStore(connection, settings.result_ttl_s, settings.key_prefix)
@@ -56,6 +58,7 @@ def build_worker(settings: AgentSettings, token: str) -> SimpleWorker:
     """An RQ worker that runs agent jobs in its own process, without forking per job."""
     if not settings.redis_url:
         raise ValueError("the agent worker needs POSE_STUDIO_AGENT_REDIS_URL")
+    warm_up(settings)
     connection = redis.Redis.from_url(settings.redis_url)
     store = RedisStore(connection, settings.result_ttl_s, settings.key_prefix)
     publisher = RedisPublisher(settings.redis_url, channel_name(settings.key_prefix))
