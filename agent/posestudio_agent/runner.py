@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,7 +72,7 @@ def _tool_calls(messages: list[BaseMessage]) -> list[ToolCallRecord]:
 def _prompt(question: str, stream_ids: list[str]) -> str:
     if not stream_ids:
         return question
-    return f"{question}\n\n(The person is looking at stream(s): {', '.join(stream_ids)}.)"
+    return f"{question}\n\nStream ids the person is looking at: {json.dumps(stream_ids)}"
 
 
 def warm_up(settings: AgentSettings) -> None:

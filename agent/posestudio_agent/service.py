@@ -1,8 +1,8 @@
 """Wiring the agent's parts from settings, for its entry points.
 
 `build_service` for `posestudio agent serve` (RQ on Redis, or in-process without a Redis
-URL), `build_worker` for `posestudio agent worker`, and `build_embedded` for the
-backend's `posestudio serve`, which serves the agent in-process under `/agent`.
+URL) and for the backend's `posestudio serve`, which serves the agent in-process under
+`/agent`; `build_worker` for `posestudio agent worker`.
 """
 
 from __future__ import annotations
@@ -65,12 +65,3 @@ def build_worker(settings: AgentSettings, token: str) -> SimpleWorker:
     set_worker_context(JobContext(settings, store, publisher, token))
     queue = Queue(settings.queue_name, connection=connection, serializer=JSONSerializer)
     return SimpleWorker([queue], connection=connection, serializer=JSONSerializer)
-
-
-def build_embedded(backend_url: str, token: str) -> tuple[AgentSettings, socketio.ASGIApp]:
-    """The agent inside `posestudio serve`: in-process jobs, the backend's own token.
-
-    The rest (model, tools, limits) comes from the usual `POSE_STUDIO_AGENT_*` settings.
-    """
-    settings = AgentSettings(redis_url=None, backend_url=backend_url)
-    return settings, build_service(settings, token)

@@ -89,11 +89,15 @@ def _embedded_agent(settings: Settings, backend_url: str, token: str) -> tuple[A
     if not settings.agent_embedded:
         return None
     try:
-        from posestudio_agent.service import build_embedded
+        from posestudio_agent.service import build_service
+        from posestudio_agent.settings import AgentSettings
     except ImportError as exc:
         logging.getLogger(__name__).info("agent not embedded: %s", exc)
         return None
-    return build_embedded(backend_url, token)
+    # In-process jobs and the backend's own token; model, tools and limits come from the
+    # usual POSE_STUDIO_AGENT_* settings.
+    agent_settings = AgentSettings(redis_url=None, backend_url=backend_url)
+    return agent_settings, build_service(agent_settings, token)
 
 
 @app.command()

@@ -24,7 +24,10 @@ READY_TIMEOUT_S = 60.0
 @contextmanager
 def real_backend(token: str, mounts: dict[str, Any] | None = None) -> Iterator[str]:
     """Serve the backend (with `mounts` beside it, as `posestudio serve` does); wait ready."""
-    settings = Settings(environment="test", token=token, workers=1, history_seconds=120)
+    # A high max_fps: the tests send frames as fast as the backend answers them.
+    settings = Settings(
+        environment="test", token=token, workers=1, history_seconds=120, max_fps=1000
+    )
     app: Any = create_app(settings, default_registry(["mediapipe"]), Authenticator(token))
     if mounts:
         from posestudio.dispatch import PathDispatcher

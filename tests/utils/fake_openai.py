@@ -2,7 +2,7 @@
 
 The agent is pointed at it by base URL, exactly as it would be at vLLM. A *policy*
 decides each reply from the conversation it is sent, e.g. first a tool call, then an
-answer quoting what the tool returned. Both plain and streamed (SSE) replies are spoken.
+answer quoting what the tool returned.
 
     with FakeModelServer(policy) as model:
         settings = AgentSettings(model="fake-model", base_url=model.url, ...)
@@ -62,7 +62,6 @@ class FakeModelServer(AiohttpThread):
         self.policy = policy
         self.model = model
         self.requests: list[dict[str, Any]] = []
-        self.streamed = 0
         self._ids = itertools.count(1)
         self._release: asyncio.Event | None = None
 
@@ -75,7 +74,7 @@ class FakeModelServer(AiohttpThread):
             self.loop.call_soon_threadsafe(self._release.set)
         super().stop()
 
-    async def _completions(self, request: web.Request) -> web.StreamResponse:
+    async def _completions(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.requests.append(body)
         reply = self.policy(body)
@@ -99,8 +98,8 @@ class FakeModelServer(AiohttpThread):
             "model": body.get("model", self.model),
         }
         if body.get("stream"):
-            self.streamed += 1
-            return await self._stream(request, common, reply.content, calls, finish)
+            # langchain-openai asks for plain replies unless streaming is switched on.
+            raise web.HTTPNotImplemented(text="this test server does not stream")
         message: dict[str, Any] = {"role": "assistant", "content": reply.content or None}
         if calls:
             message["tool_calls"] = calls
@@ -112,32 +111,3 @@ class FakeModelServer(AiohttpThread):
                 "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
             }
         )
-
-    async def _stream(
-        self,
-        request: web.Request,
-        common: dict[str, Any],
-        content: str,
-        calls: list[dict[str, Any]],
-        finish: str,
-    ) -> web.StreamResponse:
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
-        await response.prepare(request)
-
-        async def chunk(delta: dict[str, Any], finish_reason: str | None = None) -> None:
-            data = {
-                **common,
-                "object": "chat.completion.chunk",
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
-            }
-            await response.write(f"data: {json.dumps(data)}\n\n".encode())
-
-        await chunk({"role": "assistant", "content": ""})
-        for start in range(0, len(content), 16):
-            await chunk({"content": content[start : start + 16]})
-        for index, call in enumerate(calls):
-            await chunk({"tool_calls": [{"index": index, **call}]})
-        await chunk({}, finish)
-        await response.write(b"data: [DONE]\n\n")
-        await response.write_eof()
-        return response
