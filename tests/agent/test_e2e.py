@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +82,8 @@ def backend(model: FakeModelServer, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.fixture(scope="module")
-async def poses(backend: str) -> AsyncIterator[list[dict[str, Any]]]:
-    async with streaming_test_video(backend, TOKEN, STREAM, frames=60) as received:
+def poses(backend: str) -> Iterator[list[dict[str, Any]]]:
+    with streaming_test_video(backend, TOKEN, STREAM, frames=60) as received:
         yield received
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -19,6 +20,7 @@ from posestudio.settings import Settings
 from tests.utils.servers import uvicorn_server
 
 READY_TIMEOUT_S = 60.0
+STREAM_TIMEOUT_S = 120.0
 
 
 @contextmanager
@@ -42,18 +44,26 @@ def real_backend(token: str, mounts: dict[str, Any] | None = None) -> Iterator[s
         yield url
 
 
-@asynccontextmanager
-async def streaming_test_video(
+@contextmanager
+def streaming_test_video(
     url: str, token: str, stream_id: str, *, frames: int = 60
-) -> AsyncIterator[list[dict[str, Any]]]:
+) -> Iterator[list[dict[str, Any]]]:
     """Stream the real test video, one frame in flight; yields the poses received.
 
-    The stream stays started (and its history kept) until the block ends.
+    The client lives on a thread and event loop of its own, so that it keeps answering
+    the server's pings while tests block or sit between tests: the stream stays started
+    (and its history kept) until the block ends.
     """
     jpegs = [encode_jpeg(rgb, 80) for rgb in read_frames(test_video_path(), limit=frames)]
-    poses: list[dict[str, Any]] = []
-    async with PoseClient(url, token) as client:
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="pose-client", daemon=True)
+    thread.start()
+    client = PoseClient(url, token, reconnect=False)
+
+    async def stream() -> list[dict[str, Any]]:
+        await client.connect()
         await client.start(stream_id)
+        poses: list[dict[str, Any]] = []
         # Capture times spaced as a 15 fps camera's, ending now.
         start_ms = time.time() * 1000 - len(jpegs) * 1000 / 15
         for i, jpeg in enumerate(jpegs):
@@ -62,5 +72,18 @@ async def streaming_test_video(
             if message.event != "pose":
                 raise AssertionError(f"backend error while streaming: {message.data}")
             poses.append(message.data)
-        yield poses
-        await asyncio.wait_for(client.stop(stream_id), 10)
+        return poses
+
+    async def finish() -> None:
+        try:
+            await asyncio.wait_for(client.stop(stream_id), 10)
+        finally:
+            await client.close()
+
+    try:
+        yield asyncio.run_coroutine_threadsafe(stream(), loop).result(STREAM_TIMEOUT_S)
+    finally:
+        asyncio.run_coroutine_threadsafe(finish(), loop).result(STREAM_TIMEOUT_S)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()

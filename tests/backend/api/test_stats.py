@@ -25,8 +25,8 @@ def backend() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-async def poses(backend: str) -> AsyncIterator[list[dict[str, Any]]]:
-    async with streaming_test_video(backend, TOKEN, "cam-a", frames=30) as received:
+def poses(backend: str) -> Iterator[list[dict[str, Any]]]:
+    with streaming_test_video(backend, TOKEN, "cam-a", frames=30) as received:
         yield received
 
 
@@ -91,7 +91,7 @@ async def test_stats_errors(http: httpx.AsyncClient, backend: str) -> None:
 async def test_same_stream_id_on_two_connections_uses_the_newest(
     http: httpx.AsyncClient, backend: str
 ) -> None:
-    async with (
+    with (
         streaming_test_video(backend, TOKEN, "cam-dup", frames=8),
         streaming_test_video(backend, TOKEN, "cam-dup", frames=3),
     ):
