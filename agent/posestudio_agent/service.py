@@ -31,7 +31,6 @@ def access_token(settings: AgentSettings) -> str:
 def build_service(settings: AgentSettings, token: str) -> socketio.ASGIApp:
     """The agent service: RQ jobs when `redis_url` is set, in-process jobs otherwise."""
     authenticator = Authenticator(token)
-    warm_up(settings)
     if settings.redis_url:
         connection = redis.Redis.from_url(settings.redis_url)
         store = RedisStore(connection, settings.result_ttl_s, settings.key_prefix)
@@ -45,6 +44,8 @@ def build_service(settings: AgentSettings, token: str) -> socketio.ASGIApp:
             authenticator,
             make_sio(settings, manager),
         )
+    # Jobs run in this process: import and build the model now, not in the first question.
+    warm_up(settings)
     memory = MemoryStore(settings.result_ttl_s)
     sio = make_sio(settings)
     publisher = ServerPublisher(sio)

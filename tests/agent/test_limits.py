@@ -62,7 +62,7 @@ async def test_a_stalled_model_server_times_out(
     assert pushed["status"] == "timeout"
     assert pushed["error"] == {"code": "TIMEOUT", "message": "no answer within 2 s"}
     assert "answer" not in pushed
-    assert 1.9 < elapsed < 5.0
+    assert 1.9 < elapsed < 8.0
     assert len(model.requests) == 1
 
 
