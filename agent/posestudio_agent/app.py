@@ -13,11 +13,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from posestudio import __version__
-from posestudio.auth import Authenticator
 from prometheus_client import CollectorRegistry
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from posestudio import __version__
+from posestudio.auth import Authenticator
 from posestudio_agent import routes
 from posestudio_agent.errors import (
     AgentNotConfigured,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from posestudio.auth import Authenticator, Principal, bearer_token
 
+from posestudio.auth import Authenticator, Principal, bearer_token
 from posestudio_agent.errors import Unauthorized
 from posestudio_agent.jobs import JobQueue
 from posestudio_agent.settings import AgentSettings

@@ -6,8 +6,9 @@ import enum
 import time
 from typing import Annotated, Any
 
-from posestudio.schema import STREAM_ID_PATTERN
 from pydantic import BaseModel, ConfigDict, Field
+
+from posestudio.schema import STREAM_ID_PATTERN
 
 StreamId = Annotated[str, Field(pattern=STREAM_ID_PATTERN)]
 

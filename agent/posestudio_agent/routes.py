@@ -7,9 +7,9 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from posestudio.auth import bearer_token
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from posestudio.auth import bearer_token
 from posestudio_agent.deps import PrincipalDep, QueueDep, SettingsDep, StoreDep
 from posestudio_agent.errors import (
     AgentNotConfigured,

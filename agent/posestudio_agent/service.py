@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import redis
 import socketio
-from posestudio.auth import Authenticator, load_or_create_token
 from rq import Queue, SimpleWorker
 from rq.serializers import JSONSerializer
 
+from posestudio.auth import Authenticator, load_or_create_token
 from posestudio_agent.app import create_agent_app, make_sio
 from posestudio_agent.jobs import JobContext, LocalQueue, RQQueue, set_worker_context
 from posestudio_agent.publish import RedisPublisher, ServerPublisher, channel_name

@@ -203,6 +203,7 @@ def agent_serve(
 ) -> None:
     """Run the agent service on its own (RQ jobs when POSE_STUDIO_AGENT_REDIS_URL is set)."""
     import uvicorn
+
     from posestudio_agent.service import access_token, build_service
     from posestudio_agent.settings import AgentSettings
 
@@ -213,7 +214,11 @@ def agent_serve(
     )
     asgi = build_service(settings, access_token(settings))
     uvicorn.run(
-        asgi, host=settings.host, port=settings.port, log_level=settings.log_level, ws="websockets"
+        asgi,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        ws="websockets-sansio",
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import redis
+
 from posestudio_agent.settings import AgentSettings
 
 TOKEN = "agent-test-token-0123456789"

@@ -21,14 +21,15 @@ from typing import Any
 import httpx
 import pytest
 import redis
-from posestudio_agent.service import build_service
-from posestudio_agent.settings import AgentSettings
 from rq import Worker
 
+from posestudio_agent.service import build_service
+from posestudio_agent.settings import AgentSettings
 from tests.agent.conftest import TOKEN
 from tests.utils.agent_client import AgentListener
 from tests.utils.backend import real_backend, streaming_test_video
 from tests.utils.fake_openai import FakeModelServer, Reply, tool_data, tool_outputs, user_text
+from tests.utils.server import wait_until
 from tests.utils.servers import uvicorn_server
 
 pytestmark = pytest.mark.slow
@@ -132,11 +133,12 @@ def worker(
         [sys.executable, "-m", "posestudio.cli", "agent", "worker"], env=env, cwd=tmp_path
     )
     connection = redis.Redis.from_url(redis_url)
-    deadline = time.monotonic() + WORKER_START_TIMEOUT_S
-    while not Worker.all(connection=connection):
+
+    def registered() -> bool:
         assert process.poll() is None, "the worker exited"
-        assert time.monotonic() < deadline, "the worker did not register"
-        time.sleep(0.05)
+        return bool(Worker.all(connection=connection))
+
+    wait_until(registered, WORKER_START_TIMEOUT_S)
     yield process
     process.send_signal(signal.SIGTERM)
     try:

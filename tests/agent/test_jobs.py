@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from posestudio_agent.jobs import JobContext, execute, run_request
 from posestudio_agent.records import AgentRecord, Status
 from posestudio_agent.settings import AgentSettings

@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
+
 from posestudio_agent.service import build_service
 from posestudio_agent.settings import AgentSettings
-
 from tests.agent.conftest import TOKEN
 from tests.utils.agent_client import AgentListener, wait_finished
 from tests.utils.fake_openai import FakeModelServer, Reply, tool_outputs

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 import redis
+
 from posestudio_agent.records import AgentRecord, Status
 from posestudio_agent.store import MemoryStore, RedisStore, RequestStore
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from posestudio.analysis import JOINTS, joint_angles, window_stats
 from posestudio.history import PoseHistory, PoseSample
 from posestudio.schema import LANDMARK_INDEX

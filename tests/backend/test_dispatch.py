@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from posestudio.dispatch import PathDispatcher
 
+from posestudio.dispatch import PathDispatcher
 from tests.utils.servers import uvicorn_server
 
 

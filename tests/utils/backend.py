@@ -10,13 +10,14 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
+
 from posestudio.app import create_app
 from posestudio.auth import Authenticator
 from posestudio.client import PoseClient
 from posestudio.engines import default_registry
 from posestudio.media import encode_jpeg, read_frames, test_video_path
 from posestudio.settings import Settings
-
+from tests.utils.server import wait_until
 from tests.utils.servers import uvicorn_server
 
 READY_TIMEOUT_S = 60.0
@@ -36,11 +37,7 @@ def real_backend(token: str, mounts: dict[str, Any] | None = None) -> Iterator[s
 
         app = PathDispatcher(app, mounts)
     with uvicorn_server(app) as url:
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while httpx.get(f"{url}/ready").status_code != 200:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the backend's engine did not load")
-            time.sleep(0.05)
+        wait_until(lambda: httpx.get(f"{url}/ready").status_code == 200, READY_TIMEOUT_S)
         yield url
 
 

@@ -19,7 +19,7 @@ START_TIMEOUT_S = 30.0
 def uvicorn_server(app: Any) -> Iterator[str]:
     """Serve an ASGI app (lifespan included) on 127.0.0.1; yields its base URL."""
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", ws="websockets", lifespan="on"
+        app, host="127.0.0.1", port=0, log_level="warning", ws="websockets-sansio", lifespan="on"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import importlib.metadata
 import os
 import platform
@@ -10,10 +9,11 @@ from dataclasses import asdict
 from typing import Any
 
 import psutil
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from posestudio import __version__
 from posestudio.deps import ManagerDep, PrincipalDep, RegistryDep
+from posestudio.gpu import GpuMonitor
 
 router = APIRouter(prefix="/api", tags=["system"])
 
@@ -33,39 +33,12 @@ def _versions() -> dict[str, str | None]:
     return versions
 
 
-def gpu_info() -> dict[str, Any]:
-    """NVIDIA GPUs through NVML when nvidia-ml-py is installed; otherwise why not."""
-    try:
-        pynvml: Any = importlib.import_module("pynvml")
-    except ImportError:
-        return {"available": False, "reason": "nvidia-ml-py is not installed", "devices": []}
-    try:
-        pynvml.nvmlInit()
-    except Exception as exc:  # no driver or no device: a fact to report, not an error
-        return {"available": False, "reason": f"NVML: {exc}", "devices": []}
-    try:
-        devices = []
-        for index in range(pynvml.nvmlDeviceGetCount()):
-            handle = pynvml.nvmlDeviceGetHandleByIndex(index)
-            memory = pynvml.nvmlDeviceGetMemoryInfo(handle)
-            name = pynvml.nvmlDeviceGetName(handle)
-            devices.append(
-                {
-                    "index": index,
-                    "name": name.decode() if isinstance(name, bytes) else str(name),
-                    "memory_total_bytes": int(memory.total),
-                    "memory_used_bytes": int(memory.used),
-                    "utilization_percent": int(pynvml.nvmlDeviceGetUtilizationRates(handle).gpu),
-                }
-            )
-        return {"available": bool(devices), "devices": devices}
-    finally:
-        pynvml.nvmlShutdown()
-
-
 @router.get("/system")
-def system(_: PrincipalDep, registry: RegistryDep, manager: ManagerDep) -> dict[str, Any]:
+def system(
+    _: PrincipalDep, request: Request, registry: RegistryDep, manager: ManagerDep
+) -> dict[str, Any]:
     """Engines and their devices, CPU and GPU load, memory, stream count, versions."""
+    gpus: GpuMonitor = request.app.state.gpus
     load_1, load_5, load_15 = os.getloadavg()
     memory = psutil.virtual_memory()
     return {
@@ -77,7 +50,10 @@ def system(_: PrincipalDep, registry: RegistryDep, manager: ManagerDep) -> dict[
             "load_15m": round(load_15, 2),
         },
         "memory": {"total_bytes": memory.total, "available_bytes": memory.available},
-        "gpu": gpu_info(),
+        "gpu": {
+            "available": gpus.available,
+            "devices": [asdict(reading) for reading in gpus.read()],
+        },
         "streams": len(manager.all_streams()),
         "versions": _versions(),
         "platform": platform.platform(),

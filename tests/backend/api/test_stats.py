@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
-from posestudio.analysis import JOINTS
 
+from posestudio.analysis import JOINTS
 from tests.utils.backend import real_backend, streaming_test_video
 
 pytestmark = pytest.mark.slow
