@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -13,6 +14,13 @@ from posestudio_agent.settings import AgentSettings
 TOKEN = "agent-test-token-0123456789"
 # The agent tests own this Redis DB and empty it around each test.
 REDIS_URL = "redis://127.0.0.1:6379/11"
+
+
+@pytest.fixture(autouse=True)
+def no_agent_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings come from each test, not from a developer's POSE_STUDIO_AGENT_* variables."""
+    for name in [n for n in os.environ if n.startswith("POSE_STUDIO_AGENT_")]:
+        monkeypatch.delenv(name)
 
 
 @pytest.fixture

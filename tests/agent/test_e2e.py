@@ -8,7 +8,6 @@ Redis with `posestudio agent worker` in its own process, once embedded in the ba
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -29,6 +28,7 @@ from tests.agent.conftest import TOKEN
 from tests.utils.agent_client import AgentListener
 from tests.utils.backend import real_backend, streaming_test_video
 from tests.utils.fake_openai import FakeModelServer, Reply, tool_data, tool_outputs, user_text
+from tests.utils.processes import clean_environ
 from tests.utils.server import wait_until
 from tests.utils.servers import uvicorn_server
 
@@ -120,7 +120,7 @@ def worker(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """`posestudio agent worker` in its own process, registered with RQ before use."""
     env = {
-        **os.environ,
+        **clean_environ(),
         "POSE_STUDIO_AGENT_ENVIRONMENT": "test",
         "POSE_STUDIO_AGENT_REDIS_URL": redis_url,
         "POSE_STUDIO_AGENT_MODEL": "fake-model",

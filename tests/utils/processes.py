@@ -14,6 +14,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+def clean_environ() -> dict[str, str]:
+    """This process's environment without any POSE_STUDIO_* setting a developer may have."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("POSE_STUDIO_")}
+
+
 @contextmanager
 def posestudio(
     args: list[str], env: dict[str, str], cwd: Path, ready: str, timeout: float = 90.0
@@ -24,7 +29,7 @@ def posestudio(
     """
     process = subprocess.Popen(
         [sys.executable, "-m", "posestudio.cli", *args],
-        env={**os.environ, **env},
+        env={**clean_environ(), **env},
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
