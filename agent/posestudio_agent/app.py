@@ -89,7 +89,8 @@ def create_agent_app(
 ) -> socketio.ASGIApp:
     """Build the agent service from its parts; `on_startup` hooks get the server's loop."""
     sio.register_namespace(AgentNamespace(authenticator))
-    metrics_registry = CollectorRegistry(auto_describe=True)
+    # No auto-describe: describing would read the store (Redis) when the app is built.
+    metrics_registry = CollectorRegistry(auto_describe=False)
     metrics_registry.register(AgentCollector(store, queue))
 
     @contextlib.asynccontextmanager

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from posestudio.auth import bearer_token
@@ -89,15 +90,17 @@ def result(
     return record.public()
 
 
-@router.get("/health")
-def health(request: Request, settings: SettingsDep) -> dict[str, Any]:
-    """Liveness, and whether a model is configured."""
-    return {
-        "status": "ok",
+@router.get("/health", responses={503: {"description": "The store (Redis) does not answer"}})
+def health(settings: SettingsDep, store: StoreDep) -> JSONResponse:
+    """Health: the store answers; and whether a model is configured."""
+    ok = store.ping()
+    body = {
+        "status": "ok" if ok else "unavailable",
         "configured": settings.configured,
         "jobs": "rq" if settings.redis_url else "in-process",
         "tools": settings.enabled_tools(),
     }
+    return JSONResponse(body, status_code=200 if ok else 503)
 
 
 @router.get("/metrics", response_class=Response)

@@ -31,6 +31,10 @@ class RequestStore(Protocol):
 
     def counters(self, metric: str) -> dict[str, float]: ...
 
+    def ping(self) -> bool:
+        """Whether the store answers (for health checks)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -75,6 +79,9 @@ class MemoryStore:
         with self._lock:
             return dict(self._counters[metric])
 
+    def ping(self) -> bool:
+        return True
+
     def close(self) -> None:
         pass
 
@@ -117,6 +124,12 @@ class RedisStore:
     def counters(self, metric: str) -> dict[str, float]:
         raw = self.redis.hgetall(self._key("metrics", metric))
         return {(k.decode() if isinstance(k, bytes) else str(k)): float(v) for k, v in raw.items()}
+
+    def ping(self) -> bool:
+        try:
+            return bool(self.redis.ping())
+        except redis.RedisError:
+            return False
 
     def close(self) -> None:
         self.redis.close()

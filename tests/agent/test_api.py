@@ -176,3 +176,16 @@ async def test_rate_limit_per_person(agent: httpx.AsyncClient) -> None:
     assert 'pose_agent_tool_calls_total{ok="true",tool="live_streams"} 3.0' in metrics
     assert "pose_agent_request_seconds_count 3.0" in metrics
     assert "pose_agent_queue_depth 0.0" in metrics
+
+
+async def test_health_fails_while_redis_does_not_answer(
+    make_settings: Callable[..., AgentSettings],
+) -> None:
+    # Port 9 (discard) has no Redis: the API starts, and says it cannot work.
+    settings = make_settings(redis_url="redis://127.0.0.1:9/0")
+    with uvicorn_server(build_service(settings, TOKEN)) as url:
+        async with httpx.AsyncClient(base_url=url) as http:
+            response = await http.get("/agent/health")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["jobs"] == "rq"
