@@ -43,19 +43,27 @@ class JointStats:
     samples: int
 
 
+def angle_series(worlds: np.ndarray) -> dict[str, np.ndarray]:
+    """Every joint's angle in degrees for (N, 33, 5) world landmarks, vectorised.
+
+    NaN where a ray has no length (coincident landmarks).
+    """
+    out: dict[str, np.ndarray] = {}
+    for joint, (a, v, b) in JOINTS.items():
+        vertex = worlds[:, LANDMARK_INDEX[v], :3]
+        u = worlds[:, LANDMARK_INDEX[a], :3] - vertex
+        w = worlds[:, LANDMARK_INDEX[b], :3] - vertex
+        norm = np.linalg.norm(u, axis=1) * np.linalg.norm(w, axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cosine = np.clip(np.sum(u * w, axis=1) / norm, -1.0, 1.0)
+        out[joint] = np.where(norm > 1e-9, np.degrees(np.arccos(cosine)), np.nan)
+    return out
+
+
 def joint_angles(world: np.ndarray) -> dict[str, float]:
     """Every joint's angle in degrees for one (33, 5) world-landmark array."""
-    out: dict[str, float] = {}
-    for joint, (a, v, b) in JOINTS.items():
-        vertex = world[LANDMARK_INDEX[v], :3]
-        u = world[LANDMARK_INDEX[a], :3] - vertex
-        w = world[LANDMARK_INDEX[b], :3] - vertex
-        norm = float(np.linalg.norm(u) * np.linalg.norm(w))
-        if norm < 1e-9:
-            continue
-        cosine = float(np.clip(np.dot(u, w) / norm, -1.0, 1.0))
-        out[joint] = float(np.degrees(np.arccos(cosine)))
-    return out
+    series = angle_series(world[np.newaxis])
+    return {joint: float(values[0]) for joint, values in series.items() if not np.isnan(values[0])}
 
 
 def _absences(samples: list[PoseSample]) -> list[dict[str, float]]:
@@ -76,33 +84,29 @@ def _absences(samples: list[PoseSample]) -> list[dict[str, float]]:
 def window_stats(samples: list[PoseSample]) -> dict[str, Any]:
     """Per-joint min/mean/max/range of motion, visibility and time in view for `samples`."""
     with_person = [s for s in samples if s.world is not None]
-    series: dict[str, list[tuple[float, float, float]]] = {joint: [] for joint in JOINTS}
-    for sample in with_person:
-        assert sample.world is not None
-        for joint, angle in joint_angles(sample.world).items():
-            a, v, b = JOINTS[joint]
-            vis = float(
-                np.mean([sample.world[LANDMARK_INDEX[name], VISIBILITY] for name in (a, v, b)])
+    angles: dict[str, Any] = {joint: None for joint in JOINTS}
+    if with_person:
+        worlds = np.stack([s.world for s in with_person if s.world is not None])
+        times = np.array([s.capture_ts for s in with_person])
+        for joint, degrees in angle_series(worlds).items():
+            valid = ~np.isnan(degrees)
+            if not valid.any():
+                continue
+            idx = [LANDMARK_INDEX[name] for name in JOINTS[joint]]
+            visibility = worlds[:, idx, VISIBILITY].mean(axis=1)[valid]
+            values, ts = degrees[valid], times[valid]
+            lo, hi = int(np.argmin(values)), int(np.argmax(values))
+            stats = JointStats(
+                min=round(float(values[lo]), 1),
+                mean=round(float(values.mean()), 1),
+                max=round(float(values[hi]), 1),
+                range_of_motion=round(float(values[hi] - values[lo]), 1),
+                min_ts=float(ts[lo]),
+                max_ts=float(ts[hi]),
+                visibility=round(float(visibility.mean()), 3),
+                samples=int(valid.sum()),
             )
-            series[joint].append((angle, sample.capture_ts, vis))
-    angles: dict[str, Any] = {}
-    for joint, values in series.items():
-        if not values:
-            angles[joint] = None
-            continue
-        degrees = np.array([v[0] for v in values])
-        lo, hi = int(np.argmin(degrees)), int(np.argmax(degrees))
-        stats = JointStats(
-            min=round(float(degrees[lo]), 1),
-            mean=round(float(degrees.mean()), 1),
-            max=round(float(degrees[hi]), 1),
-            range_of_motion=round(float(degrees[hi] - degrees[lo]), 1),
-            min_ts=values[lo][1],
-            max_ts=values[hi][1],
-            visibility=round(float(np.mean([v[2] for v in values])), 3),
-            samples=len(values),
-        )
-        angles[joint] = asdict(stats)
+            angles[joint] = asdict(stats)
     return {
         "samples": len(samples),
         "samples_with_person": len(with_person),

@@ -91,3 +91,13 @@ def test_history_window_is_by_wall_time_and_bounded() -> None:
         history.append(PoseSample(time=float(t), capture_ts=float(t), landmarks=None, world=None))
     assert len(history) == 5
     assert [s.time for s in history.window(since=5.0)] == [5.0, 6.0, 7.0]
+
+
+def test_a_joint_with_coincident_landmarks_has_no_angle() -> None:
+    world = pose(120.0)
+    world[LANDMARK_INDEX["left_ankle"], :3] = world[LANDMARK_INDEX["left_knee"], :3]
+    assert "left_knee" not in joint_angles(world)
+    sample = PoseSample(time=1.0, capture_ts=1.0, landmarks=None, world=world)
+    stats = window_stats([sample])
+    assert stats["angles"]["left_knee"] is None
+    assert stats["angles"]["right_knee"]["max"] == 180.0
