@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import redis
-from rq import Queue
+from rq import Callback, Queue
+from rq.job import Job
 from rq.serializers import JSONSerializer
+from rq.timeouts import JobTimeoutException
 
 from posestudio_agent.publish import Publisher
 from posestudio_agent.records import AgentRecord, ErrorBody, Status
@@ -79,13 +81,18 @@ def execute(request_id: str, ctx: JobContext) -> None:
         record.tool_calls = outcome.tool_calls
         record.relevant_timestamps = outcome.relevant_timestamps
         record.error = outcome.error
+    finish(record, ctx)
+
+
+def finish(record: AgentRecord, ctx: JobContext) -> None:
+    """Store, count and push a finished request."""
     record.finished = time.time()
     ctx.store.save(record)
     record_finished(ctx.store, record)
     try:
         ctx.publisher.publish(record.subject, record.public())
     except Exception:  # the stored result still answers GET /agent/result
-        log.exception("could not push result %s", request_id)
+        log.exception("could not push result %s", record.request_id)
 
 
 class JobQueue(Protocol):
@@ -145,6 +152,7 @@ class RQQueue:
             ttl=int(s.request_timeout_s) + RQ_TIMEOUT_MARGIN_S,
             result_ttl=s.result_ttl_s,
             failure_ttl=s.result_ttl_s,
+            on_failure=Callback("posestudio_agent.jobs.run_request_failed"),
         )
 
     def depth(self) -> int:
@@ -157,7 +165,7 @@ class RQQueue:
 _worker_context: JobContext | None = None
 
 
-def set_worker_context(ctx: JobContext) -> None:
+def set_worker_context(ctx: JobContext | None) -> None:
     """Called once by `posestudio agent worker` before it starts taking jobs."""
     global _worker_context
     _worker_context = ctx
@@ -168,3 +176,23 @@ def run_request(request_id: str) -> None:
     if _worker_context is None:
         raise RuntimeError("run_request runs in `posestudio agent worker`")
     execute(request_id, _worker_context)
+
+
+def run_request_failed(
+    job: Job, connection: redis.Redis, exc_type: type[BaseException], *exc_info: object
+) -> None:
+    """RQ failure callback: the job died (RQ's timeout, a crash) before finishing its
+    request, so the person still gets a result, pushed like any other."""
+    if _worker_context is None:
+        return
+    record = _worker_context.store.load(job.id)
+    if record is None or record.status.finished:
+        return
+    if issubclass(exc_type, JobTimeoutException):
+        record.status = Status.TIMEOUT
+        record.error = ErrorBody(code="TIMEOUT", message="the worker ran out of time")
+    else:
+        record.status = Status.FAILED
+        message = f"the job failed: {exc_type.__name__}"
+        record.error = ErrorBody(code="WORKER_ERROR", message=message)
+    finish(record, _worker_context)
