@@ -1,0 +1,160 @@
+"""The web studio in headless Chromium against the real backend, fed by the real person video."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+pytestmark = pytest.mark.browser
+
+# Runs in the page: the overlay's pixels around the landmarks of the pose it drew last,
+# against a region far from every landmark. The landmark-to-pixel mapping is written out
+# here again (object-fit: contain letterboxing, optional mirror), independently of the app.
+SAMPLE_OVERLAY = """
+(index) => {
+  const session = window.__poseStudio.sessions[index];
+  const tile = document.querySelectorAll('[data-testid=stream-tile]')[index];
+  const canvas = tile.querySelector('[data-testid=pose-overlay]');
+  const video = tile.querySelector('video');
+  const pose = session.drawnPose;
+  if (!pose || !pose.persons.length || String(pose.seq) !== canvas.dataset.seq) return null;
+  const ctx = canvas.getContext('2d');
+  const W = canvas.width, H = canvas.height, vw = video.videoWidth, vh = video.videoHeight;
+  const scale = Math.min(W / vw, H / vh);
+  const ox = (W - vw * scale) / 2, oy = (H - vh * scale) / 2;
+  const mirrored = session.settings.mirror;
+  const r = 3;
+  const painted = (x, y) => {
+    const data = ctx.getImageData(Math.round(x) - r, Math.round(y) - r, 2 * r + 1, 2 * r + 1).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+    return n;
+  };
+  const points = pose.persons[0].landmarks
+    .filter((l) => l[3] > 0.5 && l[0] > 0.02 && l[0] < 0.98 && l[1] > 0.02 && l[1] < 0.98)
+    .map(([x, y]) => {
+      let px = ox + x * vw * scale;
+      if (mirrored) px = W - px;
+      return [px, oy + y * vh * scale];
+    });
+  const hits = points.filter(([x, y]) => painted(x, y) > 0).length;
+  // The blank probe: the canvas corner farthest from every landmark.
+  const corners = [[r, r], [W - r - 1, r], [r, H - r - 1], [W - r - 1, H - r - 1]];
+  const far = corners
+    .map(([x, y]) => [x, y, Math.min(...points.map(([px, py]) => Math.hypot(px - x, py - y)))])
+    .sort((a, b) => b[2] - a[2])[0];
+  return { visible: points.length, hits, blank: painted(far[0], far[1]), farDistance: far[2], W, H };
+}
+"""
+
+
+def _number(page: Page, tile: int, test_id: str) -> float:
+    text = page.get_by_test_id("stream-tile").nth(tile).get_by_test_id(test_id).inner_text()
+    return float(text) if text not in ("", "–") else float("nan")
+
+
+def _wait_for(predicate: Any, timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)  # polling a condition
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def _skeleton_pixels_match(page: Page, tile: int) -> dict[str, Any]:
+    def sample() -> dict[str, Any] | None:
+        result = page.evaluate(SAMPLE_OVERLAY, tile)
+        return result if result and result["visible"] >= 8 else None
+
+    result: dict[str, Any] = _wait_for(sample, 15, "a drawn pose with visible landmarks")
+    assert result["hits"] >= 0.9 * result["visible"], result
+    assert result["blank"] == 0 and result["farDistance"] > 20, result
+    return result
+
+
+def _rendered_3d_colours(page: Page, tile: int, path: Path) -> int:
+    """Pixels of the 3D view's skeleton colours in a screenshot of its canvas."""
+    canvas = page.get_by_test_id("stream-tile").nth(tile).get_by_test_id("pose-3d")
+    image = cv2.imdecode(np.frombuffer(canvas.screenshot(path=str(path)), np.uint8), cv2.IMREAD_COLOR)
+    left = np.array([0xEE, 0xD3, 0x22])  # --pose-left #22d3ee, as BGR
+    right = np.array([0xB6, 0x72, 0xF4])  # --pose-right #f472b6, as BGR
+    near = lambda colour: int((np.abs(image.astype(int) - colour).sum(axis=2) < 60).sum())  # noqa: E731
+    return min(near(left), near(right))
+
+
+def test_studio_streams_camera_and_recovers(browser: Browser, backend: Any, artifacts: Path) -> None:
+    started = time.monotonic()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, color_scheme="dark")
+    page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+    try:
+        page.goto(f"{backend.url}/?token={backend.token}")
+        expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=15_000)
+        assert "token" not in page.url, "the token must leave the address bar"
+
+        page.get_by_test_id("add-stream").click()
+        tile = page.get_by_test_id("stream-tile").first
+        expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)
+        expect(tile.get_by_test_id("landmark-count")).to_have_text("33", timeout=10_000)
+        _wait_for(lambda: _number(page, 0, "pose-fps") > 0, 10, "poses per second > 0")
+        _wait_for(lambda: _number(page, 0, "latency-ms") > 0, 10, "a latency figure")
+        overlay = _skeleton_pixels_match(page, 0)
+        frames_3d = _wait_for(
+            lambda: int(tile.get_by_test_id("pose-3d").get_attribute("data-frames") or 0) > 1,
+            10,
+            "the 3D view rendering poses",
+        )
+        assert frames_3d
+        assert tile.get_by_test_id("pose-3d").get_attribute("data-webgl") == "ok"
+        assert _rendered_3d_colours(page, 0, artifacts / "studio-3d.png") > 20
+        page.screenshot(path=str(artifacts / "studio-one-stream.png"))
+        fps_one = _number(page, 0, "pose-fps")
+
+        # A second stream from the same (only) fake camera, then removed again.
+        page.get_by_test_id("add-stream").click()
+        expect(page.get_by_test_id("stream-tile")).to_have_count(2)
+        second = page.get_by_test_id("stream-tile").nth(1)
+        expect(second.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)
+        expect(second.get_by_test_id("landmark-count")).to_have_text("33", timeout=10_000)
+        _skeleton_pixels_match(page, 1)
+        page.screenshot(path=str(artifacts / "studio-two-streams.png"), full_page=True)
+        second.get_by_test_id("stream-remove").click()
+        expect(page.get_by_test_id("stream-tile")).to_have_count(1)
+        expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=10_000)
+
+        # The server goes away and comes back: the page reconnects and resumes by itself.
+        backend.stop()
+        expect(page.get_by_test_id("connection-status")).to_have_text("reconnecting", timeout=15_000)
+        expect(tile.get_by_test_id("stream-status")).not_to_have_text("live", timeout=10_000)
+        page.screenshot(path=str(artifacts / "studio-reconnecting.png"))
+        backend.start()
+        expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=30_000)
+        expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=60_000)
+        expect(tile.get_by_test_id("landmark-count")).to_have_text("33", timeout=10_000)
+        _skeleton_pixels_match(page, 0)
+        page.screenshot(path=str(artifacts / "studio-recovered.png"))
+
+        page.emulate_media(color_scheme="light")
+        page.evaluate("document.documentElement.dataset.theme = 'light'")
+        page.screenshot(path=str(artifacts / "studio-light.png"))
+        print(
+            f"\nbrowser e2e: {time.monotonic() - started:.1f} s, {fps_one:.1f} poses/s, "
+            f"overlay {overlay['hits']}/{overlay['visible']} landmarks painted, "
+            f"latency p50 {_number(page, 0, 'latency-ms'):.0f} ms"
+        )
+    except Exception:
+        page.screenshot(path=str(artifacts / "studio-failure.png"))
+        print("\n".join(console[-40:]))
+        raise
+    finally:
+        context.close()
