@@ -119,11 +119,11 @@ export function StreamTile({
         <Stat label="Poses/s" testId="pose-fps" value={fmt(stats.posesPerSecond, 1)} />
         <Stat label="Latency p50" testId="latency-ms" value={fmt(stats.latencyP50)} unit="ms" />
         <Stat label="Server p50" testId="server-ms" value={fmt(stats.serverP50, 1)} unit="ms" />
+        <Stat label="Encode p50" testId="encode-ms" value={fmt(stats.encodeP50)} unit="ms" hint="capture and JPEG encoding in the browser" />
         <Stat label="Landmarks" testId="landmark-count" value={String(session.landmarkCount)} />
         <Stat label="Sent" testId="frames-sent" value={String(stats.framesSent)} />
-        <Stat label="Dropped" testId="dropped" value={String(stats.serverDropped)} hint={`server drops; ${stats.skipped} captures skipped at the in-flight limit`} />
-        <Stat label="Per frame" testId="bytes-per-frame" value={measured === null ? "–" : formatBytes(measured)} />
-        <Stat label="Skipped" testId="skipped" value={String(stats.skipped)} hint="captures skipped while frames were unanswered" />
+        <Stat label="Dropped" testId="dropped" value={String(stats.serverDropped)} hint="frames the server dropped (a newer one replaced them, or over its rate limit)" />
+        <Stat label="Skipped" testId="skipped" value={String(stats.skipped)} hint="captures skipped in the browser while max_in_flight frames were unanswered" />
       </dl>
       <div className="spark-row">
         <Sparkline
@@ -189,7 +189,7 @@ export function StreamTile({
         </label>
         <p className="bandwidth" data-testid="bandwidth">
           {measured === null ? "≈ " : ""}
-          {formatBytes(perFrame)}/frame × {s.fps} FPS = {measured === null ? "≈ " : ""}
+          <span data-testid="bytes-per-frame">{formatBytes(perFrame)}</span>/frame × {s.fps} FPS = {measured === null ? "≈ " : ""}
           {formatBits(bitsPerSecond(perFrame, s.fps))} up{measured === null ? " (estimate)" : ""}
         </p>
       </div>

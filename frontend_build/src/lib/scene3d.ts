@@ -37,7 +37,7 @@ export class SkeletonScene {
     this.colours = colours;
     this.renderer = new THREE.WebGLRenderer({ canvas, antialias: true, alpha: false });
     this.renderer.setPixelRatio(Math.min(2, window.devicePixelRatio || 1));
-    this.camera.position.set(0.9, 0.35, 2.6);
+    this.camera.position.set(0.75, 0.3, 2.2);
     this.controls = new OrbitControls(this.camera, canvas);
     this.controls.target.set(0, -0.1, 0);
     this.controls.enableDamping = false;

@@ -133,7 +133,8 @@ export class StreamSession {
       this.mediaStream?.getTracks().forEach((t) => t.stop());
       this.mediaStream = stream;
       const track = stream.getVideoTracks()[0];
-      this.cameraLabel = track?.label ?? "camera";
+      // Fake devices are labelled with a file path: show its last part.
+      this.cameraLabel = (track?.label ?? "camera").split("/").pop() || "camera";
       const deviceId = track?.getSettings().deviceId;
       if (deviceId && this.settings.camera.startsWith("facing:")) {
         // Pin the device that facingMode picked, so the choice shows in the list.
@@ -217,8 +218,9 @@ export class StreamSession {
       .encode(video, width, height, qualityPreset(this.settings.quality).quality)
       .then((jpeg) => {
         const bytes = jpeg.byteLength;
+        const sentAt = performance.now();
         if (this.connection.sendFrame(this.id, seq, captureTs, jpeg)) {
-          this.stats.frameSent(performance.now(), bytes);
+          this.stats.frameSent(sentAt, bytes, sentAt - now);
         } else {
           this.flow.answered(seq);
         }

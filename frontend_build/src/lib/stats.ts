@@ -70,6 +70,7 @@ export interface StatsSnapshot {
   latencyP50: number | null;
   latencyP95: number | null;
   serverP50: number | null;
+  encodeP50: number | null;
   bytesPerFrame: number | null;
   serverDropped: number;
   skipped: number;
@@ -86,6 +87,7 @@ export class StreamStats {
   private latency: TimeWindow;
   private server: TimeWindow;
   private bytes: TimeWindow;
+  private encode: TimeWindow;
   /** (epoch ms, latency ms) for the sparkline, newest last. */
   readonly history: Array<[number, number]> = [];
 
@@ -98,12 +100,15 @@ export class StreamStats {
     this.latency = new TimeWindow(windowMs, now);
     this.server = new TimeWindow(windowMs, now);
     this.bytes = new TimeWindow(windowMs, now);
+    this.encode = new TimeWindow(windowMs, now);
   }
 
-  frameSent(now: number, bytes: number): void {
+  /** A frame went out: its JPEG size and how long capture + encode took. */
+  frameSent(now: number, bytes: number, encodeMs = 0): void {
     this.framesSent++;
     this.sent.add(now);
     this.bytes.add(now, bytes);
+    this.encode.add(now, encodeMs);
   }
 
   poseReceived(now: number, epochNow: number, latencyMs: number, serverMs: number, dropped: number): void {
@@ -126,6 +131,7 @@ export class StreamStats {
       latencyP50: this.latency.percentile(now, 50),
       latencyP95: this.latency.percentile(now, 95),
       serverP50: this.server.percentile(now, 50),
+      encodeP50: this.encode.percentile(now, 50),
       bytesPerFrame: this.bytes.mean(now),
       serverDropped: this.serverDropped,
       skipped: this.skipped,
