@@ -10,7 +10,7 @@ export class FakeSocket implements SocketLike {
   connected = false;
   sent: Array<{ event: string; args: unknown[] }> = [];
   /** The server's answer to an acked emit; undefined means it never answers. */
-  reply: (event: string, data: any) => unknown = (event, data) => ({ ok: true, stream_id: data?.stream_id, limits: LIMITS });
+  reply: (event: string, data: any) => unknown = (_event, data) => ({ ok: true, stream_id: data?.stream_id, limits: LIMITS });
   connectCalls = 0;
   private listeners = new Map<string, Listener[]>();
   private managerListeners = new Map<string, Listener[]>();
