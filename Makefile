@@ -5,7 +5,7 @@ UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: setup run test check lint types pytest frontend services system-deps clean
+.PHONY: setup run test check lint types pytest frontend frontend-test services system-deps clean
 
 setup: $(UV) ## Python venv (.venv) and the built web studio
 	$(UV) sync --frozen --all-extras --python python3.11
@@ -17,6 +17,9 @@ $(UV):
 frontend: ## npm ci + vite build into frontend_build/dist (skipped when there is no studio yet)
 	@if [ -f frontend_build/package.json ]; then cd frontend_build && npm ci --no-audit --no-fund && npm run build; fi
 
+frontend-test: ## the studio's unit tests (Vitest)
+	cd frontend_build && npm run test
+
 run: ## the studio on embedded defaults at http://127.0.0.1:8000
 	.venv/bin/posestudio serve
 
@@ -26,7 +29,7 @@ system-deps: ## Debian packages the tests use (installed only when missing)
 services: ## start Redis and PostgreSQL when they are not running
 	bash .ci/services.sh
 
-test: system-deps services setup check ## everything the tests need, then every test
+test: system-deps services setup check frontend-test ## everything the tests need, then every test
 	.venv/bin/pytest
 
 check: lint types

@@ -15,7 +15,6 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
-
 from posestudio.media import test_video_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,22 +93,35 @@ def studio_dist() -> Path:
 
 @pytest.fixture(scope="session")
 def fake_camera_y4m(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real person video as a 640×480 Y4M, which Chromium plays as its fake camera."""
+    """The real person video as a 640x480 Y4M, which Chromium plays as its fake camera."""
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         pytest.fail("ffmpeg is missing: `make system-deps` installs it")
     out = tmp_path_factory.mktemp("camera") / "carphone-640x480.y4m"
     subprocess.run(
-        [ffmpeg, "-v", "error", "-y", "-i", str(test_video_path()),
-         "-vf", "scale=640:480,format=yuv420p", "-f", "yuv4mpegpipe", str(out)],
+        [
+            ffmpeg,
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(test_video_path()),
+            "-vf",
+            "scale=640:480,format=yuv420p",
+            "-f",
+            "yuv4mpegpipe",
+            str(out),
+        ],
         check=True,
     )
     return out
 
 
-@pytest.fixture
-def backend(studio_dist: Path, tmp_path: Path) -> Iterator[Backend]:
-    server = Backend(port=_free_port(), data_dir=tmp_path / "data", log_path=tmp_path / "backend.log")
+@pytest.fixture(scope="module")
+def backend(studio_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    """One backend per test module; a test that stops it must start it again."""
+    tmp = tmp_path_factory.mktemp("backend")
+    server = Backend(port=_free_port(), data_dir=tmp / "data", log_path=tmp / "backend.log")
     server.start()
     try:
         yield server

@@ -9,7 +9,7 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 pytestmark = pytest.mark.browser
 
@@ -49,14 +49,15 @@ SAMPLE_OVERLAY = """
   const far = corners
     .map(([x, y]) => [x, y, Math.min(...points.map(([px, py]) => Math.hypot(px - x, py - y)))])
     .sort((a, b) => b[2] - a[2])[0];
-  return { visible: points.length, hits, blank: painted(far[0], far[1]), farDistance: far[2], W, H };
+  const blank = painted(far[0], far[1]);
+  return { visible: points.length, hits, blank, farDistance: far[2], W, H };
 }
 """
 
 
 def _number(page: Page, tile: int, test_id: str) -> float:
     text = page.get_by_test_id("stream-tile").nth(tile).get_by_test_id(test_id).inner_text()
-    return float(text) if text not in ("", "–") else float("nan")
+    return float(text) if text not in ("", "\u2013") else float("nan")
 
 
 def _wait_for(predicate: Any, timeout: float, what: str) -> Any:
@@ -83,14 +84,18 @@ def _skeleton_pixels_match(page: Page, tile: int) -> dict[str, Any]:
 def _rendered_3d_colours(page: Page, tile: int, path: Path) -> int:
     """Pixels of the 3D view's skeleton colours in a screenshot of its canvas."""
     canvas = page.get_by_test_id("stream-tile").nth(tile).get_by_test_id("pose-3d")
-    image = cv2.imdecode(np.frombuffer(canvas.screenshot(path=str(path)), np.uint8), cv2.IMREAD_COLOR)
+    image = cv2.imdecode(
+        np.frombuffer(canvas.screenshot(path=str(path)), np.uint8), cv2.IMREAD_COLOR
+    )
     left = np.array([0xEE, 0xD3, 0x22])  # --pose-left #22d3ee, as BGR
     right = np.array([0xB6, 0x72, 0xF4])  # --pose-right #f472b6, as BGR
     near = lambda colour: int((np.abs(image.astype(int) - colour).sum(axis=2) < 60).sum())  # noqa: E731
     return min(near(left), near(right))
 
 
-def test_studio_streams_camera_and_recovers(browser: Browser, backend: Any, artifacts: Path) -> None:
+def test_studio_streams_camera_and_recovers(
+    browser: Browser, backend: Any, artifacts: Path
+) -> None:
     started = time.monotonic()
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, color_scheme="dark")
     page = context.new_page()
@@ -116,8 +121,8 @@ def test_studio_streams_camera_and_recovers(browser: Browser, backend: Any, arti
         )
         assert frames_3d
         assert tile.get_by_test_id("pose-3d").get_attribute("data-webgl") == "ok"
-        assert _rendered_3d_colours(page, 0, artifacts / "studio-3d.png") > 20
         page.screenshot(path=str(artifacts / "studio-one-stream.png"))
+        assert _rendered_3d_colours(page, 0, artifacts / "studio-3d.png") > 20
         fps_one = _number(page, 0, "pose-fps")
 
         # A second stream from the same (only) fake camera, then removed again.
@@ -127,14 +132,17 @@ def test_studio_streams_camera_and_recovers(browser: Browser, backend: Any, arti
         expect(second.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)
         expect(second.get_by_test_id("landmark-count")).to_have_text("33", timeout=10_000)
         _skeleton_pixels_match(page, 1)
-        page.screenshot(path=str(artifacts / "studio-two-streams.png"), full_page=True)
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(artifacts / "studio-two-streams.png"))
         second.get_by_test_id("stream-remove").click()
         expect(page.get_by_test_id("stream-tile")).to_have_count(1)
         expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=10_000)
 
         # The server goes away and comes back: the page reconnects and resumes by itself.
         backend.stop()
-        expect(page.get_by_test_id("connection-status")).to_have_text("reconnecting", timeout=15_000)
+        expect(page.get_by_test_id("connection-status")).to_have_text(
+            "reconnecting", timeout=15_000
+        )
         expect(tile.get_by_test_id("stream-status")).not_to_have_text("live", timeout=10_000)
         page.screenshot(path=str(artifacts / "studio-reconnecting.png"))
         backend.start()
@@ -156,5 +164,88 @@ def test_studio_streams_camera_and_recovers(browser: Browser, backend: Any, arti
         page.screenshot(path=str(artifacts / "studio-failure.png"))
         print("\n".join(console[-40:]))
         raise
+    finally:
+        context.close()
+
+
+ANSWER = "You are **in frame**.\n- left knee: `bent`\n<b>not markup</b>"
+
+
+def test_ask_panel_against_the_agent_contract(
+    browser: Browser, backend: Any, artifacts: Path
+) -> None:
+    """The Ask panel speaks the agent HTTP contract; the agent service is played by routes."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    invocations: list[dict[str, Any]] = []
+    polls: list[str] = []
+    configured = {"yes": False}
+
+    def invoke(route: Route) -> None:
+        invocations.append(
+            {"body": route.request.post_data_json, "auth": route.request.headers["authorization"]}
+        )
+        if not configured["yes"]:
+            route.fulfill(
+                status=503,
+                json={
+                    "error": {
+                        "code": "AGENT_NOT_CONFIGURED",
+                        "message": "No model configured: set POSE_AGENT_MODEL.",
+                    }
+                },
+            )
+        else:
+            route.fulfill(status=202, json={"request_id": "q1"})
+
+    def result(route: Route) -> None:
+        polls.append(route.request.url)
+        stream_id = invocations[-1]["body"]["stream_ids"][0]
+        body: dict[str, Any] = {"request_id": "q1", "status": "running", "tool_calls": []}
+        body["relevant_timestamps"] = []
+        if len(polls) >= 2:
+            body.update(
+                status="complete",
+                answer=ANSWER,
+                tool_calls=[{"name": "pose_window", "args": {"seconds": 10}, "ok": True}],
+                relevant_timestamps=[
+                    {"stream_id": stream_id, "ts": time.time() * 1000 - 5000, "label": "knee bend"}
+                ],
+            )
+        route.fulfill(json=body)
+
+    page.route("**/agent/invoke", invoke)
+    page.route("**/agent/result/q1", result)
+    try:
+        page.goto(f"{backend.url}/?token={backend.token}")
+        page.get_by_test_id("add-stream").click()
+        tile = page.get_by_test_id("stream-tile").first
+        expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)
+
+        page.get_by_test_id("ask-button").click()
+        panel = page.get_by_test_id("ask-panel")
+        expect(panel).to_be_visible()
+        page.get_by_test_id("ask-input").fill("Am I in frame?")
+        page.get_by_test_id("ask-submit").click()
+        expect(page.get_by_test_id("ask-error")).to_have_text(
+            "No model configured: set POSE_AGENT_MODEL."
+        )
+
+        configured["yes"] = True
+        page.get_by_test_id("ask-submit").click()
+        answer = page.get_by_test_id("ask-answer")
+        expect(answer).to_contain_text("<b>not markup</b>", timeout=15_000)
+        assert answer.locator("b").count() == 0
+        assert answer.locator("strong").inner_text() == "in frame"
+        expect(page.get_by_test_id("ask-tools")).to_contain_text("pose_window")
+        assert invocations[-1]["auth"] == f"Bearer {backend.token}"
+        assert invocations[-1]["body"]["question"] == "Am I in frame?"
+        assert invocations[-1]["body"]["stream_ids"] == [tile.get_attribute("data-stream-id")]
+        assert len(polls) >= 2, "without the agent socket the panel polls for the result"
+
+        panel.get_by_role("button", name="knee bend").click()
+        expect(panel).to_contain_text("s ago on")
+        expect(tile.get_by_test_id("sparkline-highlight")).to_have_count(1)
+        page.screenshot(path=str(artifacts / "studio-ask.png"))
     finally:
         context.close()
