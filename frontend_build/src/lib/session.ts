@@ -27,6 +27,8 @@ export const LIVE_MS = 2000;
 /** Errors that concern one frame: the frame got no answer, so free its flow-control slot. */
 const FRAME_ERRORS = new Set(["BAD_FRAME", "FRAME_TOO_LARGE", "RATE_LIMITED", "UNKNOWN_STREAM", "BAD_REQUEST"]);
 
+const ENCODE_ERROR = "could not encode a frame";
+
 export function readableError(error: WireError): string {
   const text: Record<string, string> = {
     RATE_LIMITED: "the server drops frames above its rate limit",
@@ -221,13 +223,14 @@ export class StreamSession {
         const sentAt = performance.now();
         if (this.connection.sendFrame(this.id, seq, captureTs, jpeg)) {
           this.stats.frameSent(sentAt, bytes, sentAt - now);
+          if (this.error?.startsWith(ENCODE_ERROR)) this.error = null;
         } else {
           this.flow.answered(seq);
         }
       })
       .catch((err: Error) => {
         this.flow.answered(seq);
-        this.error = `could not encode a frame: ${err.message}`;
+        this.error = `${ENCODE_ERROR}: ${err.message}`;
       });
   }
 
