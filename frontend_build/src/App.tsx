@@ -27,10 +27,10 @@ function socketTarget(backendUrl: string, path: string): { origin: string; path:
 export function App({ config }: { config: StudioConfig }) {
   const [token, setToken] = useState(config.token);
   const [theme, setTheme] = useState<Theme>(initialTheme);
-  useEffect(() => {
-    document.documentElement.dataset.theme = theme;
-    localStorage.setItem("poseStudio.theme", theme);
-  }, [theme]);
+  // Set during render, not in an effect: the 3D view's effect (a child's, so it runs
+  // first) reads the theme's colours from CSS.
+  document.documentElement.dataset.theme = theme;
+  useEffect(() => localStorage.setItem("poseStudio.theme", theme), [theme]);
   const toggleTheme = () => setTheme((t) => (t === "dark" ? "light" : "dark"));
 
   if (!token) {

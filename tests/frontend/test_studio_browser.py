@@ -18,6 +18,10 @@ pytestmark = pytest.mark.browser
 # here again (object-fit: contain letterboxing, optional mirror), independently of the app.
 SAMPLE_OVERLAY = """
 (index) => {
+  const BONES = [[0,1],[1,2],[2,3],[3,7],[0,4],[4,5],[5,6],[6,8],[9,10],[11,12],[11,13],
+    [13,15],[15,17],[15,19],[15,21],[17,19],[12,14],[14,16],[16,18],[16,20],[16,22],[18,20],
+    [11,23],[12,24],[23,24],[23,25],[24,26],[25,27],[26,28],[27,29],[28,30],[29,31],[30,32],
+    [27,31],[28,32]];
   const session = window.__poseStudio.sessions[index];
   const tile = document.querySelectorAll('[data-testid=stream-tile]')[index];
   const canvas = tile.querySelector('[data-testid=pose-overlay]');
@@ -44,11 +48,23 @@ SAMPLE_OVERLAY = """
       return [px, oy + y * vh * scale];
     });
   const hits = points.filter(([x, y]) => painted(x, y) > 0).length;
-  // The blank probe: the canvas corner farthest from every landmark.
-  const corners = [[r, r], [W - r - 1, r], [r, H - r - 1], [W - r - 1, H - r - 1]];
-  const far = corners
-    .map(([x, y]) => [x, y, Math.min(...points.map(([px, py]) => Math.hypot(px - x, py - y)))])
-    .sort((a, b) => b[2] - a[2])[0];
+  // The blank probe: the place farthest from every bone (faded ones too) on a grid.
+  const all = pose.persons[0].landmarks.map(([x, y]) => {
+    const px = ox + x * vw * scale;
+    return [mirrored ? W - px : px, oy + y * vh * scale];
+  });
+  const segment = (p, a, b) => {
+    const [dx, dy] = [b[0] - a[0], b[1] - a[1]];
+    const len2 = dx * dx + dy * dy || 1;
+    const t = Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2));
+    return Math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy);
+  };
+  let far = [0, 0, -1];
+  for (let i = 0; i < 12; i++) for (let j = 0; j < 12; j++) {
+    const p = [r + (i * (W - 2 * r - 1)) / 11, r + (j * (H - 2 * r - 1)) / 11];
+    const d = Math.min(...BONES.map(([a, b]) => segment(p, all[a], all[b])));
+    if (d > far[2]) far = [p[0], p[1], d];
+  }
   const blank = painted(far[0], far[1]);
   return { visible: points.length, hits, blank, farDistance: far[2], W, H };
 }
@@ -77,7 +93,7 @@ def _skeleton_pixels_match(page: Page, tile: int) -> dict[str, Any]:
 
     result: dict[str, Any] = _wait_for(sample, 15, "a drawn pose with visible landmarks")
     assert result["hits"] >= 0.9 * result["visible"], result
-    assert result["blank"] == 0 and result["farDistance"] > 20, result
+    assert result["blank"] == 0 and result["farDistance"] > 30, result
     return result
 
 
@@ -152,8 +168,8 @@ def test_studio_streams_camera_and_recovers(
         _skeleton_pixels_match(page, 0)
         page.screenshot(path=str(artifacts / "studio-recovered.png"))
 
-        page.emulate_media(color_scheme="light")
-        page.evaluate("document.documentElement.dataset.theme = 'light'")
+        page.get_by_role("button", name="Switch to light theme").click()
+        expect(page.locator("html")).to_have_attribute("data-theme", "light")
         page.screenshot(path=str(artifacts / "studio-light.png"))
         print(
             f"\nbrowser e2e: {time.monotonic() - started:.1f} s, {fps_one:.1f} poses/s, "

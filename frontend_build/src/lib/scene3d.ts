@@ -44,6 +44,7 @@ export class SkeletonScene {
     this.controls.minDistance = 0.6;
     this.controls.maxDistance = 8;
     this.controls.update();
+    this.controls.listenToKeyEvents(canvas);
     this.controls.addEventListener("change", () => (this.dirty = true));
 
     const bonePositions = new Float32Array(BONES.length * 2 * 3);
