@@ -263,5 +263,9 @@ def test_ask_panel_against_the_agent_contract(
         expect(panel).to_contain_text("s ago on")
         expect(tile.get_by_test_id("sparkline-highlight")).to_have_count(1)
         page.screenshot(path=str(artifacts / "studio-ask.png"))
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.get_by_role("button", name="Close the Ask panel").click()
+        expect(tile.get_by_test_id("stream-status")).to_have_text("live")
+        page.screenshot(path=str(artifacts / "studio-phone.png"), full_page=True)
     finally:
         context.close()

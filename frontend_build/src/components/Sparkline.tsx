@@ -18,7 +18,10 @@ export function Sparkline({
   const max = Math.max(50, ...recent.map(([, v]) => v)) * 1.1;
   const x = (t: number) => ((t - (now - windowMs)) / windowMs) * width;
   const y = (v: number) => height - (v / max) * height;
-  const path = recent.map(([t, v], i) => `${i ? "L" : "M"}${x(t).toFixed(1)},${y(v).toFixed(1)}`).join("");
+  // A gap of over two seconds (no poses: stopped, reconnecting) breaks the line.
+  const path = recent
+    .map(([t, v], i) => `${i && t - recent[i - 1][0] < 2000 ? "L" : "M"}${x(t).toFixed(1)},${y(v).toFixed(1)}`)
+    .join("");
   const showHighlight = highlight != null && highlight >= now - windowMs && highlight <= now;
   return (
     <svg

@@ -136,7 +136,7 @@ export function StreamTile({
       </div>
 
       <div className="controls">
-        <label>
+        <label className="camera">
           <span>Camera</span>
           <select id={`${uid}-camera`} data-testid="camera-select" value={s.camera} onChange={(e: ChangeEvent<HTMLSelectElement>) => update({ camera: e.target.value })}>
             {choices.map((c) => (
