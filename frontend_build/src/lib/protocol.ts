@@ -114,7 +114,7 @@ export class PoseConnection {
     for (const [id, wanted] of this.streams) {
       wanted.running = false;
       clearTimeout(wanted.retry);
-      this.emitLocal("phase", id, "retrying", { code: "DISCONNECTED", message: `connection lost (${reason})` });
+      this.emitLocal("phase", id, "retrying", { code: "DISCONNECTED", message: reason });
     }
     // The client reconnects by itself except after an explicit disconnect by either side.
     if (reason === "io server disconnect") this.socket.connect();
