@@ -269,3 +269,19 @@ def test_ask_panel_against_the_agent_contract(
         page.screenshot(path=str(artifacts / "studio-phone.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_wrong_token_is_refused_and_can_be_replaced(browser: Browser, backend: Any) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"{backend.url}/?token=not-the-token")
+        expect(page.get_by_test_id("connection-status")).to_have_text("unauthorized")
+        assert "token" not in page.url
+        page.get_by_label("Access token").fill(backend.token)
+        page.get_by_role("button", name="Use this token").click()
+        expect(page.get_by_test_id("connection-status")).to_have_text("connected")
+        page.reload()
+        expect(page.get_by_test_id("connection-status")).to_have_text("connected")
+    finally:
+        context.close()
