@@ -183,11 +183,11 @@ export class StreamSession {
     const video = this.video;
     if (!video || this.disposed || this.pendingTick) return;
     const loop = this.loop;
-    const tick = () => {
+    const tick = (_now?: number, frame?: VideoFrameCallbackMetadata) => {
       if (loop !== this.loop) return; // a callback of the loop the watchdog replaced
       this.pendingTick = false;
       this.lastTick = performance.now();
-      this.capture();
+      this.capture(frame?.captureTime);
       this.scheduleCapture();
     };
     this.pendingTick = true;
@@ -199,7 +199,8 @@ export class StreamSession {
     }
   }
 
-  private capture(): void {
+  /** `cameraTime`: when the camera took the frame (from a video frame callback, if known). */
+  private capture(cameraTime?: number): void {
     const video = this.video;
     const now = performance.now();
     if (!video || this.disposed || !this.running || video.readyState < 2 || !video.videoWidth) return;
@@ -213,8 +214,11 @@ export class StreamSession {
     const [width, height] = captureSize(video.videoWidth, video.videoHeight, limits);
     this.size = [width, height];
     const seq = this.seq++;
-    // capture_ts is epoch milliseconds; timeOrigin + now keeps sub-millisecond precision.
-    const captureTs = performance.timeOrigin + now;
+    // capture_ts is epoch milliseconds; timeOrigin + a performance.now() time keeps
+    // sub-millisecond precision. The camera's own capture time (when the browser gives
+    // it) makes latency glass-to-pose rather than from our capture decision.
+    const taken = cameraTime !== undefined && cameraTime <= now && now - cameraTime < 1000 ? cameraTime : now;
+    const captureTs = performance.timeOrigin + taken;
     this.flow.sent(seq, now);
     this.encoder
       .encode(video, width, height, qualityPreset(this.settings.quality).quality)
