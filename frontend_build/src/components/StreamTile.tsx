@@ -1,4 +1,4 @@
-import { useEffect, useReducer, useState, type ChangeEvent } from "react";
+import { Suspense, lazy, useEffect, useReducer, useState, type ChangeEvent } from "react";
 import { FRONT, REAR, type CameraChoice } from "../lib/cameras";
 import {
   FPS_PRESETS,
@@ -10,9 +10,11 @@ import {
   qualityPreset,
 } from "../lib/presets";
 import type { StreamSession, TileSettings } from "../lib/session";
-import { Pose3D } from "./Pose3D";
 import { PoseOverlay } from "./PoseOverlay";
 import { Sparkline } from "./Sparkline";
+
+// three.js is most of the bundle: load it beside the camera, not before the first paint.
+const Pose3D = lazy(() => import("./Pose3D").then((m) => ({ default: m.Pose3D })));
 
 /** Re-render a few times a second: stats change continuously, React need not follow each pose. */
 function useRefresh(session: StreamSession, everyMs = 250): void {
@@ -106,7 +108,9 @@ export function StreamTile({
             </div>
           )}
         </div>
-        <Pose3D session={session} theme={theme} />
+        <Suspense fallback={<div className="view3d" aria-busy="true" />}>
+          <Pose3D session={session} theme={theme} />
+        </Suspense>
       </div>
 
       {session.error && (
