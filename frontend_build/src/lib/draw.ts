@@ -10,7 +10,7 @@ export interface Palette {
   outline: string;
 }
 
-/** Canvas pixels for each landmark, or null where the pose has none. */
+/** Canvas pixels of each landmark. */
 export function projectLandmarks(fit: Fit, landmarks: readonly Landmark[]): Array<[number, number]> {
   return landmarks.map(([x, y]) => toCanvas(fit, x, y));
 }
