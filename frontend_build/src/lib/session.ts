@@ -78,6 +78,8 @@ export class StreamSession {
   private watchdog: ReturnType<typeof setInterval> | undefined;
   private lastTick = 0;
   private disposed = false;
+  /** Set once the person toggles the mirror; until then it follows the camera's facing. */
+  private mirrorChosen = false;
   private unsubscribe: Array<() => void> = [];
   private changed = new Set<() => void>();
 
@@ -137,7 +139,11 @@ export class StreamSession {
       const track = stream.getVideoTracks()[0];
       // Fake devices are labelled with a file path: show its last part.
       this.cameraLabel = (track?.label ?? "camera").split("/").pop() || "camera";
-      const deviceId = track?.getSettings().deviceId;
+      const { deviceId, facingMode } = track?.getSettings() ?? {};
+      if (!this.mirrorChosen) {
+        // Mirror front cameras, as people expect; never a rear one.
+        this.settings.mirror = facingMode ? facingMode === "user" : mirrorByDefault(this.settings.camera, track?.label);
+      }
       if (deviceId && this.settings.camera.startsWith("facing:")) {
         // Pin the device that facingMode picked, so the choice shows in the list.
         const known = (await listCameras()).some((c) => c.id === `device:${deviceId}`);
@@ -277,10 +283,8 @@ export class StreamSession {
     const before = this.settings;
     this.settings = { ...before, ...change };
     if (change.fps !== undefined) this.pacer.setFps(change.fps);
-    if (change.camera !== undefined && change.camera !== before.camera) {
-      this.settings.mirror = mirrorByDefault(change.camera, "");
-      void this.open();
-    }
+    if (change.mirror !== undefined) this.mirrorChosen = true;
+    if (change.camera !== undefined && change.camera !== before.camera) void this.open();
     const smoothingChanged =
       (change.smoothing !== undefined && change.smoothing !== before.smoothing) ||
       (change.strength !== undefined && change.strength !== before.strength && this.settings.smoothing);
