@@ -97,7 +97,9 @@ export class SkeletonScene {
     this.group.scale.x = mirrored ? -1 : 1;
     const background = new THREE.Color(this.colours.background);
     const tint = (side: Side, visibility: number) =>
-      new THREE.Color(this.colours[side]).lerp(background, 1 - visibilityAlpha(visibility));
+      // Faded toward the background, but less than in 2D: there is no video to read the
+      // joints against, and on a light background pale joints would vanish.
+      new THREE.Color(this.colours[side]).lerp(background, 0.7 * (1 - visibilityAlpha(visibility)));
     // MediaPipe's world y points down and z away from the camera; three.js has y up.
     const at = (i: number) => new THREE.Vector3(world[i][0], -world[i][1], -world[i][2]);
     const positions = this.bones.geometry.getAttribute("position") as THREE.BufferAttribute;
