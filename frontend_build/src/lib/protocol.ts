@@ -121,8 +121,10 @@ export class PoseConnection {
     this.setStatus("reconnecting", reason);
   }
 
-  private onConnectError(err: Error): void {
-    if (String(err.message).includes("UNAUTHORIZED")) {
+  private onConnectError(err: Error & { data?: { code?: string } }): void {
+    // python-socketio puts a refusal's single argument, str()-ed, in the message, and a
+    // second argument in `data`: accept the code in either.
+    if (err.data?.code === "UNAUTHORIZED" || String(err.message).includes("UNAUTHORIZED")) {
       // A refused token is final: retrying with the same token cannot succeed.
       this.setStatus("unauthorized", "the server refused the access token");
       return;

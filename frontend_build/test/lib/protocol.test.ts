@@ -29,6 +29,18 @@ describe("PoseConnection", () => {
     socket.fire("connect_error", new Error("{'code': 'UNAUTHORIZED', 'message': 'missing or wrong token'}"));
     expect(statuses).toEqual(["connected", "reconnecting", "reconnecting", "unauthorized"]);
     expect(connection.statusDetail).toBe("the server refused the access token");
+  });
+
+  it("recognises a refusal whose code comes as data", () => {
+    const refusal = Object.assign(new Error("missing or wrong token"), { data: { code: "UNAUTHORIZED" } });
+    socket.fire("connect_error", refusal);
+    expect(connection.status).toBe("unauthorized");
+  });
+
+  it("keeps trying while the server cannot be reached", () => {
+    socket.fire("connect_error", new Error("xhr poll error"));
+    expect(connection.status).toBe("connecting");
+    expect(connection.statusDetail).toBe("xhr poll error");
     expect(connection.status).toBe("unauthorized");
   });
 
