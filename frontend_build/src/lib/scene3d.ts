@@ -5,6 +5,9 @@
  */
 import * as THREE from "three";
 import { OrbitControls } from "three/addons/controls/OrbitControls.js";
+import { LineMaterial } from "three/addons/lines/LineMaterial.js";
+import { LineSegments2 } from "three/addons/lines/LineSegments2.js";
+import { LineSegmentsGeometry } from "three/addons/lines/LineSegmentsGeometry.js";
 import { visibilityAlpha } from "./geometry";
 import { BONES, NUM_LANDMARKS, boneSide, sideOf, type Side } from "./skeleton";
 import type { Landmark } from "./types";
@@ -25,7 +28,12 @@ export class SkeletonScene {
   private camera = new THREE.PerspectiveCamera(45, 1, 0.05, 50);
   private controls: OrbitControls;
   private group = new THREE.Group();
-  private bones: THREE.LineSegments;
+  // Fat lines: WebGL draws plain lines one pixel wide whatever `linewidth` says.
+  private bones: LineSegments2;
+  // Double-sided: the mirror (a negative x scale) turns the line quads around.
+  private boneMaterial = new LineMaterial({ linewidth: 3, vertexColors: true, side: THREE.DoubleSide });
+  private bonePositions = new Float32Array(BONES.length * 2 * 3);
+  private boneColours = new Float32Array(BONES.length * 2 * 3);
   private joints: THREE.InstancedMesh;
   private grid: THREE.GridHelper;
   private floorY = -0.95;
@@ -47,12 +55,7 @@ export class SkeletonScene {
     this.controls.listenToKeyEvents(canvas);
     this.controls.addEventListener("change", () => (this.dirty = true));
 
-    const bonePositions = new Float32Array(BONES.length * 2 * 3);
-    const boneColours = new Float32Array(BONES.length * 2 * 3);
-    const boneGeometry = new THREE.BufferGeometry();
-    boneGeometry.setAttribute("position", new THREE.BufferAttribute(bonePositions, 3));
-    boneGeometry.setAttribute("color", new THREE.BufferAttribute(boneColours, 3));
-    this.bones = new THREE.LineSegments(boneGeometry, new THREE.LineBasicMaterial({ vertexColors: true }));
+    this.bones = new LineSegments2(new LineSegmentsGeometry(), this.boneMaterial);
     this.joints = new THREE.InstancedMesh(
       new THREE.SphereGeometry(0.022, 12, 8),
       new THREE.MeshBasicMaterial(),
@@ -81,6 +84,7 @@ export class SkeletonScene {
   resize(width: number, height: number): void {
     if (width < 1 || height < 1) return;
     this.renderer.setSize(width, height, false);
+    this.boneMaterial.resolution.set(width, height);
     this.camera.aspect = width / height;
     this.camera.updateProjectionMatrix();
     this.dirty = true;
@@ -102,19 +106,17 @@ export class SkeletonScene {
       new THREE.Color(this.colours[side]).lerp(background, 0.7 * (1 - visibilityAlpha(visibility)));
     // MediaPipe's world y points down and z away from the camera; three.js has y up.
     const at = (i: number) => new THREE.Vector3(world[i][0], -world[i][1], -world[i][2]);
-    const positions = this.bones.geometry.getAttribute("position") as THREE.BufferAttribute;
-    const colours = this.bones.geometry.getAttribute("color") as THREE.BufferAttribute;
     BONES.forEach((bone, k) => {
       const [a, b] = bone;
       const colour = tint(boneSide(bone), Math.min(world[a][3], world[b][3]));
-      positions.setXYZ(2 * k, ...at(a).toArray());
-      positions.setXYZ(2 * k + 1, ...at(b).toArray());
-      colours.setXYZ(2 * k, colour.r, colour.g, colour.b);
-      colours.setXYZ(2 * k + 1, colour.r, colour.g, colour.b);
+      at(a).toArray(this.bonePositions, 6 * k);
+      at(b).toArray(this.bonePositions, 6 * k + 3);
+      colour.toArray(this.boneColours, 6 * k);
+      colour.toArray(this.boneColours, 6 * k + 3);
     });
-    positions.needsUpdate = true;
-    colours.needsUpdate = true;
-    this.bones.geometry.computeBoundingSphere();
+    // The geometry keeps its own interleaved copies: set them anew for every pose.
+    this.bones.geometry.dispose();
+    this.bones.geometry = new LineSegmentsGeometry().setPositions(this.bonePositions).setColors(this.boneColours);
     const matrix = new THREE.Matrix4();
     for (let i = 0; i < NUM_LANDMARKS; i++) {
       this.joints.setMatrixAt(i, matrix.makeTranslation(at(i)));
@@ -140,6 +142,7 @@ export class SkeletonScene {
   dispose(): void {
     this.controls.dispose();
     this.bones.geometry.dispose();
+    this.boneMaterial.dispose();
     this.joints.geometry.dispose();
     this.renderer.dispose();
   }
