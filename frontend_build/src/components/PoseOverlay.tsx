@@ -1,5 +1,6 @@
 import { useEffect, useRef } from "react";
-import { drawSkeleton, fitContain, type Palette } from "../lib/draw";
+import { drawSkeleton, type Palette } from "../lib/draw";
+import { fitContain } from "../lib/geometry";
 import { LIVE_MS, type StreamSession } from "../lib/session";
 
 /** Draws the session's latest pose over its video, once per display frame when it changed. */

@@ -1,5 +1,5 @@
 /** The 2D overlay: bones and joints of one pose, drawn where the video shows them. */
-import { fitContain, toCanvas, visibilityAlpha, type Fit } from "./geometry";
+import { toCanvas, visibilityAlpha, type Fit } from "./geometry";
 import { BONES, boneSide, sideOf, type Side } from "./skeleton";
 import type { Landmark } from "./types";
 
@@ -54,5 +54,3 @@ export function drawSkeleton(
   });
   ctx.globalAlpha = 1;
 }
-
-export { fitContain };
