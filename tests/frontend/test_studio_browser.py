@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import cv2
+import httpx
 import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
@@ -74,6 +75,15 @@ SAMPLE_OVERLAY = """
 def _number(page: Page, tile: int, test_id: str) -> float:
     text = page.get_by_test_id("stream-tile").nth(tile).get_by_test_id(test_id).inner_text()
     return float(text) if text not in ("", "\u2013") else float("nan")
+
+
+def _server_streams(backend: Any) -> list[dict[str, Any]]:
+    response = httpx.get(
+        f"{backend.url}/api/streams", headers={"Authorization": f"Bearer {backend.token}"}
+    )
+    response.raise_for_status()
+    streams: list[dict[str, Any]] = response.json()["streams"]
+    return streams
 
 
 def _wait_for(predicate: Any, timeout: float, what: str) -> Any:
@@ -150,9 +160,18 @@ def test_studio_streams_camera_and_recovers(
         _skeleton_pixels_match(page, 1)
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(artifacts / "studio-two-streams.png"))
+        assert len(_server_streams(backend)) == 2
         second.get_by_test_id("stream-remove").click()
         expect(page.get_by_test_id("stream-tile")).to_have_count(1)
         expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=10_000)
+        _wait_for(lambda: len(_server_streams(backend)) == 1, 10, "the server to close it")
+
+        # Stop and start again.
+        tile.get_by_test_id("stream-toggle").click()
+        expect(tile.get_by_test_id("stream-status")).to_have_text("paused")
+        _wait_for(lambda: not _server_streams(backend), 10, "the server to stop the stream")
+        tile.get_by_test_id("stream-toggle").click()
+        expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)
 
         # The server goes away and comes back: the page reconnects and resumes by itself.
         backend.stop()
