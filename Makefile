@@ -17,8 +17,8 @@ $(UV):
 frontend: ## npm ci + vite build into frontend_build/dist (skipped when there is no studio yet)
 	@if [ -f frontend_build/package.json ]; then cd frontend_build && npm ci --no-audit --no-fund && npm run build; fi
 
-frontend-test: ## the studio's unit tests (Vitest)
-	cd frontend_build && npm run test
+frontend-test: ## the studio's format and type checks (prettier, tsc) and unit tests (Vitest)
+	cd frontend_build && npm run check && npm run test
 
 run: ## the studio on embedded defaults at http://127.0.0.1:8000
 	.venv/bin/posestudio serve

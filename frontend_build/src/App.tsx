@@ -112,7 +112,10 @@ function Studio({
   }, [connection, encoder]);
 
   useEffect(() => {
-    const refresh = () => void listCameras().then(setCameras).catch(() => undefined);
+    const refresh = () =>
+      void listCameras()
+        .then(setCameras)
+        .catch(() => undefined);
     navigator.mediaDevices?.addEventListener?.("devicechange", refresh);
     return () => navigator.mediaDevices?.removeEventListener?.("devicechange", refresh);
   }, []);
@@ -129,7 +132,11 @@ function Studio({
     const camera = sessions.length === 0 ? FRONT.id : (unused ?? cameras[0] ?? FRONT).id;
     const session = new StreamSession(connection, encoder, { camera });
     setSessions([...sessions, session]);
-    void session.open().then(() => listCameras().then(setCameras).catch(() => undefined));
+    void session.open().then(() =>
+      listCameras()
+        .then(setCameras)
+        .catch(() => undefined),
+    );
   }, [sessions, cameras, connection, encoder]);
 
   const removeStream = (session: StreamSession) => {
@@ -170,13 +177,31 @@ function Studio({
           <span data-testid="connection-status">{status}</span>
         </p>
         <div className="topbar-actions">
-          <button type="button" className="btn btn-primary" data-testid="add-stream" onClick={addStream} disabled={atLimit} title={atLimit ? `The server allows ${connection.maxStreams} streams` : undefined}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            data-testid="add-stream"
+            onClick={addStream}
+            disabled={atLimit}
+            title={atLimit ? `The server allows ${connection.maxStreams} streams` : undefined}
+          >
             + Add camera
           </button>
-          <button type="button" className="btn" data-testid="ask-button" aria-expanded={askOpen} onClick={() => setAskOpen((o) => !o)}>
+          <button
+            type="button"
+            className="btn"
+            data-testid="ask-button"
+            aria-expanded={askOpen}
+            onClick={() => setAskOpen((o) => !o)}
+          >
             Ask
           </button>
-          <button type="button" className="btn btn-ghost" onClick={onToggleTheme} aria-label={`Switch to ${theme === "dark" ? "light" : "dark"} theme`}>
+          <button
+            type="button"
+            className="btn btn-ghost"
+            onClick={onToggleTheme}
+            aria-label={`Switch to ${theme === "dark" ? "light" : "dark"} theme`}
+          >
             {theme === "dark" ? "☀" : "☾"}
           </button>
         </div>
@@ -186,7 +211,11 @@ function Studio({
       {notices.map((n, i) => (
         <p key={i} className="banner" role="alert">
           {n.code}: {n.message}
-          <button type="button" className="btn btn-ghost" onClick={() => setNotices((all) => all.filter((x) => x !== n))}>
+          <button
+            type="button"
+            className="btn btn-ghost"
+            onClick={() => setNotices((all) => all.filter((x) => x !== n))}
+          >
             Dismiss
           </button>
         </p>
@@ -196,8 +225,16 @@ function Studio({
         {sessions.length === 0 && (
           <section className="empty">
             <h2>See your pose, live</h2>
-            <p>Stream your camera to this Pose Studio and watch your 33-point skeleton in 2D and 3D. Frames go only to this server.</p>
-            <button type="button" className="btn btn-primary btn-big" data-testid="empty-add-stream" onClick={addStream}>
+            <p>
+              Stream your camera to this Pose Studio and watch your 33-point skeleton in 2D and 3D. Frames go
+              only to this server.
+            </p>
+            <button
+              type="button"
+              className="btn btn-primary btn-big"
+              data-testid="empty-add-stream"
+              onClick={addStream}
+            >
               Start camera
             </button>
           </section>
@@ -239,11 +276,17 @@ function TokenForm({ onToken }: { onToken: (token: string) => void }) {
       <form className="card" onSubmit={submit}>
         <h1>Pose Studio</h1>
         <p>
-          Open the address that <code>posestudio serve</code> printed (it carries the token), or paste the access token
-          here.
+          Open the address that <code>posestudio serve</code> printed (it carries the token), or paste the
+          access token here.
         </p>
         <label htmlFor="token">Access token</label>
-        <input id="token" type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} />
+        <input
+          id="token"
+          type="password"
+          autoComplete="off"
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+        />
         <button type="submit" className="btn btn-primary">
           Connect
         </button>
@@ -267,7 +310,13 @@ function TokenBanner({ onToken }: { onToken: (token: string) => void }) {
       <label htmlFor="new-token" className="sr-only">
         Access token
       </label>
-      <input id="new-token" type="password" placeholder="access token" value={value} onChange={(e) => setValue(e.target.value)} />
+      <input
+        id="new-token"
+        type="password"
+        placeholder="access token"
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+      />
       <button type="submit" className="btn">
         Use this token
       </button>

@@ -10,7 +10,11 @@ export class FakeSocket implements SocketLike {
   connected = false;
   sent: Array<{ event: string; args: unknown[] }> = [];
   /** The server's answer to an acked emit; undefined means it never answers. */
-  reply: (event: string, data: any) => unknown = (_event, data) => ({ ok: true, stream_id: data?.stream_id, limits: LIMITS });
+  reply: (event: string, data: any) => unknown = (_event, data) => ({
+    ok: true,
+    stream_id: data?.stream_id,
+    limits: LIMITS,
+  });
   connectCalls = 0;
   private listeners = new Map<string, Listener[]>();
   private managerListeners = new Map<string, Listener[]>();
@@ -69,7 +73,13 @@ export class FakeSocket implements SocketLike {
   }
 }
 
-export const LIMITS = { max_frame_bytes: 2_000_000, max_width: 1920, max_height: 1920, max_in_flight: 3, max_fps: 30 };
+export const LIMITS = {
+  max_frame_bytes: 2_000_000,
+  max_width: 1920,
+  max_height: 1920,
+  max_in_flight: 3,
+  max_fps: 30,
+};
 
 /** Let queued microtasks (acks) run. */
 export const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));

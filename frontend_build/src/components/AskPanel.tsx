@@ -4,7 +4,11 @@ import { relativeTime, renderAnswer } from "../lib/markdown";
 
 const SUGGESTIONS = ["How is my left knee moving?", "Am I in frame?"];
 
-type Phase = { kind: "idle" } | { kind: "thinking"; status: string } | { kind: "done"; result: AgentResult } | { kind: "error"; message: string };
+type Phase =
+  | { kind: "idle" }
+  | { kind: "thinking"; status: string }
+  | { kind: "done"; result: AgentResult }
+  | { kind: "error"; message: string };
 
 /** The "Ask" panel: a question about the live streams, answered by the agent service. */
 export function AskPanel({
@@ -42,13 +46,19 @@ export function AskPanel({
     try {
       const id = await client.invoke(q, streamIds);
       setPhase({ kind: "thinking", status: "queued" });
-      const result = await client.waitFor(id, (r) => !abort.signal.aborted && setPhase({ kind: "thinking", status: r.status }), abort.signal);
+      const result = await client.waitFor(
+        id,
+        (r) => !abort.signal.aborted && setPhase({ kind: "thinking", status: r.status }),
+        abort.signal,
+      );
       if (abort.signal.aborted) return;
       if (result.status === "complete") setPhase({ kind: "done", result });
-      else setPhase({ kind: "error", message: result.error?.message ?? `the agent stopped: ${result.status}` });
+      else
+        setPhase({ kind: "error", message: result.error?.message ?? `the agent stopped: ${result.status}` });
     } catch (err) {
       if (abort.signal.aborted) return;
-      const message = err instanceof AgentError ? err.message : `could not reach the agent: ${(err as Error).message}`;
+      const message =
+        err instanceof AgentError ? err.message : `could not reach the agent: ${(err as Error).message}`;
       setPhase({ kind: "error", message });
     }
   };
@@ -60,7 +70,12 @@ export function AskPanel({
 
   const thinking = phase.kind === "thinking";
   return (
-    <aside className="ask" data-testid="ask-panel" aria-label="Ask about your pose" onKeyDown={(e) => e.key === "Escape" && onClose()}>
+    <aside
+      className="ask"
+      data-testid="ask-panel"
+      aria-label="Ask about your pose"
+      onKeyDown={(e) => e.key === "Escape" && onClose()}
+    >
       <header className="ask-head">
         <h2>Ask</h2>
         <button type="button" className="btn btn-ghost" onClick={onClose} aria-label="Close the Ask panel">
@@ -103,12 +118,19 @@ export function AskPanel({
               </button>
             ))}
           </div>
-          <button type="submit" className="btn btn-primary" data-testid="ask-submit" disabled={thinking || !question.trim()}>
+          <button
+            type="submit"
+            className="btn btn-primary"
+            data-testid="ask-submit"
+            disabled={thinking || !question.trim()}
+          >
             Ask
           </button>
         </div>
       </form>
-      {streamIds.length === 0 && <p className="muted">No stream is running: the agent can only use what it has recorded.</p>}
+      {streamIds.length === 0 && (
+        <p className="muted">No stream is running: the agent can only use what it has recorded.</p>
+      )}
 
       <div className="ask-body" aria-live="polite">
         {thinking && (
@@ -161,7 +183,8 @@ export function AskPanel({
                 <ul>
                   {phase.result.tool_calls.map((c, i) => (
                     <li key={i}>
-                      <code>{c.name}</code> <span className={c.ok ? "ok" : "bad"}>{c.ok ? "ok" : "failed"}</span>
+                      <code>{c.name}</code>{" "}
+                      <span className={c.ok ? "ok" : "bad"}>{c.ok ? "ok" : "failed"}</span>
                     </li>
                   ))}
                 </ul>

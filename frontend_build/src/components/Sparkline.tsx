@@ -20,7 +20,9 @@ export function Sparkline({
   const y = (v: number) => height - (v / max) * height;
   // A gap of over two seconds (no poses: stopped, reconnecting) breaks the line.
   const path = recent
-    .map(([t, v], i) => `${i && t - recent[i - 1][0] < 2000 ? "L" : "M"}${x(t).toFixed(1)},${y(v).toFixed(1)}`)
+    .map(
+      ([t, v], i) => `${i && t - recent[i - 1][0] < 2000 ? "L" : "M"}${x(t).toFixed(1)},${y(v).toFixed(1)}`,
+    )
     .join("");
   const showHighlight = highlight != null && highlight >= now - windowMs && highlight <= now;
   return (

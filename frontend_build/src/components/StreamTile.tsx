@@ -64,7 +64,12 @@ export function StreamTile({
   const uid = session.id;
 
   return (
-    <article className="tile" data-testid="stream-tile" data-stream-id={session.id} aria-label={`Stream ${title}`}>
+    <article
+      className="tile"
+      data-testid="stream-tile"
+      data-stream-id={session.id}
+      aria-label={`Stream ${title}`}
+    >
       <header className="tile-head">
         <h2 className="tile-title" title={title}>
           {title}
@@ -82,7 +87,13 @@ export function StreamTile({
           >
             {session.running ? "Stop" : "Start"}
           </button>
-          <button type="button" className="btn btn-ghost" data-testid="stream-remove" onClick={onRemove} aria-label={`Remove stream ${title}`}>
+          <button
+            type="button"
+            className="btn btn-ghost"
+            data-testid="stream-remove"
+            onClick={onRemove}
+            aria-label={`Remove stream ${title}`}
+          >
             Remove
           </button>
         </div>
@@ -123,11 +134,27 @@ export function StreamTile({
         <Stat label="Poses/s" testId="pose-fps" value={fmt(stats.posesPerSecond, 1)} />
         <Stat label="Latency p50" testId="latency-ms" value={fmt(stats.latencyP50)} unit="ms" />
         <Stat label="Server p50" testId="server-ms" value={fmt(stats.serverP50, 1)} unit="ms" />
-        <Stat label="Encode p50" testId="encode-ms" value={fmt(stats.encodeP50)} unit="ms" hint="capture and JPEG encoding in the browser" />
+        <Stat
+          label="Encode p50"
+          testId="encode-ms"
+          value={fmt(stats.encodeP50)}
+          unit="ms"
+          hint="capture and JPEG encoding in the browser"
+        />
         <Stat label="Landmarks" testId="landmark-count" value={String(session.landmarkCount)} />
         <Stat label="Sent" testId="frames-sent" value={String(stats.framesSent)} />
-        <Stat label="Dropped" testId="dropped" value={String(stats.serverDropped)} hint="frames the server dropped (a newer one replaced them, or over its rate limit)" />
-        <Stat label="Skipped" testId="skipped" value={String(stats.skipped)} hint="captures skipped in the browser while max_in_flight frames were unanswered" />
+        <Stat
+          label="Dropped"
+          testId="dropped"
+          value={String(stats.serverDropped)}
+          hint="frames the server dropped (a newer one replaced them, or over its rate limit)"
+        />
+        <Stat
+          label="Skipped"
+          testId="skipped"
+          value={String(stats.skipped)}
+          hint="captures skipped in the browser while max_in_flight frames were unanswered"
+        />
       </dl>
       <div className="spark-row">
         <Sparkline
@@ -142,7 +169,12 @@ export function StreamTile({
       <div className="controls">
         <label className="camera">
           <span>Camera</span>
-          <select id={`${uid}-camera`} data-testid="camera-select" value={s.camera} onChange={(e: ChangeEvent<HTMLSelectElement>) => update({ camera: e.target.value })}>
+          <select
+            id={`${uid}-camera`}
+            data-testid="camera-select"
+            value={s.camera}
+            onChange={(e: ChangeEvent<HTMLSelectElement>) => update({ camera: e.target.value })}
+          >
             {choices.map((c) => (
               <option key={c.id} value={c.id}>
                 {c.label}
@@ -152,7 +184,11 @@ export function StreamTile({
         </label>
         <label>
           <span>Rate</span>
-          <select data-testid="fps-select" value={s.fps} onChange={(e) => update({ fps: Number(e.target.value) })}>
+          <select
+            data-testid="fps-select"
+            value={s.fps}
+            onChange={(e) => update({ fps: Number(e.target.value) })}
+          >
             {FPS_PRESETS.filter((f) => f <= maxFps).map((f) => (
               <option key={f} value={f}>
                 {f} FPS
@@ -162,7 +198,11 @@ export function StreamTile({
         </label>
         <label>
           <span>Quality</span>
-          <select data-testid="quality-select" value={s.quality} onChange={(e) => update({ quality: e.target.value as TileSettings["quality"] })}>
+          <select
+            data-testid="quality-select"
+            value={s.quality}
+            onChange={(e) => update({ quality: e.target.value as TileSettings["quality"] })}
+          >
             {QUALITY_PRESETS.map((q) => (
               <option key={q.id} value={q.id}>
                 {q.label}
@@ -171,11 +211,21 @@ export function StreamTile({
           </select>
         </label>
         <label className="check">
-          <input type="checkbox" data-testid="mirror-toggle" checked={s.mirror} onChange={(e) => update({ mirror: e.target.checked })} />
+          <input
+            type="checkbox"
+            data-testid="mirror-toggle"
+            checked={s.mirror}
+            onChange={(e) => update({ mirror: e.target.checked })}
+          />
           <span>Mirror</span>
         </label>
         <label className="check">
-          <input type="checkbox" data-testid="smoothing-toggle" checked={s.smoothing} onChange={(e) => update({ smoothing: e.target.checked })} />
+          <input
+            type="checkbox"
+            data-testid="smoothing-toggle"
+            checked={s.smoothing}
+            onChange={(e) => update({ smoothing: e.target.checked })}
+          />
           <span>Smoothing</span>
         </label>
         <label className={s.smoothing ? "range" : "range disabled"}>
@@ -193,7 +243,8 @@ export function StreamTile({
         </label>
         <p className="bandwidth" data-testid="bandwidth">
           {measured === null ? "≈ " : ""}
-          <span data-testid="bytes-per-frame">{formatBytes(perFrame)}</span>/frame × {s.fps} FPS = {measured === null ? "≈ " : ""}
+          <span data-testid="bytes-per-frame">{formatBytes(perFrame)}</span>/frame × {s.fps} FPS ={" "}
+          {measured === null ? "≈ " : ""}
           {formatBits(bitsPerSecond(perFrame, s.fps))} up{measured === null ? " (estimate)" : ""}
         </p>
       </div>
@@ -201,7 +252,19 @@ export function StreamTile({
   );
 }
 
-function Stat({ label, value, unit, testId, hint }: { label: string; value: string; unit?: string; testId: string; hint?: string }) {
+function Stat({
+  label,
+  value,
+  unit,
+  testId,
+  hint,
+}: {
+  label: string;
+  value: string;
+  unit?: string;
+  testId: string;
+  hint?: string;
+}) {
   return (
     <div className="stat" title={hint}>
       <dt>{label}</dt>

@@ -60,7 +60,8 @@ export class AgentClient {
     const data = await readJson(response);
     if (!response.ok) throw errorFrom(response, data);
     const id = (data as { request_id?: unknown })?.request_id;
-    if (typeof id !== "string") throw new AgentError("BAD_RESPONSE", "the agent answered without a request id", response.status);
+    if (typeof id !== "string")
+      throw new AgentError("BAD_RESPONSE", "the agent answered without a request id", response.status);
     return id;
   }
 
@@ -104,7 +105,12 @@ export class AgentClient {
             seen(await this.fetchResult(requestId));
           } catch (err) {
             // A missing result (404) is final; a network blip is retried on the next tick.
-            if (err instanceof AgentError && err.status !== undefined && err.status < 500 && err.status !== 429) {
+            if (
+              err instanceof AgentError &&
+              err.status !== undefined &&
+              err.status < 500 &&
+              err.status !== 429
+            ) {
               return finish(undefined, err);
             }
           }
@@ -131,7 +137,11 @@ function errorFrom(response: Response, data: unknown): AgentError {
   const error = (data as { error?: { code?: string; message?: string } } | null)?.error;
   if (error?.message) return new AgentError(error.code ?? "ERROR", error.message, response.status);
   if (response.status === 404 || response.status === 405) {
-    return new AgentError("AGENT_UNREACHABLE", `the agent service is not reachable here (HTTP ${response.status})`, response.status);
+    return new AgentError(
+      "AGENT_UNREACHABLE",
+      `the agent service is not reachable here (HTTP ${response.status})`,
+      response.status,
+    );
   }
   return new AgentError("HTTP_ERROR", `the agent service answered HTTP ${response.status}`, response.status);
 }

@@ -11,7 +11,11 @@ export class FrameEncoder {
   private canvas: HTMLCanvasElement | null = null;
 
   constructor() {
-    if (typeof OffscreenCanvas !== "undefined" && typeof Worker !== "undefined" && typeof createImageBitmap !== "undefined") {
+    if (
+      typeof OffscreenCanvas !== "undefined" &&
+      typeof Worker !== "undefined" &&
+      typeof createImageBitmap !== "undefined"
+    ) {
       try {
         this.worker = new Worker(new URL("./encoder.worker.ts", import.meta.url), { type: "module" });
         this.worker.onmessage = (event: MessageEvent<EncodeReply>) => this.onReply(event.data);
@@ -26,9 +30,18 @@ export class FrameEncoder {
     return this.worker !== null;
   }
 
-  async encode(video: HTMLVideoElement, width: number, height: number, quality: number): Promise<ArrayBuffer> {
+  async encode(
+    video: HTMLVideoElement,
+    width: number,
+    height: number,
+    quality: number,
+  ): Promise<ArrayBuffer> {
     if (this.worker) {
-      const bitmap = await createImageBitmap(video, { resizeWidth: width, resizeHeight: height, resizeQuality: "medium" });
+      const bitmap = await createImageBitmap(video, {
+        resizeWidth: width,
+        resizeHeight: height,
+        resizeQuality: "medium",
+      });
       const id = this.nextId++;
       return new Promise((resolve, reject) => {
         this.pending.set(id, { resolve, reject });
@@ -38,14 +51,21 @@ export class FrameEncoder {
     return this.encodeOnPage(video, width, height, quality);
   }
 
-  private async encodeOnPage(video: HTMLVideoElement, width: number, height: number, quality: number): Promise<ArrayBuffer> {
+  private async encodeOnPage(
+    video: HTMLVideoElement,
+    width: number,
+    height: number,
+    quality: number,
+  ): Promise<ArrayBuffer> {
     this.canvas ??= document.createElement("canvas");
     this.canvas.width = width;
     this.canvas.height = height;
     const ctx = this.canvas.getContext("2d");
     if (!ctx) throw new Error("no 2D canvas context");
     ctx.drawImage(video, 0, 0, width, height);
-    const blob = await new Promise<Blob | null>((resolve) => this.canvas!.toBlob(resolve, "image/jpeg", quality));
+    const blob = await new Promise<Blob | null>((resolve) =>
+      this.canvas!.toBlob(resolve, "image/jpeg", quality),
+    );
     if (!blob) throw new Error("the browser could not encode the frame");
     return blob.arrayBuffer();
   }

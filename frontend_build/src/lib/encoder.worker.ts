@@ -26,7 +26,10 @@ self.onmessage = async (event: MessageEvent<EncodeRequest>) => {
     const jpeg = await blob.arrayBuffer();
     (self as unknown as DedicatedWorkerGlobalScope).postMessage({ id, jpeg } satisfies EncodeReply, [jpeg]);
   } catch (err) {
-    (self as unknown as DedicatedWorkerGlobalScope).postMessage({ id, error: String(err) } satisfies EncodeReply);
+    (self as unknown as DedicatedWorkerGlobalScope).postMessage({
+      id,
+      error: String(err),
+    } satisfies EncodeReply);
   } finally {
     bitmap.close();
   }

@@ -21,9 +21,7 @@ export function fitContain(
   mirrored = false,
 ): Fit {
   const scale =
-    imageWidth > 0 && imageHeight > 0
-      ? Math.min(canvasWidth / imageWidth, canvasHeight / imageHeight)
-      : 0;
+    imageWidth > 0 && imageHeight > 0 ? Math.min(canvasWidth / imageWidth, canvasHeight / imageHeight) : 0;
   return {
     scale,
     offsetX: (canvasWidth - imageWidth * scale) / 2,

@@ -10,9 +10,12 @@ const INLINE = /(\*\*[^*\n]+\*\*|`[^`\n]+`|\*[^*\n]+\*)/g;
 export function renderInline(text: string, keyPrefix = ""): ReactNode[] {
   return text.split(INLINE).map((part, i) => {
     const key = `${keyPrefix}${i}`;
-    if (part.startsWith("**") && part.endsWith("**") && part.length > 4) return <strong key={key}>{part.slice(2, -2)}</strong>;
-    if (part.startsWith("`") && part.endsWith("`") && part.length > 2) return <code key={key}>{part.slice(1, -1)}</code>;
-    if (part.startsWith("*") && part.endsWith("*") && part.length > 2) return <em key={key}>{part.slice(1, -1)}</em>;
+    if (part.startsWith("**") && part.endsWith("**") && part.length > 4)
+      return <strong key={key}>{part.slice(2, -2)}</strong>;
+    if (part.startsWith("`") && part.endsWith("`") && part.length > 2)
+      return <code key={key}>{part.slice(1, -1)}</code>;
+    if (part.startsWith("*") && part.endsWith("*") && part.length > 2)
+      return <em key={key}>{part.slice(1, -1)}</em>;
     return part;
   });
 }
@@ -29,7 +32,9 @@ export function renderAnswer(text: string): ReactNode[] {
     }
     return (
       <p key={b}>
-        {lines.flatMap((l, i) => (i ? [<br key={`br${i}`} />, ...renderInline(l, `${b}.${i}.`)] : renderInline(l, `${b}.${i}.`)))}
+        {lines.flatMap((l, i) =>
+          i ? [<br key={`br${i}`} />, ...renderInline(l, `${b}.${i}.`)] : renderInline(l, `${b}.${i}.`),
+        )}
       </p>
     );
   });
@@ -39,6 +44,7 @@ export function renderAnswer(text: string): ReactNode[] {
 export function relativeTime(ts: number, now: number): string {
   const seconds = Math.round((now - ts) / 1000);
   const abs = Math.abs(seconds);
-  const text = abs < 90 ? `${abs} s` : abs < 5400 ? `${Math.round(abs / 60)} min` : `${Math.round(abs / 3600)} h`;
+  const text =
+    abs < 90 ? `${abs} s` : abs < 5400 ? `${Math.round(abs / 60)} min` : `${Math.round(abs / 3600)} h`;
   return seconds >= 0 ? `${text} ago` : `in ${text}`;
 }

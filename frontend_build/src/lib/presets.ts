@@ -48,7 +48,12 @@ export function captureSize(
   limits: { max_width: number; max_height: number },
   maxSide = 1280,
 ): [number, number] {
-  const scale = Math.min(1, limits.max_width / width, limits.max_height / height, maxSide / Math.max(width, height));
+  const scale = Math.min(
+    1,
+    limits.max_width / width,
+    limits.max_height / height,
+    maxSide / Math.max(width, height),
+  );
   return [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))];
 }
 

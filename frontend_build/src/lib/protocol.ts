@@ -147,7 +147,12 @@ export class PoseConnection {
   start(streamId: string, options: StartOptions = {}): void {
     const old = this.streams.get(streamId);
     if (old) clearTimeout(old.retry);
-    const wanted: WantedStream = { options, running: false, attempt: 0, generation: (old?.generation ?? 0) + 1 };
+    const wanted: WantedStream = {
+      options,
+      running: false,
+      attempt: 0,
+      generation: (old?.generation ?? 0) + 1,
+    };
     this.streams.set(streamId, wanted);
     if (this.socket.connected) void this.sendStart(streamId, wanted);
   }
@@ -192,7 +197,10 @@ export class PoseConnection {
     this.emitLocal("phase", streamId, "starting");
     let reply: { ok: boolean; error?: WireError; limits?: StartReply["limits"] };
     try {
-      reply = (await this.call("start", { stream_id: streamId, ...startPayload(wanted.options) })) as typeof reply;
+      reply = (await this.call("start", {
+        stream_id: streamId,
+        ...startPayload(wanted.options),
+      })) as typeof reply;
     } catch (err) {
       reply = { ok: false, error: { code: "TIMEOUT", message: String((err as Error).message) } };
     }
@@ -225,7 +233,10 @@ export class PoseConnection {
 
   private call(event: string, data: unknown): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer to ${event} within ${this.ackTimeoutMs} ms`)), this.ackTimeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no answer to ${event} within ${this.ackTimeoutMs} ms`)),
+        this.ackTimeoutMs,
+      );
       this.socket.emit(event, data, (reply: unknown) => {
         clearTimeout(timer);
         resolve(reply);

@@ -116,7 +116,9 @@ export class SkeletonScene {
     });
     // The geometry keeps its own interleaved copies: set them anew for every pose.
     this.bones.geometry.dispose();
-    this.bones.geometry = new LineSegmentsGeometry().setPositions(this.bonePositions).setColors(this.boneColours);
+    this.bones.geometry = new LineSegmentsGeometry()
+      .setPositions(this.bonePositions)
+      .setColors(this.boneColours);
     const matrix = new THREE.Matrix4();
     for (let i = 0; i < NUM_LANDMARKS; i++) {
       this.joints.setMatrixAt(i, matrix.makeTranslation(at(i)));

@@ -10,7 +10,8 @@ import type { PoseConnection, StreamPhase } from "./protocol";
 import { StreamStats } from "./stats";
 import type { PoseMessage, StartOptions, WireError } from "./types";
 
-export type TileStatus = "opening" | "starting" | "waiting" | "live" | "stalled" | "paused" | "reconnecting" | "error";
+export type TileStatus =
+  "opening" | "starting" | "waiting" | "live" | "stalled" | "paused" | "reconnecting" | "error";
 
 export interface TileSettings {
   camera: string;
@@ -25,7 +26,13 @@ export interface TileSettings {
 /** A pose older than this no longer counts as live (and is no longer drawn). */
 export const LIVE_MS = 2000;
 /** Errors that concern one frame: the frame got no answer, so free its flow-control slot. */
-const FRAME_ERRORS = new Set(["BAD_FRAME", "FRAME_TOO_LARGE", "RATE_LIMITED", "UNKNOWN_STREAM", "BAD_REQUEST"]);
+const FRAME_ERRORS = new Set([
+  "BAD_FRAME",
+  "FRAME_TOO_LARGE",
+  "RATE_LIMITED",
+  "UNKNOWN_STREAM",
+  "BAD_REQUEST",
+]);
 
 const ENCODE_ERROR = "could not encode a frame";
 
@@ -88,7 +95,15 @@ export class StreamSession {
     private readonly encoder: FrameEncoder,
     settings: Partial<TileSettings> = {},
   ) {
-    this.settings = { camera: "facing:user", fps: 15, quality: "medium", mirror: true, smoothing: false, strength: 0.5, ...settings };
+    this.settings = {
+      camera: "facing:user",
+      fps: 15,
+      quality: "medium",
+      mirror: true,
+      smoothing: false,
+      strength: 0.5,
+      ...settings,
+    };
     this.stats = new StreamStats(performance.now());
     this.flow = new FlowControl(connection.limits?.max_in_flight ?? 2);
     this.pacer = new Pacer(this.settings.fps);
@@ -142,7 +157,9 @@ export class StreamSession {
       const { deviceId, facingMode } = track?.getSettings() ?? {};
       if (!this.mirrorChosen) {
         // Mirror front cameras, as people expect; never a rear one.
-        this.settings.mirror = facingMode ? facingMode === "user" : mirrorByDefault(this.settings.camera, track?.label);
+        this.settings.mirror = facingMode
+          ? facingMode === "user"
+          : mirrorByDefault(this.settings.camera, track?.label);
       }
       if (deviceId && this.settings.camera.startsWith("facing:")) {
         // Pin the device that facingMode picked, so the choice shows in the list.

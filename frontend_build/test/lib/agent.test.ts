@@ -13,7 +13,8 @@ function fakeService(routes: Record<string, (init?: RequestInit) => Response | P
   return { fetcher, requests };
 }
 
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 
 const result = (status: AgentResult["status"], extra: Partial<AgentResult> = {}): AgentResult => ({
   request_id: "r1",
@@ -68,7 +69,9 @@ describe("AgentClient", () => {
 
   it("says plainly when there is no agent service at all", async () => {
     const client = new AgentClient("http://studio.local", "tok", null, fakeService({}).fetcher);
-    await expect(client.invoke("hi", [])).rejects.toThrow("the agent service is not reachable here (HTTP 404)");
+    await expect(client.invoke("hi", [])).rejects.toThrow(
+      "the agent service is not reachable here (HTTP 404)",
+    );
   });
 
   it("polls every second without a push connection, until the result is final", async () => {
@@ -105,7 +108,9 @@ describe("AgentClient", () => {
   });
 
   it("stops waiting when the result is unknown", async () => {
-    const service = fakeService({ "GET /agent/result/r1": () => json({ error: { code: "NOT_FOUND", message: "no such request" } }, 404) });
+    const service = fakeService({
+      "GET /agent/result/r1": () => json({ error: { code: "NOT_FOUND", message: "no such request" } }, 404),
+    });
     const client = new AgentClient("http://studio.local", "tok", null, service.fetcher);
     await expect(client.waitFor("r1", () => undefined)).rejects.toThrow("no such request");
   });

@@ -50,7 +50,9 @@ describe("PoseConnection", () => {
     connection.start("cam1", { smoothing: { min_cutoff: 1, beta: 0.05, d_cutoff: 1 } });
     expect(connection.isRunning("cam1")).toBe(false);
     await settle();
-    expect(socket.sentEvents("start")).toEqual([[{ stream_id: "cam1", smoothing: { min_cutoff: 1, beta: 0.05, d_cutoff: 1 } }]]);
+    expect(socket.sentEvents("start")).toEqual([
+      [{ stream_id: "cam1", smoothing: { min_cutoff: 1, beta: 0.05, d_cutoff: 1 } }],
+    ]);
     expect(connection.isRunning("cam1")).toBe(true);
     expect(connection.limits).toEqual(LIMITS);
     expect(seen).toEqual([
@@ -74,7 +76,9 @@ describe("PoseConnection", () => {
     expect(connection.sendFrame("cam1", 0, 1.5e12, jpeg)).toBe(false);
     await settle();
     expect(connection.sendFrame("cam1", 1, 1.5e12 + 66.7, jpeg)).toBe(true);
-    expect(socket.sentEvents("frame")).toEqual([[{ stream_id: "cam1", seq: 1, capture_ts: 1.5e12 + 66.7 }, jpeg]]);
+    expect(socket.sentEvents("frame")).toEqual([
+      [{ stream_id: "cam1", seq: 1, capture_ts: 1.5e12 + 66.7 }, jpeg],
+    ]);
     socket.serverDrop();
     expect(connection.sendFrame("cam1", 2, 1.5e12 + 133, jpeg)).toBe(false);
   });
@@ -120,13 +124,17 @@ describe("PoseConnection", () => {
     await vi.advanceTimersByTimeAsync(200);
     expect(socket.sentEvents("start")).toHaveLength(3);
     expect(connection.isRunning("cam1")).toBe(true);
-    expect(seen.filter(([, p]) => p === "retrying").map(([, , code]) => code)).toEqual(["ENGINE_UNAVAILABLE", "ENGINE_UNAVAILABLE"]);
+    expect(seen.filter(([, p]) => p === "retrying").map(([, , code]) => code)).toEqual([
+      "ENGINE_UNAVAILABLE",
+      "ENGINE_UNAVAILABLE",
+    ]);
   });
 
   it("retries a start that got no answer", async () => {
     vi.useFakeTimers();
     let silent = true;
-    socket.reply = (event, data) => (silent && event === "start" ? undefined : { ok: true, stream_id: data.stream_id, limits: LIMITS });
+    socket.reply = (event, data) =>
+      silent && event === "start" ? undefined : { ok: true, stream_id: data.stream_id, limits: LIMITS };
     socket.serverConnect();
     connection.start("cam1");
     await vi.advanceTimersByTimeAsync(1000);
@@ -138,7 +146,10 @@ describe("PoseConnection", () => {
 
   it("gives up on refusals that cannot change, and learns the stream limit", async () => {
     const seen = phases(connection);
-    socket.reply = () => ({ ok: false, error: { code: "TOO_MANY_STREAMS", message: "at most 2", details: { limit: 2 } } });
+    socket.reply = () => ({
+      ok: false,
+      error: { code: "TOO_MANY_STREAMS", message: "at most 2", details: { limit: 2 } },
+    });
     socket.serverConnect();
     connection.start("cam3");
     await settle();
@@ -164,7 +175,9 @@ describe("PoseConnection", () => {
     connection.start("cam1");
     await settle();
     socket.sent = [];
-    const restarting = connection.restart("cam1", { smoothing: { min_cutoff: 0.5, beta: 0.01, d_cutoff: 1 } });
+    const restarting = connection.restart("cam1", {
+      smoothing: { min_cutoff: 0.5, beta: 0.01, d_cutoff: 1 },
+    });
     expect(connection.isRunning("cam1")).toBe(false);
     await restarting;
     await settle();
@@ -180,7 +193,8 @@ describe("PoseConnection", () => {
     const emit = socket.emit.bind(socket);
     socket.emit = (event: string, ...args: unknown[]) => {
       const ack = args.at(-1) as (r: unknown) => void;
-      if (event === "start") answers.push(() => ack({ ok: false, error: { code: "BAD_REQUEST", message: "old" } }));
+      if (event === "start")
+        answers.push(() => ack({ ok: false, error: { code: "BAD_REQUEST", message: "old" } }));
       return emit(event, ...args);
     };
     const seen = phases(connection);
