@@ -193,7 +193,9 @@ def test_studio_streams_camera_and_recovers(
         print(
             f"\nbrowser e2e: {time.monotonic() - started:.1f} s, {fps_one:.1f} poses/s, "
             f"overlay {overlay['hits']}/{overlay['visible']} landmarks painted, "
-            f"latency p50 {_number(page, 0, 'latency-ms'):.0f} ms"
+            f"latency p50 {_number(page, 0, 'latency-ms'):.0f} ms (browser encode p50 "
+            f"{_number(page, 0, 'encode-ms'):.0f} ms, "
+            f"server p50 {_number(page, 0, 'server-ms'):.0f} ms)"
         )
     except Exception:
         page.screenshot(path=str(artifacts / "studio-failure.png"))
