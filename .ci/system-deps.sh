@@ -8,6 +8,10 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 command -v promtool >/dev/null || need+=(prometheus)
+command -v shellcheck >/dev/null || need+=(shellcheck)
+command -v envsubst >/dev/null || need+=(gettext-base)
+command -v openssl >/dev/null || need+=(openssl)
+command -v rsync >/dev/null || need+=(rsync)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   sudo_cmd=""

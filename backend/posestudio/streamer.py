@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from posestudio.client import PoseClient
@@ -81,6 +82,7 @@ async def stream_source(
             TextColumn("{task.completed}/{task.total}"),
             TextColumn("{task.fields[stats]}"),
             TimeElapsedColumn(),
+            console=Console(stderr=True),
             disable=not show_progress,
         )
         with progress:
@@ -95,8 +97,11 @@ async def stream_source(
                     report.skipped += 1
                 else:
                     seq = await client.send(stream_id, encode_jpeg(rgb, quality))
-                    in_flight[seq] = time.monotonic()
-                    report.sent += 1
+                    if seq is None:  # reconnecting
+                        report.skipped += 1
+                    else:
+                        in_flight[seq] = time.monotonic()
+                        report.sent += 1
                 elapsed = max(time.monotonic() - started, 1e-6)
                 p50 = report.latency_p50
                 progress.update(

@@ -35,6 +35,8 @@ class _Entry:
     error: str | None = None
     idle: list[PoseEngine] = field(default_factory=list)
     in_use: int = 0
+    # Set when a load attempt has finished, either way; until then starts wait for it.
+    settled: threading.Event = field(default_factory=threading.Event)
 
 
 class EngineRegistry:
@@ -81,6 +83,7 @@ class EngineRegistry:
             with self._lock:
                 entry.loaded, entry.error = True, None
                 entry.idle.append(engine)
+        entry.settled.set()
         return self.info(name)
 
     def info(self, name: str) -> EngineInfo:
@@ -96,9 +99,14 @@ class EngineRegistry:
     def infos(self) -> list[EngineInfo]:
         return [self.info(name) for name in self._entries]
 
-    def acquire(self, name: str) -> PoseEngine:
-        """An instance for one stream; blocking (builds one if none is idle)."""
+    def acquire(self, name: str, wait_for_load: float = 120.0) -> PoseEngine:
+        """An instance for one stream; blocking (builds one if none is idle).
+
+        A start that comes while the engine is still loading (a client reconnecting to
+        a restarted server) waits for the load instead of failing.
+        """
         entry = self._entry(name)
+        entry.settled.wait(wait_for_load)
         if not entry.loaded:
             raise EngineUnavailable(
                 f"engine {name!r} is not loaded: {entry.error or 'not loaded yet'}",

@@ -1,0 +1,101 @@
+"""The `posestudio` command line, run as a real process."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.utils.server import LiveServer
+
+POSESTUDIO = str(Path(sys.executable).with_name("posestudio"))
+
+
+def test_engines_lists_mediapipe_as_loadable() -> None:
+    result = subprocess.run(
+        [POSESTUDIO, "engines"], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("mediapipe (default)\tcpu\tok")
+
+
+def test_stream_prints_and_writes_landmarks(server: LiveServer, tmp_path: Path) -> None:
+    out = tmp_path / "poses.jsonl"
+    result = subprocess.run(
+        [
+            POSESTUDIO,
+            "stream",
+            "test",
+            "--url",
+            server.url,
+            "--token",
+            server.token,
+            "--fps",
+            "30",
+            "--limit",
+            "30",
+            "--size",
+            "640x480",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    match = re.search(r"got (\d+) poses \((\d+) with a person\)", result.stdout)
+    assert match, result.stdout
+    poses = [json.loads(line) for line in out.read_text().splitlines()]
+    # The CLI skips a frame while max_in_flight are unanswered, as the browser does,
+    # so a loaded machine answers fewer than it read; every answer is written.
+    assert len(poses) == int(match[1]) >= 10
+    assert all(p["schema"] == "pose_v1" for p in poses)
+    assert sum(len(p["persons"][0]["landmarks"]) == 33 for p in poses if p["persons"]) == int(
+        match[2]
+    )
+    assert int(match[2]) >= 0.9 * len(poses)
+
+
+def test_stream_with_a_wrong_token_fails_clearly(server: LiveServer) -> None:
+    result = subprocess.run(
+        [POSESTUDIO, "stream", "test", "--url", server.url, "--token", "wrong", "--limit", "2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "error: UNAUTHORIZED: missing or wrong token" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_stream_can_print_poses_to_stdout(server: LiveServer) -> None:
+    result = subprocess.run(
+        [
+            POSESTUDIO,
+            "stream",
+            "test",
+            "--url",
+            server.url,
+            "--token",
+            server.token,
+            "--fps",
+            "10",
+            "--limit",
+            "5",
+            "--out",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    poses = [json.loads(line) for line in result.stdout.splitlines()]
+    assert poses and all(len(p["persons"][0]["landmarks"]) == 33 for p in poses)
+    assert "got" in result.stderr

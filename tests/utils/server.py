@@ -1,0 +1,86 @@
+"""A real backend on a real socket, run by uvicorn in a thread of the test process."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from typing import Any
+
+import httpx
+import uvicorn
+
+from posestudio.app import create_app, fastapi_app
+from posestudio.auth import Authenticator
+from posestudio.engines import default_registry
+from posestudio.settings import Settings
+
+TOKEN = "test-token-0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(predicate: Any, timeout: float = 30.0, interval: float = 0.05) -> None:
+    """Poll `predicate` until it is true; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise TimeoutError(f"condition not met within {timeout} s")
+
+
+class LiveServer:
+    """Start, stop and restart a backend on a fixed loopback port."""
+
+    def __init__(self, settings: Settings | None = None, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.settings = settings or Settings(environment="test")
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.token = TOKEN
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.asgi: Any = None
+
+    @property
+    def app(self) -> Any:
+        return fastapi_app(self.asgi)
+
+    def start(self) -> LiveServer:
+        registry = default_registry(self.settings.engines)
+        self.asgi = create_app(self.settings, registry, Authenticator(self.token))
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", self.port))
+        config = uvicorn.Config(
+            self.asgi, log_level="warning", ws="websockets-sansio", lifespan="on"
+        )
+        server = uvicorn.Server(config)
+        self._server = server
+        self._thread = threading.Thread(
+            target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True
+        )
+        self._thread.start()
+        wait_until(self.ready, timeout=60)
+        return self
+
+    def ready(self) -> bool:
+        try:
+            return httpx.get(f"{self.url}/ready", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=30)
+            self._server = self._thread = None
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        headers = kwargs.pop("headers", {"Authorization": f"Bearer {self.token}"})
+        return httpx.get(f"{self.url}{path}", headers=headers, timeout=10, **kwargs)
