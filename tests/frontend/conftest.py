@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,19 +14,15 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
+
 from posestudio.media import test_video_path
+from tests.utils.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "frontend_build" / "dist"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("POSE_STUDIO_CHROMIUM", "/usr/bin/chromium")
 TOKEN = "browser-test-token-0123456789"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -121,7 +116,7 @@ def fake_camera_y4m(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def backend(studio_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     """One backend per test module; a test that stops it must start it again."""
     tmp = tmp_path_factory.mktemp("backend")
-    server = Backend(port=_free_port(), data_dir=tmp / "data", log_path=tmp / "backend.log")
+    server = Backend(port=free_port(), data_dir=tmp / "data", log_path=tmp / "backend.log")
     server.start()
     try:
         yield server

@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
+from tests.frontend.conftest import Backend
+
 pytestmark = pytest.mark.browser
 
 # Runs in the page: the overlay's pixels around the landmarks of the pose it drew last,
@@ -77,7 +79,7 @@ def _number(page: Page, tile: int, test_id: str) -> float:
     return float(text) if text not in ("", "\u2013") else float("nan")
 
 
-def _server_streams(backend: Any) -> list[dict[str, Any]]:
+def _server_streams(backend: Backend) -> list[dict[str, Any]]:
     response = httpx.get(
         f"{backend.url}/api/streams", headers={"Authorization": f"Bearer {backend.token}"}
     )
@@ -120,7 +122,7 @@ def _rendered_3d_colours(page: Page, tile: int, path: Path) -> int:
 
 
 def test_studio_streams_camera_and_recovers(
-    browser: Browser, backend: Any, artifacts: Path
+    browser: Browser, backend: Backend, artifacts: Path
 ) -> None:
     started = time.monotonic()
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, color_scheme="dark")
@@ -213,7 +215,7 @@ ANSWER = "You are **in frame**.\n- left knee: `bent`\n<b>not markup</b>"
 
 
 def test_ask_panel_against_the_agent_contract(
-    browser: Browser, backend: Any, artifacts: Path
+    browser: Browser, backend: Backend, artifacts: Path
 ) -> None:
     """The Ask panel speaks the agent HTTP contract; the agent service is played by routes."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -296,7 +298,7 @@ def test_ask_panel_against_the_agent_contract(
         context.close()
 
 
-def test_wrong_token_is_refused_and_can_be_replaced(browser: Browser, backend: Any) -> None:
+def test_wrong_token_is_refused_and_can_be_replaced(browser: Browser, backend: Backend) -> None:
     context = browser.new_context()
     page = context.new_page()
     try:
