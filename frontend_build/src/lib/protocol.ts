@@ -53,7 +53,7 @@ export class PoseConnection {
   status: ConnectionStatus = "connecting";
   statusDetail = "";
   limits: Limits | null = null;
-  /** From a TOO_MANY_STREAMS refusal: the server's streams-per-connection limit. */
+  /** The server's streams-per-connection limit: from `limits`, or a TOO_MANY_STREAMS refusal. */
   maxStreams: number | null = null;
   private streams = new Map<string, WantedStream>();
   private everConnected = false;
@@ -207,7 +207,10 @@ export class PoseConnection {
     if (this.streams.get(streamId) !== wanted || wanted.generation !== generation) return;
     // STREAM_EXISTS: a start raced a reconnect's restart; the stream is there either way.
     if (reply.ok || reply.error?.code === "STREAM_EXISTS") {
-      if (reply.limits) this.limits = reply.limits;
+      if (reply.limits) {
+        this.limits = reply.limits;
+        if (typeof reply.limits.max_streams === "number") this.maxStreams = reply.limits.max_streams;
+      }
       wanted.running = true;
       wanted.attempt = 0;
       this.emitLocal("phase", streamId, "running");

@@ -34,6 +34,8 @@ export interface Limits {
   max_height: number;
   max_in_flight: number;
   max_fps: number;
+  /** Streams one connection may run (servers before 0.1 did not send it). */
+  max_streams?: number;
 }
 
 export interface SmoothingConfig {

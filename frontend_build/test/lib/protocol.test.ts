@@ -158,6 +158,14 @@ describe("PoseConnection", () => {
     expect(connection.isRunning("cam3")).toBe(false);
   });
 
+  it("learns the stream limit from the start acknowledgement", async () => {
+    socket.reply = () => ({ ok: true, stream_id: "cam1", limits: { ...LIMITS, max_streams: 4 } });
+    socket.serverConnect();
+    connection.start("cam1");
+    await settle();
+    expect(connection.maxStreams).toBe(4);
+  });
+
   it("passes poses and errors on to listeners", () => {
     const poses: PoseMessage[] = [];
     const errors: WireError[] = [];
