@@ -14,8 +14,8 @@ setup: $(UV) ## Python venv (.venv) and the built web studio
 $(UV):
 	python3 -m venv .tools && .tools/bin/pip install -q "uv==$(UV_VERSION)"
 
-frontend: ## npm ci + vite build into frontend_build/dist (skipped when there is no studio yet)
-	@if [ -f frontend_build/package.json ]; then cd frontend_build && npm ci --no-audit --no-fund && npm run build; fi
+frontend: ## npm ci + vite build into frontend_build/dist
+	cd frontend_build && npm ci --no-audit --no-fund && npm run build
 
 frontend-test: ## the studio's format and type checks (prettier, tsc) and unit tests (Vitest)
 	cd frontend_build && npm run check && npm run test
