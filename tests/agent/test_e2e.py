@@ -7,8 +7,6 @@ Redis with `posestudio agent worker` in its own process, once embedded in the ba
 
 from __future__ import annotations
 
-import json
-import re
 import signal
 import subprocess
 import sys
@@ -27,7 +25,7 @@ from posestudio_agent.settings import AgentSettings
 from tests.agent.conftest import TOKEN
 from tests.utils.agent_client import AgentListener
 from tests.utils.backend import real_backend, streaming_test_video
-from tests.utils.fake_openai import FakeModelServer, Reply, tool_data, tool_outputs, user_text
+from tests.utils.fake_openai import FakeModelServer, knee_policy
 from tests.utils.processes import clean_environ
 from tests.utils.server import wait_until
 from tests.utils.servers import uvicorn_server
@@ -38,23 +36,6 @@ STREAM = "cam-e2e"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 QUESTION = "How is my left knee moving?"
 WORKER_START_TIMEOUT_S = 60.0
-
-
-def knee_policy(body: dict[str, Any]) -> Reply:
-    """Ask pose_stats for the stream named in the prompt, then quote the left knee."""
-    outputs = tool_outputs(body)
-    if not outputs:
-        match = re.search(r"looking at: (\[.*\])", user_text(body))
-        assert match, "the prompt names the person's streams"
-        stream_id = json.loads(match.group(1))[0]
-        return Reply(tool_calls=[("pose_stats", {"stream_id": stream_id, "window_s": 60})])
-    data = tool_data(outputs[-1])
-    knee = data["angles"]["left_knee"]
-    return Reply(
-        content=f"Over the last {data['window_s']:g} s your left knee moved through "
-        f"{knee['range_of_motion']}° (from {knee['min']}° to {knee['max']}°, visibility "
-        f"{knee['visibility']}). You were in view {data['in_view_fraction']:.0%} of the time."
-    )
 
 
 def embedded_settings(model: FakeModelServer, data_dir: Path) -> AgentSettings:
@@ -69,7 +50,7 @@ def embedded_settings(model: FakeModelServer, data_dir: Path) -> AgentSettings:
 
 @pytest.fixture(scope="module")
 def model() -> Iterator[FakeModelServer]:
-    with FakeModelServer(knee_policy) as server:
+    with FakeModelServer(knee_policy()) as server:
         yield server
 
 

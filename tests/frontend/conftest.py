@@ -16,6 +16,8 @@ import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from posestudio.media import test_video_path
+from tests.utils.fake_openai import FakeModelServer, knee_policy
+from tests.utils.processes import clean_environ
 from tests.utils.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,12 +29,14 @@ TOKEN = "browser-test-token-0123456789"
 
 @dataclass
 class Backend:
-    """`posestudio serve` on a fixed port, restartable on that same port."""
+    """`posestudio serve` on a fixed port, restartable on that same port; `env` adds to
+    an environment without any POSE_STUDIO_* setting of the developer's."""
 
     port: int
     data_dir: Path
     log_path: Path
     token: str = TOKEN
+    env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
     starts: int = field(default=0)
 
@@ -42,16 +46,19 @@ class Backend:
 
     def start(self, timeout: float = 180.0) -> None:
         env = {
-            **os.environ,
+            **clean_environ(),
             "POSE_STUDIO_TOKEN": self.token,
             "POSE_STUDIO_DATA_DIR": str(self.data_dir),
             "POSE_STUDIO_FRONTEND_DIR": str(DIST),
             "POSE_STUDIO_ENVIRONMENT": "test",
+            **self.env,
         }
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "posestudio.cli", "serve", "--port", str(self.port)],
             env=env,
+            # Away from the repository, so no developer's .env file is read either.
+            cwd=self.log_path.parent,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -117,6 +124,41 @@ def backend(studio_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     """One backend per test module; a test that stops it must start it again."""
     tmp = tmp_path_factory.mktemp("backend")
     server = Backend(port=free_port(), data_dir=tmp / "data", log_path=tmp / "backend.log")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# Proves that the answer is shown as text: markup from the model must not become markup.
+MODEL_POSTSCRIPT = " **Keep it up.** <b>not markup</b>"
+
+
+@pytest.fixture(scope="module")
+def fake_model() -> Iterator[FakeModelServer]:
+    """The fake OpenAI-protocol model on a free port: pose_stats first, then the left knee."""
+    with FakeModelServer(knee_policy(MODEL_POSTSCRIPT)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def backend_with_agent(
+    studio_dist: Path, fake_model: FakeModelServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Backend]:
+    """`posestudio serve` whose embedded agent uses the fake model, as it would use vLLM."""
+    tmp = tmp_path_factory.mktemp("backend-agent")
+    server = Backend(
+        port=free_port(),
+        data_dir=tmp / "data",
+        log_path=tmp / "backend.log",
+        env={
+            "POSE_STUDIO_AGENT_MODEL": "fake-model",
+            "POSE_STUDIO_AGENT_BASE_URL": fake_model.base_url,
+            "POSE_STUDIO_AGENT_API_KEY": "not-a-real-key",
+            "POSE_STUDIO_AGENT_ENVIRONMENT": "test",
+        },
+    )
     server.start()
     try:
         yield server

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +53,35 @@ def user_text(body: dict[str, Any]) -> str:
     return "\n".join(
         m["content"] for m in body["messages"] if m.get("role") == "user" and m.get("content")
     )
+
+
+def prompted_stream_ids(body: dict[str, Any]) -> list[str]:
+    """The stream ids the agent names in the person's message ("... looking at: [...]")."""
+    match = re.search(r"looking at: (\[.*\])", user_text(body))
+    assert match, "the prompt names the person's streams"
+    ids: list[str] = json.loads(match.group(1))
+    return ids
+
+
+def knee_policy(postscript: str = "") -> Policy:
+    """Ask pose_stats for the first stream named in the prompt, then quote the left knee
+    from the tool result (with `postscript` after the figures)."""
+
+    def reply(body: dict[str, Any]) -> Reply:
+        outputs = tool_outputs(body)
+        if not outputs:
+            stream_id = prompted_stream_ids(body)[0]
+            return Reply(tool_calls=[("pose_stats", {"stream_id": stream_id, "window_s": 60})])
+        data = tool_data(outputs[-1])
+        knee = data["angles"]["left_knee"]
+        return Reply(
+            content=f"Over the last {data['window_s']:g} s your left knee moved through "
+            f"{knee['range_of_motion']}° (from {knee['min']}° to {knee['max']}°, visibility "
+            f"{knee['visibility']}). You were in view {data['in_view_fraction']:.0%} of the "
+            f"time.{postscript}"
+        )
+
+    return reply
 
 
 class FakeModelServer(AiohttpThread):

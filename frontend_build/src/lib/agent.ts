@@ -76,7 +76,9 @@ export class AgentClient {
 
   /**
    * Resolve with the final result of `requestId`; `onUpdate` sees intermediate states.
-   * Pushed results win; polling runs only while the push socket is down.
+   * Pushed results win; polling runs only while the push socket is down, and every
+   * (re)connect of the socket fetches once, since a result pushed while it was
+   * connecting reached nobody.
    */
   waitFor(requestId: string, onUpdate: (r: AgentResult) => void, signal?: AbortSignal): Promise<AgentResult> {
     return new Promise((resolve, reject) => {
@@ -87,6 +89,7 @@ export class AgentClient {
         done = true;
         clearTimeout(timer);
         this.push?.off("agent_result", onPush);
+        this.push?.off("connect", onConnect);
         signal?.removeEventListener("abort", onAbort);
         if (error) reject(error);
         else resolve(result!);
@@ -98,26 +101,30 @@ export class AgentClient {
       };
       const onPush = (result: AgentResult) => seen(result);
       const onAbort = () => finish(undefined, new AgentError("ABORTED", "cancelled"));
-      const poll = async () => {
+      const check = async () => {
         if (done) return;
-        if (!this.push?.connected) {
-          try {
-            seen(await this.fetchResult(requestId));
-          } catch (err) {
-            // A missing result (404) is final; a network blip is retried on the next tick.
-            if (
-              err instanceof AgentError &&
-              err.status !== undefined &&
-              err.status < 500 &&
-              err.status !== 429
-            ) {
-              return finish(undefined, err);
-            }
+        try {
+          seen(await this.fetchResult(requestId));
+        } catch (err) {
+          // A missing result (404) is final; a network blip is retried on the next tick.
+          if (
+            err instanceof AgentError &&
+            err.status !== undefined &&
+            err.status < 500 &&
+            err.status !== 429
+          ) {
+            finish(undefined, err);
           }
         }
+      };
+      const onConnect = () => void check();
+      const poll = async () => {
+        if (done) return;
+        if (!this.push?.connected) await check();
         if (!done) timer = setTimeout(poll, this.pollMs);
       };
       this.push?.on("agent_result", onPush);
+      this.push?.on("connect", onConnect);
       signal?.addEventListener("abort", onAbort);
       void poll();
     });

@@ -107,6 +107,23 @@ describe("AgentClient", () => {
     expect(service.requests).toHaveLength(0);
   });
 
+  it("fetches once on (re)connect, for a result pushed while the socket was connecting", async () => {
+    vi.useFakeTimers();
+    const service = fakeService({
+      "GET /agent/result/r1": () => json(result("complete", { answer: "Missed push." })),
+    });
+    const push = new FakePush();
+    const client = new AgentClient("http://studio.local", "tok", push, service.fetcher);
+    const done = client.waitFor("r1", () => undefined);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(service.requests).toHaveLength(0);
+    push.push("connect", undefined);
+    expect((await done).answer).toBe("Missed push.");
+    expect(service.requests).toHaveLength(1);
+    expect(push.count("connect")).toBe(0);
+    expect(push.count("agent_result")).toBe(0);
+  });
+
   it("stops waiting when the result is unknown", async () => {
     const service = fakeService({
       "GET /agent/result/r1": () => json({ error: { code: "NOT_FOUND", message: "no such request" } }, 404),
