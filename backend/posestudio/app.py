@@ -17,10 +17,11 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from posestudio import __version__
-from posestudio.api import engines, health, streams
+from posestudio.api import engines, health, streams, system
 from posestudio.auth import Authenticator
 from posestudio.engines import EngineRegistry
 from posestudio.errors import NotFound, PoseStudioError, Unauthorized
+from posestudio.gpu import GpuMonitor
 from posestudio.metrics import PoseCollector, ServerStats
 from posestudio.realtime import PoseNamespace
 from posestudio.settings import Settings
@@ -69,12 +70,14 @@ def create_app(
     manager = StreamManager(settings, registry, stats, executor, emit)
     sio.register_namespace(PoseNamespace(manager, authenticator, stats))
 
+    gpus = GpuMonitor()
     metrics_registry = CollectorRegistry(auto_describe=True)
     metrics_registry.register(
         PoseCollector(
             stats,
             manager.active_by_engine,
             lambda: {info.name: info.loaded for info in registry.infos()},
+            gpus,
         )
     )
 
@@ -106,6 +109,7 @@ def create_app(
     app.state.stats = stats
     app.state.sio = sio
     app.state.metrics_registry = metrics_registry
+    app.state.gpus = gpus
     app.state.draining = False
 
     if settings.cors_origins:
@@ -123,6 +127,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(engines.router)
     app.include_router(streams.router)
+    app.include_router(system.router)
     if settings.frontend_available:
         # The studio's static shell holds no data; every API behind it needs the token.
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="studio")

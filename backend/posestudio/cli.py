@@ -47,7 +47,13 @@ def serve(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     token = _access_token(settings)
-    asgi = create_app(settings, default_registry(settings.engines), Authenticator(token))
+    asgi: Any = create_app(settings, default_registry(settings.engines), Authenticator(token))
+    shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    agent = _embedded_agent(settings, f"http://{shown}:{settings.port}", token)
+    if agent is not None:
+        from posestudio.dispatch import PathDispatcher
+
+        asgi = PathDispatcher(asgi, {"/agent": agent[1]})
     config = uvicorn.Config(
         asgi,
         host=settings.host,
@@ -64,9 +70,13 @@ def serve(
                 return await serving
             await asyncio.sleep(0.05)
         bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else settings.port
-        shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+        if agent is not None:
+            # With port 0 the port is known only now, before any question can run.
+            agent[0].backend_url = f"http://{shown}:{bound}"
+        # Outside development the token would end up in container logs: leave it out.
+        query = f"?token={token}" if settings.environment == "development" else ""
         typer.echo(
-            f"\nPose Studio is running. Open:\n\n    http://{shown}:{bound}/?token={token}\n",
+            f"\nPose Studio is running. Open:\n\n    http://{shown}:{bound}/{query}\n",
             err=True,
         )
         if not settings.frontend_available:
@@ -74,6 +84,22 @@ def serve(
         await serving
 
     asyncio.run(run())
+
+
+def _embedded_agent(settings: Settings, backend_url: str, token: str) -> tuple[Any, Any] | None:
+    """(agent settings, agent app) to serve under /agent, when embedded and installed."""
+    if not settings.agent_embedded:
+        return None
+    try:
+        from posestudio_agent.service import build_service
+        from posestudio_agent.settings import AgentSettings
+    except ImportError as exc:
+        logging.getLogger(__name__).info("agent not embedded: %s", exc)
+        return None
+    # In-process jobs and the backend's own token; model, tools and limits come from the
+    # usual POSE_STUDIO_AGENT_* settings.
+    agent_settings = AgentSettings(redis_url=None, backend_url=backend_url)
+    return agent_settings, build_service(agent_settings, token)
 
 
 @app.command()
@@ -235,6 +261,52 @@ def bench(
         write_json(report, json_path)
     if markdown_path is not None:
         write_markdown(report, markdown_path)
+
+
+agent_app = typer.Typer(help="The agent service: questions about your streams.")
+app.add_typer(agent_app, name="agent")
+
+
+@agent_app.command("serve")
+def agent_serve(
+    host: Annotated[str | None, typer.Option(help="Bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8001)")] = None,
+) -> None:
+    """Run the agent service on its own (RQ jobs when POSE_STUDIO_AGENT_REDIS_URL is set)."""
+    import uvicorn
+
+    from posestudio_agent.service import access_token, build_service
+    from posestudio_agent.settings import AgentSettings
+
+    overrides: dict[str, Any] = {"host": host, "port": port}
+    settings = AgentSettings(**{k: v for k, v in overrides.items() if v is not None})
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    asgi = build_service(settings, access_token(settings))
+    uvicorn.run(
+        asgi,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        ws="websockets-sansio",
+    )
+
+
+@agent_app.command("worker")
+def agent_worker(
+    burst: Annotated[bool, typer.Option(help="Exit when the queue is empty")] = False,
+) -> None:
+    """Run agent jobs from the RQ queue on POSE_STUDIO_AGENT_REDIS_URL."""
+    from posestudio_agent.service import access_token, build_worker
+    from posestudio_agent.settings import AgentSettings
+
+    settings = AgentSettings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    worker = build_worker(settings, access_token(settings))
+    worker.work(burst=burst, with_scheduler=False)
 
 
 def main() -> None:

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     max_in_flight: int = Field(2, ge=1, le=16)
     max_fps: float = Field(30.0, gt=0)
     history_seconds: float = Field(120.0, ge=0)
+    # Serve the agent service in-process under /agent when its package is installed.
+    agent_embedded: bool = True
 
     log_level: str = "info"
 

@@ -144,6 +144,7 @@ class StreamManager:
             "max_height": s.max_height,
             "max_in_flight": s.max_in_flight,
             "max_fps": s.max_fps,
+            "max_streams": s.max_streams_per_connection,
         }
 
     def streams_of(self, sid: str) -> list[Stream]:

@@ -30,6 +30,7 @@ async def test_real_video_gets_33_landmarks_in_at_least_95_percent_of_frames(
         "max_height",
         "max_in_flight",
         "max_fps",
+        "max_streams",
     }
     frames = video_jpegs(width, height)
     with_person = 0

@@ -1,0 +1,158 @@
+"""The agent app factory: FastAPI under `/agent`, Socket.IO at `/agent/socket.io`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
+
+import socketio
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from posestudio import __version__
+from posestudio.auth import Authenticator
+from posestudio_agent import routes
+from posestudio_agent.errors import (
+    AgentNotConfigured,
+    NotFound,
+    PoseStudioError,
+    QueueFull,
+    RateLimited,
+    Unauthorized,
+)
+from posestudio_agent.jobs import JobQueue
+from posestudio_agent.metrics import AgentCollector
+from posestudio_agent.publish import NAMESPACE, room
+from posestudio_agent.settings import AgentSettings
+from posestudio_agent.store import RequestStore
+
+log = logging.getLogger(__name__)
+
+SOCKETIO_PATH = "agent/socket.io"
+HTTP_STATUS: dict[type[PoseStudioError], int] = {
+    Unauthorized: 401,
+    NotFound: 404,
+    RateLimited: 429,
+    AgentNotConfigured: 503,
+    QueueFull: 503,
+}
+
+
+class AgentNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
+    """`/agent`: authenticated connections join their person's room; results arrive there."""
+
+    def __init__(self, authenticator: Authenticator) -> None:
+        super().__init__(NAMESPACE)
+        self.authenticator = authenticator
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        principal = self.authenticator.authenticate(token if isinstance(token, str) else None)
+        if principal is None:
+            raise socketio.exceptions.ConnectionRefusedError(
+                {"code": "UNAUTHORIZED", "message": "missing or wrong token"}
+            )
+        await self.enter_room(sid, room(principal.subject))
+
+
+def make_sio(settings: AgentSettings, client_manager: Any = None) -> socketio.AsyncServer:
+    """The `/agent` Socket.IO server; with Redis, a manager that hears RQ workers."""
+    return socketio.AsyncServer(
+        async_mode="asgi",
+        client_manager=client_manager,
+        cors_allowed_origins=settings.cors_origins or None,
+    )
+
+
+def _status(exc: PoseStudioError) -> int:
+    for cls, status in HTTP_STATUS.items():
+        if isinstance(exc, cls):
+            return status
+    return 400
+
+
+def create_agent_app(
+    settings: AgentSettings,
+    store: RequestStore,
+    queue: JobQueue,
+    authenticator: Authenticator,
+    sio: socketio.AsyncServer,
+    *,
+    on_startup: Sequence[Callable[[asyncio.AbstractEventLoop], None]] = (),
+) -> socketio.ASGIApp:
+    """Build the agent service from its parts; `on_startup` hooks get the server's loop."""
+    sio.register_namespace(AgentNamespace(authenticator))
+    # No auto-describe: describing would read the store (Redis) when the app is built.
+    metrics_registry = CollectorRegistry(auto_describe=False)
+    metrics_registry.register(AgentCollector(store, queue))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        for hook in on_startup:
+            hook(loop)
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(queue.close)
+
+    app = FastAPI(
+        title="Pose Studio agent",
+        version=__version__,
+        description="Questions about your streams, answered from your pose data; "
+        "see docs/agent.md.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.queue = queue
+    app.state.authenticator = authenticator
+    app.state.sio = sio
+    app.state.metrics_registry = metrics_registry
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+
+    @app.exception_handler(PoseStudioError)
+    async def _domain_error(_: Request, exc: PoseStudioError) -> JSONResponse:
+        return JSONResponse({"error": exc.to_wire()}, status_code=_status(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_body(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"field": ".".join(str(p) for p in err["loc"]), "problem": err["msg"]}
+            for err in exc.errors()[:10]
+        ]
+        body = {
+            "code": "BAD_REQUEST",
+            "message": "malformed request",
+            "details": {"errors": problems},
+        }
+        return JSONResponse({"error": body}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = "NOT_FOUND" if exc.status_code == 404 else "BAD_REQUEST"
+        body = {"code": code, "message": str(exc.detail)}
+        return JSONResponse({"error": body}, status_code=exc.status_code)
+
+    app.include_router(routes.router)
+    return socketio.ASGIApp(sio, other_asgi_app=app, socketio_path=SOCKETIO_PATH)
+
+
+def fastapi_app(asgi: socketio.ASGIApp) -> FastAPI:
+    """The FastAPI app inside the combined ASGI app."""
+    app: FastAPI = asgi.other_asgi_app
+    return app

@@ -1,0 +1,198 @@
+"""Requests as jobs: RQ on Redis when configured, a small thread pool otherwise.
+
+The job itself (`execute`) is the same either way: load the request by id, run the
+agent under what is left of the request's deadline, store the result, count it, push it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Protocol
+
+import redis
+from rq import Callback, Queue
+from rq.job import Job
+from rq.serializers import JSONSerializer
+from rq.timeouts import JobTimeoutException
+
+from posestudio_agent.publish import Publisher
+from posestudio_agent.records import AgentRecord, ErrorBody, Status
+from posestudio_agent.runner import run_agent
+from posestudio_agent.settings import AgentSettings
+from posestudio_agent.store import RequestStore
+
+log = logging.getLogger(__name__)
+
+REQUEST_BUCKETS = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0)
+# RQ's own timeout is a backstop past the agent's deadline, which ends runs cleanly.
+RQ_TIMEOUT_MARGIN_S = 15
+
+
+@dataclass
+class JobContext:
+    settings: AgentSettings
+    store: RequestStore
+    publisher: Publisher
+    backend_token: str
+
+
+def record_finished(store: RequestStore, record: AgentRecord) -> None:
+    """Count a finished request (read by the metrics collector at scrape time)."""
+    store.incr("requests", record.status.value)
+    for call in record.tool_calls:
+        store.incr("tool_calls", f"{call.name}|{str(call.ok).lower()}")
+    if record.finished is not None:
+        seconds = record.finished - record.created
+        for bound in REQUEST_BUCKETS:
+            if seconds <= bound:
+                store.incr("request_seconds_bucket", repr(bound))
+        store.incr("request_seconds_bucket", "+Inf")
+        store.incr("request_seconds", "sum", seconds)
+
+
+def execute(request_id: str, ctx: JobContext) -> None:
+    """Run one stored request to its result. Safe to call twice (a finished one is left)."""
+    record = ctx.store.load(request_id)
+    if record is None or record.status.finished:
+        return
+    remaining = record.created + ctx.settings.request_timeout_s - time.time()
+    if remaining <= 0:
+        record.status = Status.TIMEOUT
+        record.error = ErrorBody(code="TIMEOUT", message="the request waited too long in the queue")
+    else:
+        record.status = Status.RUNNING
+        ctx.store.save(record)
+        outcome = asyncio.run(
+            run_agent(
+                ctx.settings,
+                question=record.question,
+                stream_ids=record.stream_ids,
+                backend_token=ctx.backend_token,
+                deadline_s=remaining,
+            )
+        )
+        record.status = outcome.status
+        record.answer = outcome.answer
+        record.tool_calls = outcome.tool_calls
+        record.relevant_timestamps = outcome.relevant_timestamps
+        record.error = outcome.error
+    finish(record, ctx)
+
+
+def finish(record: AgentRecord, ctx: JobContext) -> None:
+    """Store, count and push a finished request."""
+    record.finished = time.time()
+    ctx.store.save(record)
+    record_finished(ctx.store, record)
+    try:
+        ctx.publisher.publish(record.subject, record.public())
+    except Exception:  # the stored result still answers GET /agent/result
+        log.exception("could not push result %s", record.request_id)
+
+
+class JobQueue(Protocol):
+    def enqueue(self, request_id: str) -> None: ...
+
+    def depth(self) -> int:
+        """Requests accepted and not started yet."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class LocalQueue:
+    """In-process jobs on their own small pool, never the pose workers."""
+
+    def __init__(self, ctx: JobContext, workers: int) -> None:
+        self.ctx = ctx
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="agent-job")
+        self._waiting = 0
+        self._lock = threading.Lock()
+
+    def enqueue(self, request_id: str) -> None:
+        with self._lock:
+            self._waiting += 1
+        self._pool.submit(self._run, request_id)
+
+    def _run(self, request_id: str) -> None:
+        with self._lock:
+            self._waiting -= 1
+        try:
+            execute(request_id, self.ctx)
+        except Exception:
+            log.exception("agent job %s failed", request_id)
+
+    def depth(self) -> int:
+        return self._waiting
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class RQQueue:
+    """Jobs on an RQ queue; `posestudio agent worker` runs them."""
+
+    def __init__(self, connection: redis.Redis, settings: AgentSettings) -> None:
+        self.settings = settings
+        self.queue = Queue(settings.queue_name, connection=connection, serializer=JSONSerializer)
+
+    def enqueue(self, request_id: str) -> None:
+        s = self.settings
+        self.queue.enqueue(
+            "posestudio_agent.jobs.run_request",
+            request_id,
+            job_id=request_id,
+            job_timeout=int(s.request_timeout_s) + RQ_TIMEOUT_MARGIN_S,
+            # A job nobody picked up in time is dropped: its request has timed out.
+            ttl=int(s.request_timeout_s) + RQ_TIMEOUT_MARGIN_S,
+            result_ttl=s.result_ttl_s,
+            failure_ttl=s.result_ttl_s,
+            on_failure=Callback("posestudio_agent.jobs.run_request_failed"),
+        )
+
+    def depth(self) -> int:
+        return int(self.queue.count)
+
+    def close(self) -> None:
+        pass
+
+
+_worker_context: JobContext | None = None
+
+
+def set_worker_context(ctx: JobContext | None) -> None:
+    """Called once by `posestudio agent worker` before it starts taking jobs."""
+    global _worker_context
+    _worker_context = ctx
+
+
+def run_request(request_id: str) -> None:
+    """The RQ job: importable, and takes only an id."""
+    if _worker_context is None:
+        raise RuntimeError("run_request runs in `posestudio agent worker`")
+    execute(request_id, _worker_context)
+
+
+def run_request_failed(
+    job: Job, connection: redis.Redis, exc_type: type[BaseException], *exc_info: object
+) -> None:
+    """RQ failure callback: the job died (RQ's timeout, a crash) before finishing its
+    request, so the person still gets a result, pushed like any other."""
+    if _worker_context is None:
+        return
+    record = _worker_context.store.load(job.id)
+    if record is None or record.status.finished:
+        return
+    if issubclass(exc_type, JobTimeoutException):
+        record.status = Status.TIMEOUT
+        record.error = ErrorBody(code="TIMEOUT", message="the worker ran out of time")
+    else:
+        record.status = Status.FAILED
+        message = f"the job failed: {exc_type.__name__}"
+        record.error = ErrorBody(code="WORKER_ERROR", message=message)
+    finish(record, _worker_context)

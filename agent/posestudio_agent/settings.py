@@ -1,0 +1,111 @@
+"""The agent service's one settings object, read once at its entry point and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOOLS = ("live_streams", "pose_stats", "system_info", "web_search")
+DEFAULT_TOOLS = ["live_streams", "pose_stats", "system_info"]
+
+CONFIGURE_HINT = (
+    "No language model is configured for the agent. Set POSE_STUDIO_AGENT_MODEL to a "
+    "provider string such as 'openai:gpt-4o-mini' (with OPENAI_API_KEY or "
+    "POSE_STUDIO_AGENT_API_KEY), 'anthropic:claude-sonnet-4-5' or 'ollama:llama3.1', or "
+    "point it at any OpenAI-compatible server (vLLM, llama.cpp) with "
+    "POSE_STUDIO_AGENT_BASE_URL=http://host:port/v1 and POSE_STUDIO_AGENT_MODEL=<model name>; "
+    "then restart the agent service."
+)
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class AgentSettings(BaseSettings):
+    """Everything the agent service can be told; env prefix `POSE_STUDIO_AGENT_`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="POSE_STUDIO_AGENT_", env_file=".env", extra="ignore", validate_default=True
+    )
+
+    environment: Literal["development", "test", "staging", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(8001, ge=0, le=65535)
+
+    # The language model: a provider string ("openai:gpt-4o-mini"), or a model name
+    # served by the OpenAI-compatible server at `base_url`.
+    model: str | None = None
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    temperature: float = Field(0.0, ge=0, le=2)
+
+    tools: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(DEFAULT_TOOLS))
+    web_search_provider: Literal["none", "searxng"] = "none"
+    web_search_url: str | None = None
+
+    backend_url: str = "http://127.0.0.1:8000"
+    # The access token the backend accepts; None reads (or creates) data_dir/token.
+    token: SecretStr | None = None
+    data_dir: Path = Path("data")
+    metrics_token: SecretStr | None = None
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    redis_url: str | None = None
+    key_prefix: str = "pose_agent:"
+    queue_name: str = "pose-agent"
+
+    result_ttl_s: int = Field(600, ge=10, le=86_400)
+    request_timeout_s: float = Field(30.0, gt=0, le=300)
+    tool_timeout_s: float = Field(10.0, gt=0, le=120)
+    max_steps: int = Field(6, ge=1, le=50)
+    max_answer_chars: int = Field(4000, ge=100, le=100_000)
+    max_question_chars: int = Field(1000, ge=10, le=10_000)
+    rate_limit_per_minute: int = Field(10, ge=1, le=10_000)
+    max_queued: int = Field(20, ge=1, le=10_000)
+    local_workers: int = Field(2, ge=1, le=16)
+
+    log_level: str = "info"
+
+    @field_validator("tools", "cors_origins", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("tools")
+    @classmethod
+    def _known_tools(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(TOOLS))
+        if unknown:
+            raise ValueError(f"unknown tools {unknown}; known: {list(TOOLS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AgentSettings:
+        if self.web_search_provider != "none" and not self.web_search_url:
+            raise ValueError("web_search_provider needs web_search_url")
+        if (
+            self.environment in ("staging", "production")
+            and self.token is not None
+            and len(self.token.get_secret_value()) < 16
+        ):
+            raise ValueError("token is a placeholder or shorter than 16 characters")
+        return self
+
+    @property
+    def configured(self) -> bool:
+        """A model is set, so requests can run."""
+        return bool(self.model)
+
+    def enabled_tools(self) -> list[str]:
+        """The allowlist, less web_search while no search provider is configured."""
+        return [
+            name
+            for name in self.tools
+            if name != "web_search" or self.web_search_provider != "none"
+        ]

@@ -1,0 +1,75 @@
+"""Relevant moments for an answer, derived deterministically from what the tools returned.
+
+From every `pose_stats` result: the capture times of the extremes of the joints the
+question names (or, if it names none, of the joint that moved most), and the starts of
+the spans with nobody in view. Plus any epoch-ms time the answer cites that lies inside
+a window the tools looked at.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from posestudio_agent.records import RelevantTimestamp
+
+MAX_TIMESTAMPS = 12
+JOINT_WORDS = ("elbow", "shoulder", "hip", "knee")
+CITED_MS = re.compile(r"\b(1\d{12})(?:\.\d+)?\b")
+
+
+def _named_joints(question: str, joints: list[str]) -> list[str]:
+    text = question.lower()
+    named = []
+    for joint in joints:
+        side, _, part = joint.partition("_")
+        if part in text and (side in text or not re.search(r"\b(left|right)\b", text)):
+            named.append(joint)
+    return named
+
+
+def _from_stats(question: str, stats: dict[str, Any]) -> list[RelevantTimestamp]:
+    stream_id = str(stats.get("stream_id", ""))
+    angles = {k: v for k, v in (stats.get("angles") or {}).items() if v}
+    joints = _named_joints(question, sorted(angles))
+    if not joints and angles:
+        joints = [max(sorted(angles), key=lambda j: angles[j]["range_of_motion"])]
+    out = []
+    for joint in joints:
+        name = joint.replace("_", " ")
+        a = angles[joint]
+        out.append(
+            RelevantTimestamp(
+                stream_id=stream_id, ts=a["min_ts"], label=f"{name} min {a['min']:.0f}°"
+            )
+        )
+        out.append(
+            RelevantTimestamp(
+                stream_id=stream_id, ts=a["max_ts"], label=f"{name} max {a['max']:.0f}°"
+            )
+        )
+    for span in stats.get("out_of_view") or []:
+        out.append(RelevantTimestamp(stream_id=stream_id, ts=span["start_ts"], label="out of view"))
+    return out
+
+
+def relevant_timestamps(
+    question: str, results: list[tuple[str, dict[str, Any], Any]], answer: str | None
+) -> list[RelevantTimestamp]:
+    found: list[RelevantTimestamp] = []
+    windows: list[tuple[str, float, float]] = []
+    for name, _, data in results:
+        if name == "pose_stats" and isinstance(data, dict):
+            found.extend(_from_stats(question, data))
+            if data.get("first_ts") is not None and data.get("last_ts") is not None:
+                windows.append((str(data["stream_id"]), data["first_ts"], data["last_ts"]))
+    for match in CITED_MS.finditer(answer or ""):
+        ts = float(match.group(1))
+        for stream_id, first, last in windows:
+            if first <= ts <= last:
+                found.append(RelevantTimestamp(stream_id=stream_id, ts=ts, label="cited"))
+                break
+    unique: dict[tuple[str, float], RelevantTimestamp] = {}
+    for item in found:
+        unique.setdefault((item.stream_id, item.ts), item)
+    return sorted(unique.values(), key=lambda t: (t.ts, t.stream_id))[:MAX_TIMESTAMPS]

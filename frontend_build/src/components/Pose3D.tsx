@@ -1,0 +1,77 @@
+import { useEffect, useRef, useState } from "react";
+import { SkeletonScene, type SceneColours } from "../lib/scene3d";
+import { LIVE_MS, type StreamSession } from "../lib/session";
+
+/** The three.js view of the session's latest `world` landmarks. */
+export function Pose3D({ session, theme }: { session: StreamSession; theme: string }) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const sceneRef = useRef<SkeletonScene | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas) return;
+    let scene: SkeletonScene;
+    try {
+      scene = new SkeletonScene(canvas, colours(canvas));
+    } catch (err) {
+      setFailure(`The 3D view needs WebGL (${(err as Error).message}).`);
+      canvas.dataset.webgl = "unavailable";
+      return;
+    }
+    canvas.dataset.webgl = "ok";
+    sceneRef.current = scene;
+    const resize = () => scene.resize(canvas.clientWidth, canvas.clientHeight);
+    const observer = new ResizeObserver(resize);
+    observer.observe(canvas);
+    resize();
+    let frame = 0;
+    let shownKey = "";
+    const tick = () => {
+      frame = requestAnimationFrame(tick);
+      const pose = session.latestPose;
+      const fresh = pose !== null && performance.now() - session.latestPoseAt < LIVE_MS;
+      const key = `${fresh ? pose!.seq : -1}:${session.settings.mirror}`;
+      if (key !== shownKey) {
+        shownKey = key;
+        scene.setPose(fresh ? (pose!.persons[0]?.world ?? null) : null, session.settings.mirror);
+      }
+      if (scene.renderIfDirty()) canvas.dataset.frames = String(scene.frames);
+    };
+    frame = requestAnimationFrame(tick);
+    return () => {
+      cancelAnimationFrame(frame);
+      observer.disconnect();
+      scene.dispose();
+      sceneRef.current = null;
+    };
+  }, [session]);
+
+  useEffect(() => {
+    if (sceneRef.current && canvasRef.current) sceneRef.current.setColours(colours(canvasRef.current));
+  }, [theme]);
+
+  return (
+    <div className="view3d">
+      <canvas
+        ref={canvasRef}
+        data-testid="pose-3d"
+        tabIndex={0}
+        aria-label="3D skeleton: drag to orbit, scroll to zoom"
+      />
+      {failure && <p className="view3d-failure">{failure}</p>}
+    </div>
+  );
+}
+
+function colours(element: HTMLElement): SceneColours {
+  const style = getComputedStyle(element);
+  const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  return {
+    left: read("--pose-left", "#22d3ee"),
+    right: read("--pose-right", "#f472b6"),
+    center: read("--pose-center", "#facc15"),
+    grid: read("--grid", "#334155"),
+    background: read("--surface-3d", "#0b1220"),
+  };
+}

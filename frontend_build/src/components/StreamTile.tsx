@@ -1,0 +1,277 @@
+import { Suspense, lazy, useEffect, useReducer, useState, type ChangeEvent } from "react";
+import { FRONT, REAR, type CameraChoice } from "../lib/cameras";
+import {
+  FPS_PRESETS,
+  QUALITY_PRESETS,
+  bitsPerSecond,
+  estimateFrameBytes,
+  formatBits,
+  formatBytes,
+  qualityPreset,
+} from "../lib/presets";
+import type { StreamSession, TileSettings } from "../lib/session";
+import { PoseOverlay } from "./PoseOverlay";
+import { Sparkline } from "./Sparkline";
+
+// three.js is most of the bundle: load it beside the camera, not before the first paint.
+const Pose3D = lazy(() => import("./Pose3D").then((m) => ({ default: m.Pose3D })));
+
+/** Re-render a few times a second: stats change continuously, React need not follow each pose. */
+function useRefresh(session: StreamSession, everyMs = 250): void {
+  const [, bump] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => {
+    const timer = setInterval(bump, everyMs);
+    const off = session.subscribe(bump);
+    return () => {
+      clearInterval(timer);
+      off();
+    };
+  }, [session, everyMs]);
+}
+
+const fmt = (value: number | null, digits = 0) => (value === null ? "–" : value.toFixed(digits));
+
+export function StreamTile({
+  session,
+  cameras,
+  maxFps,
+  theme,
+  highlight,
+  onRemove,
+}: {
+  session: StreamSession;
+  cameras: CameraChoice[];
+  maxFps: number;
+  theme: string;
+  highlight: number | null;
+  onRemove: () => void;
+}) {
+  useRefresh(session);
+  const [video, setVideo] = useState<HTMLVideoElement | null>(null);
+  useEffect(() => session.attach(video), [session, video]);
+
+  const s = session.settings;
+  const status = session.status;
+  const now = performance.now();
+  const stats = session.stats.snapshot(now);
+  const preset = qualityPreset(s.quality);
+  const [w, h] = session.size[0] ? session.size : [video?.videoWidth || 1280, video?.videoHeight || 720];
+  const measured = stats.bytesPerFrame;
+  const perFrame = measured ?? estimateFrameBytes(w, h, preset);
+  const update = (change: Partial<TileSettings>) => session.update(change);
+  const choices = [FRONT, REAR, ...cameras];
+  const title = session.cameraLabel || "Camera";
+  const uid = session.id;
+
+  return (
+    <article
+      className="tile"
+      data-testid="stream-tile"
+      data-stream-id={session.id}
+      aria-label={`Stream ${title}`}
+    >
+      <header className="tile-head">
+        <h2 className="tile-title" title={title}>
+          {title}
+        </h2>
+        <span className={`pill pill-${status}`} data-testid="stream-status" aria-live="polite">
+          {status}
+        </span>
+        <div className="tile-actions">
+          <button
+            type="button"
+            className="btn"
+            data-testid="stream-toggle"
+            onClick={() => session.setRunning(!session.running)}
+            disabled={!session.mediaStream}
+          >
+            {session.running ? "Stop" : "Start"}
+          </button>
+          <button
+            type="button"
+            className="btn btn-ghost"
+            data-testid="stream-remove"
+            onClick={onRemove}
+            aria-label={`Remove stream ${title}`}
+          >
+            Remove
+          </button>
+        </div>
+      </header>
+
+      <div className="views">
+        <div className="stage">
+          <video
+            ref={setVideo}
+            className={s.mirror ? "mirrored" : ""}
+            autoPlay
+            muted
+            playsInline
+            aria-label="Camera preview"
+          />
+          <PoseOverlay session={session} video={video} />
+          {session.cameraError && (
+            <div className="stage-message">
+              <p>{session.cameraError}</p>
+              <button type="button" className="btn" onClick={() => void session.open()}>
+                Try again
+              </button>
+            </div>
+          )}
+        </div>
+        <Suspense fallback={<div className="view3d" aria-busy="true" />}>
+          <Pose3D session={session} theme={theme} />
+        </Suspense>
+      </div>
+
+      {session.error && (
+        <p className="tile-error" role="alert" data-testid="stream-error">
+          {session.error}
+        </p>
+      )}
+
+      <dl className="stats">
+        <Stat label="Poses/s" testId="pose-fps" value={fmt(stats.posesPerSecond, 1)} />
+        <Stat label="Latency p50" testId="latency-ms" value={fmt(stats.latencyP50)} unit="ms" />
+        <Stat label="Server p50" testId="server-ms" value={fmt(stats.serverP50, 1)} unit="ms" />
+        <Stat
+          label="Encode p50"
+          testId="encode-ms"
+          value={fmt(stats.encodeP50)}
+          unit="ms"
+          hint="capture and JPEG encoding in the browser"
+        />
+        <Stat label="Landmarks" testId="landmark-count" value={String(session.landmarkCount)} />
+        <Stat label="Sent" testId="frames-sent" value={String(stats.framesSent)} />
+        <Stat
+          label="Dropped"
+          testId="dropped"
+          value={String(stats.serverDropped)}
+          hint="frames the server dropped (a newer one replaced them, or over its rate limit)"
+        />
+        <Stat
+          label="Skipped"
+          testId="skipped"
+          value={String(stats.skipped)}
+          hint="captures skipped in the browser while max_in_flight frames were unanswered"
+        />
+      </dl>
+      <div className="spark-row">
+        <Sparkline
+          points={session.stats.history}
+          now={Date.now()}
+          highlight={highlight}
+          label={`Latency over the last minute, p50 ${fmt(stats.latencyP50)} ms`}
+        />
+        <span className="spark-caption">latency, last 60 s (line: 100 ms)</span>
+      </div>
+
+      <div className="controls">
+        <label className="camera">
+          <span>Camera</span>
+          <select
+            id={`${uid}-camera`}
+            data-testid="camera-select"
+            value={s.camera}
+            onChange={(e: ChangeEvent<HTMLSelectElement>) => update({ camera: e.target.value })}
+          >
+            {choices.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span>Rate</span>
+          <select
+            data-testid="fps-select"
+            value={s.fps}
+            onChange={(e) => update({ fps: Number(e.target.value) })}
+          >
+            {FPS_PRESETS.filter((f) => f <= maxFps).map((f) => (
+              <option key={f} value={f}>
+                {f} FPS
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span>Quality</span>
+          <select
+            data-testid="quality-select"
+            value={s.quality}
+            onChange={(e) => update({ quality: e.target.value as TileSettings["quality"] })}
+          >
+            {QUALITY_PRESETS.map((q) => (
+              <option key={q.id} value={q.id}>
+                {q.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            data-testid="mirror-toggle"
+            checked={s.mirror}
+            onChange={(e) => update({ mirror: e.target.checked })}
+          />
+          <span>Mirror</span>
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            data-testid="smoothing-toggle"
+            checked={s.smoothing}
+            onChange={(e) => update({ smoothing: e.target.checked })}
+          />
+          <span>Smoothing</span>
+        </label>
+        <label className={s.smoothing ? "range" : "range disabled"}>
+          <span>Strength</span>
+          <input
+            type="range"
+            min={0}
+            max={1}
+            step={0.1}
+            data-testid="smoothing-strength"
+            disabled={!s.smoothing}
+            value={s.strength}
+            onChange={(e) => update({ strength: Number(e.target.value) })}
+          />
+        </label>
+        <p className="bandwidth" data-testid="bandwidth">
+          {measured === null ? "≈ " : ""}
+          <span data-testid="bytes-per-frame">{formatBytes(perFrame)}</span>/frame × {s.fps} FPS ={" "}
+          {measured === null ? "≈ " : ""}
+          {formatBits(bitsPerSecond(perFrame, s.fps))} up{measured === null ? " (estimate)" : ""}
+        </p>
+      </div>
+    </article>
+  );
+}
+
+function Stat({
+  label,
+  value,
+  unit,
+  testId,
+  hint,
+}: {
+  label: string;
+  value: string;
+  unit?: string;
+  testId: string;
+  hint?: string;
+}) {
+  return (
+    <div className="stat" title={hint}>
+      <dt>{label}</dt>
+      <dd>
+        <span data-testid={testId}>{value}</span>
+        {unit && <small> {unit}</small>}
+      </dd>
+    </div>
+  );
+}

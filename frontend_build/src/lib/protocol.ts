@@ -1,0 +1,256 @@
+/**
+ * The studio's side of the `/pose` protocol: one Socket.IO connection, many streams.
+ *
+ * The connection remembers which streams the page wants. After a reconnect (the server
+ * forgets a connection's streams when it drops) it starts them again by itself, and a
+ * start refused because the server is still warming up is retried with backoff.
+ */
+import type { Limits, PoseMessage, StartOptions, StartReply, WireError } from "./types";
+
+/** The part of a socket.io-client `Socket` used here (tests pass a fake). */
+export interface SocketLike {
+  readonly connected: boolean;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  emit(event: string, ...args: unknown[]): unknown;
+  connect(): unknown;
+  disconnect(): unknown;
+  io?: { on(event: string, listener: (...args: any[]) => void): unknown };
+}
+
+export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "unauthorized";
+
+export type StreamPhase = "starting" | "running" | "retrying" | "failed";
+
+export interface PoseConnectionEvents {
+  status: (status: ConnectionStatus, detail?: string) => void;
+  pose: (pose: PoseMessage) => void;
+  /** A server error; `stream_id` says which stream it concerns, when one does. */
+  error: (error: WireError) => void;
+  phase: (streamId: string, phase: StreamPhase, error?: WireError) => void;
+}
+
+/** Start failures worth retrying: the server is up but not ready, or did not answer. */
+const RETRYABLE = new Set(["ENGINE_UNAVAILABLE", "INTERNAL", "TIMEOUT", "DISCONNECTED"]);
+
+export interface ConnectionOptions {
+  ackTimeoutMs?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
+interface WantedStream {
+  options: StartOptions;
+  running: boolean;
+  attempt: number;
+  retry?: ReturnType<typeof setTimeout>;
+  /** Bumped on every (re)start, so a late reply to an older start is ignored. */
+  generation: number;
+}
+
+type Listeners = { [K in keyof PoseConnectionEvents]: Set<PoseConnectionEvents[K]> };
+
+export class PoseConnection {
+  status: ConnectionStatus = "connecting";
+  statusDetail = "";
+  limits: Limits | null = null;
+  /** The server's streams-per-connection limit: from `limits`, or a TOO_MANY_STREAMS refusal. */
+  maxStreams: number | null = null;
+  private streams = new Map<string, WantedStream>();
+  private everConnected = false;
+  private listeners: Listeners = { status: new Set(), pose: new Set(), error: new Set(), phase: new Set() };
+  private readonly ackTimeoutMs: number;
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
+
+  constructor(
+    private readonly socket: SocketLike,
+    options: ConnectionOptions = {},
+  ) {
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 15_000;
+    this.retryBaseMs = options.retryBaseMs ?? 500;
+    this.retryMaxMs = options.retryMaxMs ?? 5_000;
+    socket.on("connect", () => this.onConnect());
+    socket.on("disconnect", (reason: string) => this.onDisconnect(reason));
+    socket.on("connect_error", (err: Error) => this.onConnectError(err));
+    socket.on("pose", (pose: PoseMessage) => this.emitLocal("pose", pose));
+    socket.on("error", (error: WireError) => this.onServerError(error));
+    socket.io?.on("reconnect_attempt", (attempt: number) =>
+      this.setStatus("reconnecting", `attempt ${attempt}`),
+    );
+  }
+
+  on<K extends keyof PoseConnectionEvents>(event: K, listener: PoseConnectionEvents[K]): () => void {
+    this.listeners[event].add(listener);
+    return () => this.listeners[event].delete(listener);
+  }
+
+  private emitLocal<K extends keyof PoseConnectionEvents>(
+    event: K,
+    ...args: Parameters<PoseConnectionEvents[K]>
+  ): void {
+    for (const listener of this.listeners[event]) {
+      (listener as (...a: Parameters<PoseConnectionEvents[K]>) => void)(...args);
+    }
+  }
+
+  private setStatus(status: ConnectionStatus, detail = ""): void {
+    if (status === this.status && detail === this.statusDetail) return;
+    this.status = status;
+    this.statusDetail = detail;
+    this.emitLocal("status", status, detail);
+  }
+
+  // -- connection -------------------------------------------------------------
+  private onConnect(): void {
+    this.everConnected = true;
+    this.setStatus("connected");
+    for (const [id, wanted] of this.streams) {
+      wanted.attempt = 0;
+      void this.sendStart(id, wanted);
+    }
+  }
+
+  private onDisconnect(reason: string): void {
+    for (const [id, wanted] of this.streams) {
+      wanted.running = false;
+      clearTimeout(wanted.retry);
+      this.emitLocal("phase", id, "retrying", { code: "DISCONNECTED", message: reason });
+    }
+    // The client reconnects by itself except after an explicit disconnect by either side.
+    if (reason === "io server disconnect") this.socket.connect();
+    this.setStatus("reconnecting", reason);
+  }
+
+  private onConnectError(err: Error & { data?: { code?: string } }): void {
+    // python-socketio puts a refusal's single argument, str()-ed, in the message, and a
+    // second argument in `data`: accept the code in either.
+    if (err.data?.code === "UNAUTHORIZED" || String(err.message).includes("UNAUTHORIZED")) {
+      // A refused token is final: retrying with the same token cannot succeed.
+      this.setStatus("unauthorized", "the server refused the access token");
+      return;
+    }
+    this.setStatus(this.everConnected ? "reconnecting" : "connecting", err.message);
+  }
+
+  private onServerError(error: WireError): void {
+    this.emitLocal("error", error);
+  }
+
+  close(): void {
+    for (const wanted of this.streams.values()) clearTimeout(wanted.retry);
+    this.streams.clear();
+    this.socket.disconnect();
+  }
+
+  // -- streams ----------------------------------------------------------------
+  /** Ask for a stream; it starts now if connected, and again after every reconnect. */
+  start(streamId: string, options: StartOptions = {}): void {
+    const old = this.streams.get(streamId);
+    if (old) clearTimeout(old.retry);
+    const wanted: WantedStream = {
+      options,
+      running: false,
+      attempt: 0,
+      generation: (old?.generation ?? 0) + 1,
+    };
+    this.streams.set(streamId, wanted);
+    if (this.socket.connected) void this.sendStart(streamId, wanted);
+  }
+
+  /** Stop a stream and forget it (no restart after reconnects). */
+  async stop(streamId: string): Promise<void> {
+    const wanted = this.streams.get(streamId);
+    if (!wanted) return;
+    clearTimeout(wanted.retry);
+    this.streams.delete(streamId);
+    if (this.socket.connected) {
+      // UNKNOWN_STREAM (it never started, or the server restarted) is fine here.
+      await this.call("stop", { stream_id: streamId }).catch(() => undefined);
+    }
+  }
+
+  /** Change a running stream's options: the protocol sets them at start, so restart it. */
+  async restart(streamId: string, options: StartOptions): Promise<void> {
+    if (this.streams.has(streamId) && this.socket.connected) {
+      const wanted = this.streams.get(streamId)!;
+      clearTimeout(wanted.retry);
+      wanted.generation++;
+      wanted.running = false;
+      await this.call("stop", { stream_id: streamId }).catch(() => undefined);
+    }
+    this.start(streamId, options);
+  }
+
+  isRunning(streamId: string): boolean {
+    return this.socket.connected && (this.streams.get(streamId)?.running ?? false);
+  }
+
+  /** Send one JPEG; false (and nothing sent) unless the stream runs on a live connection. */
+  sendFrame(streamId: string, seq: number, captureTs: number, jpeg: ArrayBuffer): boolean {
+    if (!this.isRunning(streamId)) return false;
+    this.socket.emit("frame", { stream_id: streamId, seq, capture_ts: captureTs }, jpeg);
+    return true;
+  }
+
+  private async sendStart(streamId: string, wanted: WantedStream): Promise<void> {
+    const generation = wanted.generation;
+    this.emitLocal("phase", streamId, "starting");
+    let reply: { ok: boolean; error?: WireError; limits?: StartReply["limits"] };
+    try {
+      reply = (await this.call("start", {
+        stream_id: streamId,
+        ...startPayload(wanted.options),
+      })) as typeof reply;
+    } catch (err) {
+      reply = { ok: false, error: { code: "TIMEOUT", message: String((err as Error).message) } };
+    }
+    if (this.streams.get(streamId) !== wanted || wanted.generation !== generation) return;
+    // STREAM_EXISTS: a start raced a reconnect's restart; the stream is there either way.
+    if (reply.ok || reply.error?.code === "STREAM_EXISTS") {
+      if (reply.limits) {
+        this.limits = reply.limits;
+        if (typeof reply.limits.max_streams === "number") this.maxStreams = reply.limits.max_streams;
+      }
+      wanted.running = true;
+      wanted.attempt = 0;
+      this.emitLocal("phase", streamId, "running");
+      return;
+    }
+    const error = reply.error ?? { code: "INTERNAL", message: "the server refused the stream" };
+    if (error.code === "TOO_MANY_STREAMS" && typeof error.details?.limit === "number") {
+      this.maxStreams = error.details.limit;
+    }
+    if (RETRYABLE.has(error.code) && this.socket.connected) {
+      const delay = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** wanted.attempt);
+      wanted.attempt++;
+      this.emitLocal("phase", streamId, "retrying", error);
+      wanted.retry = setTimeout(() => {
+        if (this.streams.get(streamId) === wanted && this.socket.connected && !wanted.running) {
+          void this.sendStart(streamId, wanted);
+        }
+      }, delay);
+      return;
+    }
+    this.emitLocal("phase", streamId, "failed", error);
+  }
+
+  private call(event: string, data: unknown): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no answer to ${event} within ${this.ackTimeoutMs} ms`)),
+        this.ackTimeoutMs,
+      );
+      this.socket.emit(event, data, (reply: unknown) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+    });
+  }
+}
+
+function startPayload(options: StartOptions): Record<string, unknown> {
+  const payload: Record<string, unknown> = {};
+  if (options.engine) payload.engine = options.engine;
+  if (options.smoothing) payload.smoothing = options.smoothing;
+  return payload;
+}

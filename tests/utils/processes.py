@@ -1,0 +1,68 @@
+"""Running the `posestudio` command line as a real process, as a person would."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def clean_environ() -> dict[str, str]:
+    """This process's environment without any POSE_STUDIO_* setting a developer may have."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("POSE_STUDIO_")}
+
+
+@contextmanager
+def posestudio(
+    args: list[str], env: dict[str, str], cwd: Path, ready: str, timeout: float = 90.0
+) -> Iterator[re.Match[str]]:
+    """Run `posestudio ARGS` until a line of its output matches `ready`; yields the match.
+
+    The process is stopped with SIGTERM (then killed) when the block ends.
+    """
+    process = subprocess.Popen(
+        [sys.executable, "-m", "posestudio.cli", *args],
+        env={**clean_environ(), **env},
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+    output: list[str] = []
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        pattern = re.compile(ready)
+        while True:
+            try:
+                line = lines.get(timeout=timeout)
+            except queue.Empty:
+                raise TimeoutError(f"no {ready!r} in: {''.join(output)}") from None
+            if line is None:
+                raise RuntimeError(f"posestudio {args} exited: {''.join(output)}")
+            output.append(line)
+            match = pattern.search(line)
+            if match:
+                break
+        yield match
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
