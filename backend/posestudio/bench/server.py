@@ -17,7 +17,14 @@ from urllib.parse import urlparse
 import httpx
 import psutil
 
-_URL_LINE = re.compile(r"http://[^\s:/]+:(\d+)/\?token=")
+# `serve` prints the address indented on its own line (with `?token=` only in development).
+_URL_LINE = re.compile(r"^\s+http://[^\s:/]+:(\d+)/")
+
+
+def served_port(line: str) -> int | None:
+    """The port from `posestudio serve`'s "Open:" line, or None for any other line."""
+    match = _URL_LINE.match(line)
+    return int(match.group(1)) if match else None
 
 
 @dataclass(frozen=True)
@@ -80,9 +87,9 @@ class LocalServer:
         async for raw in proc.stdout:  # drained to the end so that the child never blocks
             line = raw.decode(errors="replace").rstrip()
             self.output.append(line)
-            match = _URL_LINE.search(line)
-            if match and not self._port.done():
-                self._port.set_result(int(match.group(1)))
+            port = served_port(line)
+            if port is not None and not self._port.done():
+                self._port.set_result(port)
         if not self._port.done():
             self._port.set_result(None)
 

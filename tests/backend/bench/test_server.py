@@ -3,7 +3,7 @@ import socket
 
 import pytest
 
-from posestudio.bench.server import LocalServer, ServerStartError, listening_pid
+from posestudio.bench.server import LocalServer, ServerStartError, listening_pid, served_port
 
 
 def test_listening_pid_finds_this_process() -> None:
@@ -24,3 +24,9 @@ async def test_a_backend_that_cannot_start_is_reported_with_its_output() -> None
     with pytest.raises(ServerStartError, match="no-such-engine"):
         async with server:
             pass
+
+
+def test_the_port_is_read_from_the_open_line_with_or_without_a_token() -> None:
+    assert served_port("    http://127.0.0.1:41234/?token=abc\n") == 41234
+    assert served_port("    http://127.0.0.1:41235/\n") == 41235  # staging/production
+    assert served_port("INFO:     Uvicorn running on http://127.0.0.1:0 (Press CTRL+C)") is None
