@@ -26,6 +26,7 @@ from posestudio.metrics import PoseCollector, ServerStats
 from posestudio.realtime import PoseNamespace
 from posestudio.settings import Settings
 from posestudio.streams import StreamManager
+from posestudio.wire import FastPacket
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ def create_app(
     stats = ServerStats()
     sio = socketio.AsyncServer(
         async_mode="asgi",
+        serializer=FastPacket,
         cors_allowed_origins=settings.cors_origins or None,
         max_http_buffer_size=settings.max_frame_bytes * 2 + FRAME_OVERHEAD_BYTES,
         ping_interval=10,
