@@ -4,7 +4,7 @@ python-socketio's default packet runs stdlib `json` and checks every message for
 parts by building a list at each level of nesting. A pose message has 66 nested lists,
 so on the event loop that check and the encoding cost about 0.2 ms of every reply. This
 packet class writes the same JSON about three times faster (docs/benchmarks.md): the same
-bytes for ASCII text, and non-ASCII as UTF-8 rather than `\u` escapes.
+bytes for ASCII text, and non-ASCII as UTF-8 rather than escapes.
 """
 
 from __future__ import annotations
