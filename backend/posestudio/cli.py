@@ -47,7 +47,8 @@ def serve(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     token = _access_token(settings)
-    asgi: Any = create_app(settings, default_registry(settings.engines), Authenticator(token))
+    registry = default_registry(settings.engines, max_idle=settings.max_idle_engines)
+    asgi: Any = create_app(settings, registry, Authenticator(token))
     shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     agent = _embedded_agent(settings, f"http://{shown}:{settings.port}", token)
     if agent is not None:

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     default_engine: str = "mediapipe"
     engines: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["mediapipe"])
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=256)
+    max_idle_engines: int = Field(2, ge=0, le=64)
 
     max_streams_per_connection: int = Field(10, ge=1, le=100)
     max_frame_bytes: int = Field(2_000_000, ge=1024)

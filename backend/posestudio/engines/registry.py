@@ -46,7 +46,15 @@ class EngineRegistry:
     hundreds of milliseconds while `reset()` costs nothing.
     """
 
-    def __init__(self, factories: dict[str, tuple[EngineFactory, str]] | None = None) -> None:
+    def __init__(
+        self,
+        factories: dict[str, tuple[EngineFactory, str]] | None = None,
+        *,
+        max_idle: int = 2,
+    ) -> None:
+        # Each idle instance holds its model (~150 MB for MediaPipe): keep a few warm
+        # for quick starts, close the rest when streams stop.
+        self.max_idle = max_idle
         self._entries = {
             name: _Entry(factory=factory, description=description)
             for name, (factory, description) in (factories or BUILTIN_FACTORIES).items()
@@ -129,7 +137,11 @@ class EngineRegistry:
         engine.reset()
         with self._lock:
             entry.in_use -= 1
-            entry.idle.append(engine)
+            keep = len(entry.idle) < self.max_idle
+            if keep:
+                entry.idle.append(engine)
+        if not keep:
+            engine.close()
 
     def close(self) -> None:
         with self._lock:
@@ -139,9 +151,9 @@ class EngineRegistry:
                 entry.idle.clear()
 
 
-def default_registry(names: list[str]) -> EngineRegistry:
+def default_registry(names: list[str], *, max_idle: int = 2) -> EngineRegistry:
     """The built-in engines that `names` (from settings) enables."""
     unknown = [n for n in names if n not in BUILTIN_FACTORIES]
     if unknown:
         raise UnknownEngine(f"unknown engines in settings: {unknown}")
-    return EngineRegistry({n: BUILTIN_FACTORIES[n] for n in names})
+    return EngineRegistry({n: BUILTIN_FACTORIES[n] for n in names}, max_idle=max_idle)

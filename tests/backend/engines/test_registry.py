@@ -70,3 +70,21 @@ def test_acquire_during_a_load_waits_for_it() -> None:
     starter.join(10)
     loader.join(10)
     assert len(acquired) == 1 and isinstance(acquired[0], StillEngine)
+
+
+class ClosingEngine(StillEngine):
+    closed = 0
+
+    def close(self) -> None:
+        ClosingEngine.closed += 1
+
+
+def test_idle_instances_beyond_the_cap_are_closed() -> None:
+    registry = EngineRegistry({"still": (ClosingEngine, "finds nobody")}, max_idle=2)
+    assert registry.load("still").loaded
+    engines = [registry.acquire("still") for _ in range(5)]
+    assert len({id(e) for e in engines}) == 5
+    for engine in engines:
+        registry.release("still", engine)
+    assert ClosingEngine.closed == 3
+    assert registry.acquire("still") in engines[:2]
