@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from posestudio.auth import Authenticator, Principal, bearer_token
+from posestudio.auth import Authenticator, Principal
 from posestudio_agent.errors import Unauthorized
 from posestudio_agent.jobs import JobQueue
 from posestudio_agent.settings import AgentSettings
@@ -33,8 +33,7 @@ def require_principal(
     token: Annotated[str | None, Query(description="Access token (or a Bearer header)")] = None,
 ) -> Principal:
     authenticator: Authenticator = request.app.state.authenticator
-    presented = bearer_token(request.headers.get("authorization")) or token
-    principal = authenticator.authenticate(presented)
+    principal = authenticator.authenticate_http(request.headers.get("authorization"), token)
     if principal is None:
         raise Unauthorized("missing or wrong token")
     return principal

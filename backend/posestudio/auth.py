@@ -54,6 +54,20 @@ class Authenticator:
             return Principal(subject="owner")
         return None
 
+    def authenticate_http(
+        self, authorization: str | None, query_token: str | None
+    ) -> Principal | None:
+        """An HTTP request's token: the Bearer header, else the `token` query parameter."""
+        return self.authenticate(bearer_token(authorization) or query_token)
+
+
+def scrape_allowed(expected: str | None, authorization: str | None) -> bool:
+    """Whether a `/metrics` request may read: always when no scrape token is set."""
+    if expected is None:
+        return True
+    presented = bearer_token(authorization)
+    return presented is not None and hmac.compare_digest(presented.encode(), expected.encode())
+
 
 def bearer_token(authorization: str | None) -> str | None:
     """The token from an `Authorization: Bearer …` header, if any."""

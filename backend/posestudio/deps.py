@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from posestudio.auth import Authenticator, Principal, bearer_token
+from posestudio.auth import Authenticator, Principal
 from posestudio.engines import EngineRegistry
 from posestudio.errors import Unauthorized
 from posestudio.settings import Settings
@@ -38,8 +38,7 @@ def require_principal(
     authenticator: Annotated[Authenticator, Depends(get_authenticator)],
     token: Annotated[str | None, Query(description="Access token (or a Bearer header)")] = None,
 ) -> Principal:
-    presented = bearer_token(request.headers.get("authorization")) or token
-    principal = authenticator.authenticate(presented)
+    principal = authenticator.authenticate_http(request.headers.get("authorization"), token)
     if principal is None:
         raise Unauthorized("missing or wrong token")
     return principal

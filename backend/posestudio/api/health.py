@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from posestudio.auth import bearer_token
+from posestudio.auth import scrape_allowed
 from posestudio.deps import RegistryDep, SettingsDep
 from posestudio.errors import Unauthorized
 
@@ -33,9 +33,8 @@ def ready(request: Request, registry: RegistryDep, settings: SettingsDep) -> Any
 @router.get("/metrics", response_class=Response)
 def metrics(request: Request, settings: SettingsDep) -> Response:
     """Prometheus metrics (`pose_*`); behind a scrape token when one is set."""
-    if settings.metrics_token is not None:
-        presented = bearer_token(request.headers.get("authorization"))
-        if presented != settings.metrics_token.get_secret_value():
-            raise Unauthorized("missing or wrong metrics token")
+    expected = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    if not scrape_allowed(expected, request.headers.get("authorization")):
+        raise Unauthorized("missing or wrong metrics token")
     data = generate_latest(request.app.state.metrics_registry)
     return Response(content=data, media_type=CONTENT_TYPE_LATEST)
