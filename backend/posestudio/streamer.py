@@ -50,7 +50,9 @@ async def stream_source(
 ) -> StreamReport:
     report = StreamReport()
     in_flight: dict[int, float] = {}
-    frames = list(read_frames(source, size=size, limit=limit))
+    # Frames are read as they are sent: a camera never ends, and a long file need not fit
+    # in memory. Reading blocks (a camera waits for its next frame), so off the loop.
+    frames = read_frames(source, size=size, limit=limit)
     async with PoseClient(url, token) as client:
         reply = await client.start(stream_id, engine=engine, smoothing=smoothing or None)
         max_in_flight = int(reply["limits"]["max_in_flight"])
@@ -86,11 +88,11 @@ async def stream_source(
             disable=not show_progress,
         )
         with progress:
-            task = progress.add_task("streaming", total=len(frames), stats="")
+            task = progress.add_task("streaming", total=limit, stats="")
             interval = 1.0 / fps
             next_at = time.monotonic()
             started = time.monotonic()
-            for rgb in frames:
+            while (rgb := await asyncio.to_thread(next, frames, None)) is not None:
                 await asyncio.sleep(max(0.0, next_at - time.monotonic()))
                 next_at += interval
                 if len(in_flight) >= max_in_flight:
