@@ -95,7 +95,9 @@ class Stream:
     recent: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=300))
 
     def summary(self, now: float) -> dict[str, Any]:
-        window = [(t, s) for t, s in self.recent if t >= now - 5.0]
+        # Called from HTTP threads while the loop appends: copy first (one C call, atomic
+        # under the GIL), since iterating the live deque may raise.
+        window = [(t, s) for t, s in list(self.recent) if t >= now - 5.0]
         fps = 0.0
         if len(window) >= 2:
             span = max(now - window[0][0], 1e-6)
@@ -159,7 +161,7 @@ class StreamManager:
 
     def active_by_engine(self) -> dict[str, int]:
         counts: dict[str, int] = {name: 0 for name in self.registry.names}
-        for st in self._streams.values():
+        for st in list(self._streams.values()):  # read at scrape time, off the loop
             if st.state is StreamState.RUNNING:
                 counts[st.engine_name] = counts.get(st.engine_name, 0) + 1
         return counts

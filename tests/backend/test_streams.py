@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -11,10 +12,11 @@ import pytest
 
 from posestudio.engines import EngineRegistry, PoseEngine
 from posestudio.errors import PoseStudioError, TooManyStreams
+from posestudio.history import PoseHistory
 from posestudio.metrics import ServerStats
 from posestudio.schema import StartRequest
 from posestudio.settings import Settings
-from posestudio.streams import StreamManager
+from posestudio.streams import Stream, StreamManager, TokenBucket
 
 
 class CountingEngine(PoseEngine):
@@ -100,3 +102,31 @@ async def test_concurrent_starts_cannot_exceed_the_stream_limit() -> None:
     assert len(refused) == 3
     await manager.close()
     registry.close()
+
+
+def test_summary_reads_recent_frames_while_the_loop_appends_to_them() -> None:
+    """/api/streams runs on a threadpool thread while the event loop appends to
+    `recent`: iterating the live deque there raised "deque mutated during iteration"."""
+    stream = Stream(
+        sid="sid1",
+        stream_id="a",
+        engine_name="counting",
+        engine=CountingEngine(),
+        smoother=None,
+        history=PoseHistory(1.0, 1),
+        bucket=TokenBucket(rate=1.0, capacity=1.0),
+    )
+    stop = threading.Event()
+
+    def append() -> None:
+        while not stop.is_set():
+            stream.recent.append((time.monotonic(), 0.01))
+
+    appender = threading.Thread(target=append)
+    appender.start()
+    try:
+        for _ in range(20_000):
+            stream.summary(time.monotonic())
+    finally:
+        stop.set()
+        appender.join()
