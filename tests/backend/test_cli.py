@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from posestudio.settings import Settings
 from tests.utils.server import LiveServer, wait_until
 
 POSESTUDIO = str(Path(sys.executable).with_name("posestudio"))
@@ -136,3 +137,27 @@ def test_stream_sends_a_live_source_as_it_comes(server: LiveServer, tmp_path: Pa
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def test_stream_goes_on_after_frames_are_dropped_unanswered(tmp_path: Path) -> None:
+    """Frames over max_fps are dropped without a pose; they must not hold the client's
+    in-flight slots for good (which stopped all sending after the first two drops)."""
+    live = LiveServer(Settings(environment="test", max_fps=2)).start()
+    try:
+        options = ["--fps", "30", "--limit", "120", "--size", "320x240"]
+        result = subprocess.run(
+            [POSESTUDIO, "stream", "test", "--url", live.url, "--token", live.token, *options],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        live.stop()
+    assert result.returncode == 0, result.stderr
+    match = re.search(r"got (\d+) poses", result.stdout)
+    assert match, result.stdout
+    # The 120-frame video over 4 s at max_fps=2: a client that stalls after the first
+    # drops gets the burst of 2 poses (3 at most); one that expires unanswered frames
+    # after 2 s gets another burst.
+    assert int(match.group(1)) >= 4, result.stdout
