@@ -56,8 +56,10 @@ class AgentNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         token = auth.get("token") if isinstance(auth, dict) else None
         principal = self.authenticator.authenticate(token if isinstance(token, str) else None)
         if principal is None:
+            # As on /pose: clients see `message` as the error's text and `data` as its body.
+            message = "missing or wrong token"
             raise socketio.exceptions.ConnectionRefusedError(
-                {"code": "UNAUTHORIZED", "message": "missing or wrong token"}
+                message, {"code": "UNAUTHORIZED", "message": message}
             )
         await self.enter_room(sid, room(principal.subject))
 

@@ -30,8 +30,14 @@ def _split_csv(value: object) -> object:
 class AgentSettings(BaseSettings):
     """Everything the agent service can be told; env prefix `POSE_STUDIO_AGENT_`."""
 
+    # Empty variables are unset: .env.example and docker-compose.yml leave optional
+    # ones empty, and an empty token or key must not count as one.
     model_config = SettingsConfigDict(
-        env_prefix="POSE_STUDIO_AGENT_", env_file=".env", extra="ignore", validate_default=True
+        env_prefix="POSE_STUDIO_AGENT_",
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+        validate_default=True,
     )
 
     environment: Literal["development", "test", "staging", "production"] = "development"

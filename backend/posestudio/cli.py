@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +15,26 @@ import typer
 from posestudio.settings import Settings
 
 app = typer.Typer(help="Pose Studio: real-time human pose.", no_args_is_help=True)
+
+
+TOKEN_IN_QUERY = re.compile(r"(?<=[?&])token=[^&\s]*")
+
+
+class RedactTokens(logging.Filter):
+    """Hides `?token=` values in uvicorn's access log: HTTP routes accept the token there."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                TOKEN_IN_QUERY.sub("token=[redacted]", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        return True
+
+
+def _redact_access_log() -> None:
+    # uvicorn's logging config keeps a logger's filters, so this holds once it is applied.
+    logging.getLogger("uvicorn.access").addFilter(RedactTokens())
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -62,6 +83,7 @@ def serve(
         log_level=settings.log_level,
         ws="websockets-sansio",
     )
+    _redact_access_log()
     server = uvicorn.Server(config)
 
     async def run() -> None:
@@ -285,6 +307,7 @@ def agent_serve(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     asgi = build_service(settings, access_token(settings))
+    _redact_access_log()
     uvicorn.run(
         asgi,
         host=settings.host,

@@ -58,6 +58,7 @@ class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                 message, {"code": "UNAUTHORIZED", "message": message}
             )
         await self.save_session(sid, {"subject": principal.subject})
+        self.manager.open_connection(sid)
         self.stats.connections_total += 1
         self.stats.active_connections += 1
 

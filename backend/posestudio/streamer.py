@@ -17,6 +17,40 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from posestudio.client import PoseClient
 from posestudio.media import encode_jpeg, read_frames
 
+IN_FLIGHT_TIMEOUT_S = 2.0
+
+
+class InFlight:
+    """Frames sent and not yet answered, as the studio's FlowControl keeps them.
+
+    A pose for seq N settles every older frame (the server superseded those). Frames the
+    server drops without a pose (rate limit) would otherwise count forever and, at
+    `max_in_flight` of them, stop the sending for good: an error for the stream settles
+    the oldest, and a frame unanswered for `timeout_s` expires.
+    """
+
+    def __init__(self, timeout_s: float = IN_FLIGHT_TIMEOUT_S) -> None:
+        self.timeout_s = timeout_s
+        self._sent: dict[int, float] = {}
+
+    def __len__(self) -> int:
+        return len(self._sent)
+
+    def sent(self, seq: int, now: float) -> None:
+        self._sent[seq] = now
+
+    def answered(self, seq: int) -> None:
+        for s in [s for s in self._sent if s <= seq]:
+            del self._sent[s]
+
+    def rejected(self) -> None:
+        if self._sent:
+            del self._sent[min(self._sent)]
+
+    def expire(self, now: float) -> None:
+        for s in [s for s, at in self._sent.items() if now - at >= self.timeout_s]:
+            del self._sent[s]
+
 
 @dataclass
 class StreamReport:
@@ -49,8 +83,10 @@ async def stream_source(
     show_progress: bool = True,
 ) -> StreamReport:
     report = StreamReport()
-    in_flight: dict[int, float] = {}
-    frames = list(read_frames(source, size=size, limit=limit))
+    in_flight = InFlight()
+    # Frames are read as they are sent: a camera never ends, and a long file need not fit
+    # in memory. Reading blocks (a camera waits for its next frame), so off the loop.
+    frames = read_frames(source, size=size, limit=limit)
     async with PoseClient(url, token) as client:
         reply = await client.start(stream_id, engine=engine, smoothing=smoothing or None)
         max_in_flight = int(reply["limits"]["max_in_flight"])
@@ -60,16 +96,15 @@ async def stream_source(
             async for message in client.results():
                 if message.event == "error":
                     report.errors.append(message.data)
+                    if message.data.get("stream_id") == stream_id:
+                        in_flight.rejected()
                     continue
                 pose = message.data
                 report.poses += 1
                 report.with_person += bool(pose["persons"])
                 report.dropped = pose["dropped"]
                 report.latencies_ms.append(message.received * 1000 - pose["capture_ts"])
-                in_flight.pop(pose["seq"], None)
-                # Frames older than an answered one were dropped by the server.
-                for seq in [s for s in in_flight if s < pose["seq"]]:
-                    in_flight.pop(seq)
+                in_flight.answered(pose["seq"])
                 if out is not None:
                     out.write(json.dumps(pose, separators=(",", ":")) + "\n")
                 if done.is_set() and not in_flight:
@@ -86,13 +121,14 @@ async def stream_source(
             disable=not show_progress,
         )
         with progress:
-            task = progress.add_task("streaming", total=len(frames), stats="")
+            task = progress.add_task("streaming", total=limit, stats="")
             interval = 1.0 / fps
             next_at = time.monotonic()
             started = time.monotonic()
-            for rgb in frames:
+            while (rgb := await asyncio.to_thread(next, frames, None)) is not None:
                 await asyncio.sleep(max(0.0, next_at - time.monotonic()))
                 next_at += interval
+                in_flight.expire(time.monotonic())
                 if len(in_flight) >= max_in_flight:
                     report.skipped += 1
                 else:
@@ -100,7 +136,7 @@ async def stream_source(
                     if seq is None:  # reconnecting
                         report.skipped += 1
                     else:
-                        in_flight[seq] = time.monotonic()
+                        in_flight.sent(seq, time.monotonic())
                         report.sent += 1
                 elapsed = max(time.monotonic() - started, 1e-6)
                 p50 = report.latency_p50

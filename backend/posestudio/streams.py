@@ -95,7 +95,9 @@ class Stream:
     recent: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=300))
 
     def summary(self, now: float) -> dict[str, Any]:
-        window = [(t, s) for t, s in self.recent if t >= now - 5.0]
+        # Called from HTTP threads while the loop appends: copy first (one C call, atomic
+        # under the GIL), since iterating the live deque may raise.
+        window = [(t, s) for t, s in list(self.recent) if t >= now - 5.0]
         fps = 0.0
         if len(window) >= 2:
             span = max(now - window[0][0], 1e-6)
@@ -134,6 +136,10 @@ class StreamManager:
         self._emit = emit
         self._workers = asyncio.Semaphore(settings.workers)
         self._streams: dict[tuple[str, str], Stream] = {}
+        # Open connections -> starts in progress (awaiting an engine instance), so that
+        # concurrent starts count against the limit and a start that outlives its
+        # connection gives its engine back.
+        self._starting: dict[str, int] = {}
 
     # -- lifecycle -------------------------------------------------------------
     def limits(self) -> dict[str, Any]:
@@ -155,24 +161,40 @@ class StreamManager:
 
     def active_by_engine(self) -> dict[str, int]:
         counts: dict[str, int] = {name: 0 for name in self.registry.names}
-        for st in self._streams.values():
+        for st in list(self._streams.values()):  # read at scrape time, off the loop
             if st.state is StreamState.RUNNING:
                 counts[st.engine_name] = counts.get(st.engine_name, 0) + 1
         return counts
 
+    def open_connection(self, sid: str) -> None:
+        """A connection may start streams from now until `stop_connection`."""
+        self._starting[sid] = 0
+
     async def start(self, sid: str, request: StartRequest) -> Stream:
         key = (sid, request.stream_id)
+        if sid not in self._starting:
+            raise UnknownStream(
+                "the connection is closed", details={"stream_id": request.stream_id}
+            )
         if key in self._streams:
             raise StreamExists(f"stream {request.stream_id!r} is already running")
-        if len(self.streams_of(sid)) >= self.settings.max_streams_per_connection:
+        limit = self.settings.max_streams_per_connection
+        if len(self.streams_of(sid)) + self._starting[sid] >= limit:
             raise TooManyStreams(
-                f"at most {self.settings.max_streams_per_connection} streams per connection",
-                details={"limit": self.settings.max_streams_per_connection},
+                f"at most {limit} streams per connection", details={"limit": limit}
             )
         engine_name = request.engine or self.settings.default_engine
         self.registry.info(engine_name)  # UnknownEngine before any work
-        # Acquiring may build and warm an instance: keep that off the event loop.
-        engine = await asyncio.to_thread(self.registry.acquire, engine_name)
+        self._starting[sid] += 1
+        try:
+            # Acquiring may build and warm an instance: keep that off the event loop.
+            engine = await asyncio.to_thread(self.registry.acquire, engine_name)
+        finally:
+            if sid in self._starting:
+                self._starting[sid] -= 1
+        if sid not in self._starting:  # the connection closed (or the server stopped)
+            await asyncio.to_thread(self.registry.release, engine_name, engine)
+            raise UnknownStream("the connection closed while the stream was starting")
         if key in self._streams:  # a concurrent start of the same id won the race
             await asyncio.to_thread(self.registry.release, engine_name, engine)
             raise StreamExists(f"stream {request.stream_id!r} is already running")
@@ -199,10 +221,12 @@ class StreamManager:
         await self._close(stream)
 
     async def stop_connection(self, sid: str) -> None:
+        self._starting.pop(sid, None)
         await asyncio.gather(*(self._close(st) for st in self.streams_of(sid)))
 
     async def close(self) -> None:
         """Shutdown: drain every stream (finish the frame in hand), then free engines."""
+        self._starting.clear()
         await asyncio.gather(*(self._close(st) for st in self.all_streams()))
 
     async def _close(self, stream: Stream) -> None:

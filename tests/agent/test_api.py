@@ -107,10 +107,23 @@ async def test_requests_need_the_token(agent: httpx.AsyncClient) -> None:
     assert missing.json()["error"]["code"] == "UNAUTHORIZED"
     assert wrong.status_code == 401
     assert by_query.status_code == 404  # authenticated, and the id is unknown
-    with pytest.raises(socketio.exceptions.ConnectionError):
-        await AgentListener(base, "not-the-token").connect()
-    with pytest.raises(socketio.exceptions.ConnectionError):
-        await AgentListener(base, None).connect()
+    for token in ("not-the-token", None):
+        listener = AgentListener(base, token)
+        refusals: list[Any] = []
+
+        async def refused(data: Any = None, into: list[Any] = refusals) -> None:
+            into.append(data)
+
+        listener.sio.on("connect_error", refused, namespace="/agent")
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await listener.connect()
+        # The same shape as /pose's refusal: a readable message, the error body as data.
+        assert refusals == [
+            {
+                "message": "missing or wrong token",
+                "data": {"code": "UNAUTHORIZED", "message": "missing or wrong token"},
+            }
+        ]
 
 
 async def test_unknown_request_id_is_not_found(agent: httpx.AsyncClient) -> None:

@@ -49,6 +49,21 @@ async def test_serve_embeds_the_agent_which_reads_the_backend_it_runs_in(
     assert result["answer"] == "0 streams are live."
 
 
+async def test_serve_keeps_the_token_out_of_its_access_log(tmp_path: Path) -> None:
+    env = {"POSE_STUDIO_TOKEN": TOKEN, "POSE_STUDIO_ENVIRONMENT": "staging"}
+    output: list[str] = []
+    # Outside development the URL it prints carries no token.
+    with posestudio(
+        ["serve", "--port", "0"], env, tmp_path, r"(http://127\.0\.0\.1:\d+)/$", output=output
+    ) as match:
+        async with httpx.AsyncClient(base_url=match.group(1)) as http:
+            response = await http.get("/api/engines", params={"token": TOKEN, "x": "1"})
+            assert response.status_code == 200
+    logged = "".join(output)
+    assert "GET /api/engines?" in logged
+    assert TOKEN not in logged
+
+
 async def test_serve_without_the_embedded_agent(tmp_path: Path) -> None:
     env = {"POSE_STUDIO_TOKEN": TOKEN, "POSE_STUDIO_AGENT_EMBEDDED": "false"}
     args = ["serve", "--port", "0"]

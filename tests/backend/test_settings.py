@@ -32,3 +32,21 @@ def test_default_engine_must_be_enabled() -> None:
 def test_limits_must_be_positive(field: str) -> None:
     with pytest.raises(ValidationError):
         Settings(**{field: 0})
+
+
+def test_empty_variables_count_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`.env.example` (copied to `.env`) and docker-compose.yml leave optional settings
+    empty (`POSE_STUDIO_TOKEN=`); an empty token must mean "none set", not "" (which
+    refused to start: an empty token would let everyone in)."""
+    monkeypatch.setenv("POSE_STUDIO_TOKEN", "")
+    monkeypatch.setenv("POSE_STUDIO_METRICS_TOKEN", "")
+    monkeypatch.setenv("POSE_STUDIO_AGENT_API_KEY", "")
+    monkeypatch.setenv("POSE_STUDIO_AGENT_MODEL", "")
+    settings = Settings()
+    assert settings.token is None
+    assert settings.metrics_token is None
+    from posestudio_agent.settings import AgentSettings
+
+    agent = AgentSettings()
+    assert agent.api_key is None
+    assert agent.model is None

@@ -21,11 +21,17 @@ def clean_environ() -> dict[str, str]:
 
 @contextmanager
 def posestudio(
-    args: list[str], env: dict[str, str], cwd: Path, ready: str, timeout: float = 90.0
+    args: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    ready: str,
+    timeout: float = 90.0,
+    output: list[str] | None = None,
 ) -> Iterator[re.Match[str]]:
     """Run `posestudio ARGS` until a line of its output matches `ready`; yields the match.
 
-    The process is stopped with SIGTERM (then killed) when the block ends.
+    The process is stopped with SIGTERM (then killed) when the block ends; `output`, when
+    given, then holds every line it wrote.
     """
     process = subprocess.Popen(
         [sys.executable, "-m", "posestudio.cli", *args],
@@ -36,7 +42,7 @@ def posestudio(
         text=True,
     )
     lines: queue.Queue[str | None] = queue.Queue()
-    output: list[str] = []
+    output = [] if output is None else output
 
     def pump() -> None:
         assert process.stdout is not None
@@ -44,7 +50,8 @@ def posestudio(
             lines.put(line)
         lines.put(None)
 
-    threading.Thread(target=pump, daemon=True).start()
+    pumping = threading.Thread(target=pump, daemon=True)
+    pumping.start()
     try:
         pattern = re.compile(ready)
         while True:
@@ -66,3 +73,6 @@ def posestudio(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
+        pumping.join(5)
+        while (rest := lines.get_nowait() if not lines.empty() else None) is not None:
+            output.append(rest)

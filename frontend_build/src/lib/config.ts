@@ -16,16 +16,21 @@ export function loadConfig(win: Window = window): StudioConfig {
   const url = new URL(win.location.href);
   const fromQuery = url.searchParams.get("token");
   const serverFromQuery = url.searchParams.get("server");
+  const configured = (import.meta.env.VITE_BACKEND_URL as string | undefined) || "";
+  const backend = () => win.localStorage.getItem(SERVER_KEY) || configured || win.location.origin;
   if (fromQuery !== null || serverFromQuery !== null) {
+    // A link that names another backend must not carry the stored token there: only a
+    // token given in the same link goes to it.
+    if (serverFromQuery && !fromQuery && serverFromQuery !== backend())
+      win.localStorage.removeItem(TOKEN_KEY);
     if (fromQuery) win.localStorage.setItem(TOKEN_KEY, fromQuery);
     if (serverFromQuery) win.localStorage.setItem(SERVER_KEY, serverFromQuery);
     url.searchParams.delete("token");
     url.searchParams.delete("server");
     win.history.replaceState(win.history.state, "", url.pathname + url.search + url.hash);
   }
-  const configured = (import.meta.env.VITE_BACKEND_URL as string | undefined) || "";
   return {
-    backendUrl: win.localStorage.getItem(SERVER_KEY) || configured || win.location.origin,
+    backendUrl: backend(),
     token: win.localStorage.getItem(TOKEN_KEY),
   };
 }

@@ -40,6 +40,16 @@ describe("loadConfig", () => {
     expect(loadConfig(win)).toEqual({ backendUrl: "http://10.0.0.5:8000", token: "t" });
   });
 
+  it("never hands the stored token to a backend named by a link without its own token", () => {
+    const { win, storage } = fakeWindow("http://studio.lan:8000/?server=https://evil.example", {
+      "poseStudio.token": "s3cret",
+    });
+    const config = loadConfig(win);
+    expect(config.backendUrl).toBe("https://evil.example");
+    expect(config.token).toBeNull();
+    expect(storage.get("poseStudio.token")).toBeUndefined();
+  });
+
   it("has no token on a first visit without one", () => {
     expect(loadConfig(fakeWindow("http://studio.lan/").win).token).toBeNull();
   });
