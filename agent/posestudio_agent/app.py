@@ -68,6 +68,7 @@ def make_sio(settings: AgentSettings, client_manager: Any = None) -> socketio.As
     """The `/agent` Socket.IO server; with Redis, a manager that hears RQ workers."""
     return socketio.AsyncServer(
         async_mode="asgi",
+        namespaces=["/agent"],
         client_manager=client_manager,
         cors_allowed_origins=settings.cors_origins or None,
     )

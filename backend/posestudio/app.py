@@ -60,6 +60,9 @@ def create_app(
     sio = socketio.AsyncServer(
         async_mode="asgi",
         serializer=FastPacket,
+        # Only /pose: python-socketio would otherwise accept the default namespace `/`
+        # without any check (it has no handlers, but a connection is a connection).
+        namespaces=["/pose"],
         cors_allowed_origins=settings.cors_origins or None,
         max_http_buffer_size=settings.max_frame_bytes * 2 + FRAME_OVERHEAD_BYTES,
         ping_interval=10,

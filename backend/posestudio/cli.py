@@ -121,7 +121,9 @@ def _embedded_agent(settings: Settings, backend_url: str, token: str) -> tuple[A
         return None
     # In-process jobs and the backend's own token; model, tools and limits come from the
     # usual POSE_STUDIO_AGENT_* settings.
-    agent_settings = AgentSettings(redis_url=None, backend_url=backend_url)
+    agent_settings = AgentSettings(
+        redis_url=None, backend_url=backend_url, cors_origins=settings.cors_origins
+    )
     return agent_settings, build_service(agent_settings, token)
 
 

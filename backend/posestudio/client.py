@@ -126,6 +126,11 @@ class PoseClient:
                     await self._start(stream_id, options)
                 except PoseClientError as exc:
                     self._put(Message("error", {**exc.error, "stream_id": stream_id}))
+                except socketio.exceptions.TimeoutError:
+                    # Still not answered (an engine still loading): report it and carry
+                    # on as connected rather than hang; the caller may start it again.
+                    error = {"code": "TIMEOUT", "message": "restarting the stream timed out"}
+                    self._put(Message("error", {**error, "stream_id": stream_id}))
         self._ready.set()
         async with self._changed:
             self._changed.notify_all()

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
+import socketio
 
 from posestudio.client import PoseClient, PoseClientError
 from posestudio.media import encode_jpeg, read_frames, test_video_path
@@ -241,3 +242,10 @@ async def test_missing_or_wrong_token_is_refused_at_connect(server: LiveServer) 
             await client.connect()
         assert refused.value.code == "UNAUTHORIZED"
         await client.close()
+
+
+async def test_the_default_namespace_is_not_open(server: LiveServer) -> None:
+    raw = socketio.AsyncClient(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await raw.connect(server.url, namespaces=["/"], transports=["websocket"], wait_timeout=5)
+    await raw.disconnect()
