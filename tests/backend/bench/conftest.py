@@ -50,7 +50,8 @@ class FakeEngine(PoseEngine):
 
 
 def fake_registry() -> EngineRegistry:
-    registry = EngineRegistry({"fake": (FakeEngine, "test engine")})
+    # Room for every instance a test builds, so that released ones all stay idle.
+    registry = EngineRegistry({"fake": (FakeEngine, "test engine")}, max_idle=8)
     registry.load("fake")
     return registry
 
