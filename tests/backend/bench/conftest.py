@@ -79,7 +79,7 @@ async def backend(tmp_path: object) -> AsyncIterator[Target]:
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(asgi, log_level="warning", ws="websockets"))
+    server = uvicorn.Server(uvicorn.Config(asgi, log_level="warning", ws="websockets-sansio"))
 
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     try:
