@@ -124,8 +124,9 @@ class LocalQueue:
             self._waiting -= 1
         try:
             execute(request_id, self.ctx)
-        except Exception:
+        except Exception as exc:
             log.exception("agent job %s failed", request_id)
+            fail_unfinished(request_id, self.ctx, type(exc))
 
     def depth(self) -> int:
         return self._waiting
@@ -183,16 +184,24 @@ def run_request_failed(
 ) -> None:
     """RQ failure callback: the job died (RQ's timeout, a crash) before finishing its
     request, so the person still gets a result, pushed like any other."""
-    if _worker_context is None:
-        return
-    record = _worker_context.store.load(job.id)
-    if record is None or record.status.finished:
-        return
-    if issubclass(exc_type, JobTimeoutException):
-        record.status = Status.TIMEOUT
-        record.error = ErrorBody(code="TIMEOUT", message="the worker ran out of time")
-    else:
-        record.status = Status.FAILED
-        message = f"the job failed: {exc_type.__name__}"
-        record.error = ErrorBody(code="WORKER_ERROR", message=message)
-    finish(record, _worker_context)
+    if _worker_context is not None:
+        fail_unfinished(job.id, _worker_context, exc_type)
+
+
+def fail_unfinished(request_id: str, ctx: JobContext, exc_type: type[BaseException]) -> None:
+    """A job died before finishing its request: store and push a failed/timeout result,
+    so the person is told rather than left waiting for a push that never comes."""
+    try:
+        record = ctx.store.load(request_id)
+        if record is None or record.status.finished:
+            return
+        if issubclass(exc_type, JobTimeoutException):
+            record.status = Status.TIMEOUT
+            record.error = ErrorBody(code="TIMEOUT", message="the worker ran out of time")
+        else:
+            record.status = Status.FAILED
+            message = f"the job failed: {exc_type.__name__}"
+            record.error = ErrorBody(code="WORKER_ERROR", message=message)
+        finish(record, ctx)
+    except Exception:  # the store itself is down: GET /agent/result will time it out
+        log.exception("could not record the failure of %s", request_id)

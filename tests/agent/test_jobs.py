@@ -11,7 +11,14 @@ import redis
 from rq import Queue, SimpleWorker
 from rq.serializers import JSONSerializer
 
-from posestudio_agent.jobs import JobContext, RQQueue, execute, run_request, set_worker_context
+from posestudio_agent.jobs import (
+    JobContext,
+    LocalQueue,
+    RQQueue,
+    execute,
+    run_request,
+    set_worker_context,
+)
 from posestudio_agent.records import AgentRecord, Status
 from posestudio_agent.settings import AgentSettings
 from posestudio_agent.store import MemoryStore, RedisStore
@@ -86,6 +93,25 @@ def test_a_job_that_crashes_still_gets_a_result_pushed(
     finally:
         set_worker_context(None)
     result = store.load("r1")
+    assert result is not None
+    assert result.status is Status.FAILED
+    assert result.error is not None and result.error.code == "WORKER_ERROR"
+    assert pushed.results == [("owner", result.public())]
+    connection.close()
+
+
+def test_an_in_process_job_that_crashes_still_gets_a_result_pushed(
+    make_settings: Callable[..., AgentSettings], redis_url: str
+) -> None:
+    settings = make_settings(model="fake-model", base_url="http://127.0.0.1:9/v1")
+    connection = redis.Redis.from_url(redis_url)
+    store = FailingFirstSave(connection, 60, settings.key_prefix)
+    super(FailingFirstSave, store).save(AgentRecord(request_id="r2", subject="owner", question="q"))
+    pushed = Pushed()
+    queue = LocalQueue(JobContext(settings, store, pushed, "token"), workers=1)
+    queue.enqueue("r2")
+    queue.close()  # waits for the job
+    result = store.load("r2")
     assert result is not None
     assert result.status is Status.FAILED
     assert result.error is not None and result.error.code == "WORKER_ERROR"
