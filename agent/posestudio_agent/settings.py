@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from posestudio.settings import weak_secret
+
 TOOLS = ("live_streams", "pose_stats", "system_info", "web_search")
 DEFAULT_TOOLS = ["live_streams", "pose_stats", "system_info"]
 
@@ -95,12 +97,10 @@ class AgentSettings(BaseSettings):
     def _consistent(self) -> AgentSettings:
         if self.web_search_provider != "none" and not self.web_search_url:
             raise ValueError("web_search_provider needs web_search_url")
-        if (
-            self.environment in ("staging", "production")
-            and self.token is not None
-            and len(self.token.get_secret_value()) < 16
-        ):
-            raise ValueError("token is a placeholder or shorter than 16 characters")
+        if self.environment in ("staging", "production"):
+            for name in ("token", "metrics_token"):
+                if weak_secret(getattr(self, name)):
+                    raise ValueError(f"{name} is a placeholder or shorter than 16 characters")
         return self
 
     @property

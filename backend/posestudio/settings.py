@@ -12,6 +12,17 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "token", "password", "example"}
 
 
+def weak_secret(secret: SecretStr | None) -> bool:
+    """A set secret that is a known placeholder or shorter than 16 characters.
+
+    Staging and production refuse to start with one (the agent service too).
+    """
+    if secret is None:
+        return False
+    value = secret.get_secret_value()
+    return value.lower() in PLACEHOLDER_SECRETS or len(value) < 16
+
+
 def _split_csv(value: object) -> object:
     if isinstance(value, str):
         return [item.strip() for item in value.split(",") if item.strip()]
@@ -67,11 +78,7 @@ class Settings(BaseSettings):
     def _no_placeholder_secrets(self) -> Settings:
         if self.environment in ("staging", "production"):
             for name in ("token", "metrics_token"):
-                secret: SecretStr | None = getattr(self, name)
-                if secret is not None and (
-                    secret.get_secret_value().lower() in PLACEHOLDER_SECRETS
-                    or len(secret.get_secret_value()) < 16
-                ):
+                if weak_secret(getattr(self, name)):
                     raise ValueError(f"{name} is a placeholder or shorter than 16 characters")
         if self.default_engine not in self.engines:
             raise ValueError(f"default_engine {self.default_engine!r} is not in engines")
