@@ -19,14 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from posestudio import __version__
 from posestudio.auth import Authenticator
 from posestudio_agent import routes
-from posestudio_agent.errors import (
-    AgentNotConfigured,
-    NotFound,
-    PoseStudioError,
-    QueueFull,
-    RateLimited,
-    Unauthorized,
-)
+from posestudio_agent.errors import PoseStudioError
 from posestudio_agent.jobs import JobQueue
 from posestudio_agent.metrics import AgentCollector
 from posestudio_agent.publish import NAMESPACE, room
@@ -36,13 +29,6 @@ from posestudio_agent.store import RequestStore
 log = logging.getLogger(__name__)
 
 SOCKETIO_PATH = "agent/socket.io"
-HTTP_STATUS: dict[type[PoseStudioError], int] = {
-    Unauthorized: 401,
-    NotFound: 404,
-    RateLimited: 429,
-    AgentNotConfigured: 503,
-    QueueFull: 503,
-}
 
 
 class AgentNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
@@ -72,13 +58,6 @@ def make_sio(settings: AgentSettings, client_manager: Any = None) -> socketio.As
         client_manager=client_manager,
         cors_allowed_origins=settings.cors_origins or None,
     )
-
-
-def _status(exc: PoseStudioError) -> int:
-    for cls, status in HTTP_STATUS.items():
-        if isinstance(exc, cls):
-            return status
-    return 400
 
 
 def create_agent_app(
@@ -130,7 +109,7 @@ def create_agent_app(
 
     @app.exception_handler(PoseStudioError)
     async def _domain_error(_: Request, exc: PoseStudioError) -> JSONResponse:
-        return JSONResponse({"error": exc.to_wire()}, status_code=_status(exc))
+        return JSONResponse({"error": exc.to_wire()}, status_code=exc.http_status)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_body(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -22,10 +22,12 @@ __all__ = [
 
 class AgentNotConfigured(PoseStudioError):
     code = "AGENT_NOT_CONFIGURED"
+    http_status = 503
 
 
 class QueueFull(PoseStudioError):
     code = "QUEUE_FULL"
+    http_status = 503
 
 
 class ToolFailed(PoseStudioError):

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from posestudio.settings import weak_secret
+from posestudio.settings import split_csv, weak_secret
 
 TOOLS = ("live_streams", "pose_stats", "system_info", "web_search")
 DEFAULT_TOOLS = ["live_streams", "pose_stats", "system_info"]
@@ -21,12 +21,6 @@ CONFIGURE_HINT = (
     "POSE_STUDIO_AGENT_BASE_URL=http://host:port/v1 and POSE_STUDIO_AGENT_MODEL=<model name>; "
     "then restart the agent service."
 )
-
-
-def _split_csv(value: object) -> object:
-    if isinstance(value, str):
-        return [item.strip() for item in value.split(",") if item.strip()]
-    return value
 
 
 class AgentSettings(BaseSettings):
@@ -83,7 +77,7 @@ class AgentSettings(BaseSettings):
     @field_validator("tools", "cors_origins", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
-        return _split_csv(value)
+        return split_csv(value)
 
     @field_validator("tools")
     @classmethod

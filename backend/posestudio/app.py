@@ -20,7 +20,7 @@ from posestudio import __version__
 from posestudio.api import engines, health, streams, system
 from posestudio.auth import Authenticator
 from posestudio.engines import EngineRegistry
-from posestudio.errors import NotFound, PoseStudioError, Unauthorized
+from posestudio.errors import PoseStudioError
 from posestudio.gpu import GpuMonitor
 from posestudio.metrics import PoseCollector, ServerStats
 from posestudio.realtime import PoseNamespace
@@ -30,19 +30,10 @@ from posestudio.wire import FastPacket
 
 log = logging.getLogger(__name__)
 
-HTTP_STATUS = {Unauthorized: 401, NotFound: 404}
-
 # Socket.IO lets a message through up to this many bytes over the frame limit, so
 # that a frame somewhat too large is answered with FRAME_TOO_LARGE instead of the
 # transport closing the connection.
 FRAME_OVERHEAD_BYTES = 64 * 1024
-
-
-def _error_status(exc: PoseStudioError) -> int:
-    for cls, status in HTTP_STATUS.items():
-        if isinstance(exc, cls):
-            return status
-    return 400
 
 
 def create_app(
@@ -127,7 +118,7 @@ def create_app(
 
     @app.exception_handler(PoseStudioError)
     async def _domain_error(_: Request, exc: PoseStudioError) -> JSONResponse:
-        return JSONResponse({"error": exc.to_wire()}, status_code=_error_status(exc))
+        return JSONResponse({"error": exc.to_wire()}, status_code=exc.http_status)
 
     app.include_router(health.router)
     app.include_router(engines.router)

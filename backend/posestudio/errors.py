@@ -9,6 +9,8 @@ class PoseStudioError(Exception):
     """Base error carrying a stable code for the wire."""
 
     code = "INTERNAL"
+    # The status the error gets when it ends an HTTP request.
+    http_status = 400
 
     def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
@@ -50,6 +52,7 @@ class TooManyStreams(PoseStudioError):
 
 class RateLimited(PoseStudioError):
     code = "RATE_LIMITED"
+    http_status = 429
 
 
 class UnknownEngine(PoseStudioError):
@@ -62,7 +65,9 @@ class EngineUnavailable(PoseStudioError):
 
 class Unauthorized(PoseStudioError):
     code = "UNAUTHORIZED"
+    http_status = 401
 
 
 class NotFound(PoseStudioError):
     code = "NOT_FOUND"
+    http_status = 404

@@ -23,7 +23,8 @@ def weak_secret(secret: SecretStr | None) -> bool:
     return value.lower() in PLACEHOLDER_SECRETS or len(value) < 16
 
 
-def _split_csv(value: object) -> object:
+def split_csv(value: object) -> object:
+    """ "a, b" -> ["a", "b"] for list settings given as one environment variable."""
     if isinstance(value, str):
         return [item.strip() for item in value.split(",") if item.strip()]
     return value
@@ -72,7 +73,7 @@ class Settings(BaseSettings):
     @field_validator("cors_origins", "engines", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
-        return _split_csv(value)
+        return split_csv(value)
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:
