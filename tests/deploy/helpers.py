@@ -98,27 +98,9 @@ def running_backend(tmp: Path) -> Iterator[Backend]:
         "POSE_STUDIO_ENVIRONMENT": "test",
         "POSE_STUDIO_AGENT_METRICS_TOKEN": backend.metrics_token,
     }
-    log = (tmp / "backend.log").open("w")
-    # cwd is the tmp folder, so a developer's .env is not read.
-    process = subprocess.Popen(
-        [str(VENV_BIN / "posestudio"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=tmp,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_until(
-            lambda: process.poll() is not None or _answers(f"{backend.url}/ready"),
-            timeout=180,
-            what="the backend's /ready",
-        )
-        if process.poll() is not None:
-            raise RuntimeError(f"backend exited: {(tmp / 'backend.log').read_text()[-2000:]}")
+    command = ["serve", "--host", "127.0.0.1", "--port", str(port)]
+    with _serving(tmp, "backend", command, env, f"{backend.url}/ready", timeout=180):
         yield backend
-    finally:
-        _stop(process)
-        log.close()
 
 
 @contextmanager
@@ -134,17 +116,20 @@ def running_agent(tmp: Path, backend: Backend) -> Iterator[str]:
         "POSE_STUDIO_AGENT_DATA_DIR": str(tmp / "agent-data"),
         "POSE_STUDIO_AGENT_ENVIRONMENT": "test",
     }
-    log = (tmp / "agent.log").open("w")
+    command = ["agent", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with _serving(tmp, "agent", command, env, f"{url}/agent/health", timeout=60):
+        yield url
+
+
+@contextmanager
+def _serving(
+    tmp: Path, name: str, command: list[str], env: dict[str, str], health: str, timeout: float
+) -> Iterator[None]:
+    """Run `posestudio COMMAND…` until the block ends, once `health` answers."""
+    log = (tmp / f"{name}.log").open("w")
+    # cwd is the tmp folder, so a developer's .env is not read.
     process = subprocess.Popen(
-        [
-            str(VENV_BIN / "posestudio"),
-            "agent",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
+        [str(VENV_BIN / "posestudio"), *command],
         cwd=tmp,
         env=env,
         stdout=log,
@@ -152,13 +137,13 @@ def running_agent(tmp: Path, backend: Backend) -> Iterator[str]:
     )
     try:
         wait_until(
-            lambda: process.poll() is not None or _answers(f"{url}/agent/health"),
-            timeout=60,
-            what="the agent's /agent/health",
+            lambda: process.poll() is not None or _answers(health),
+            timeout=timeout,
+            what=f"the {name}'s {health}",
         )
         if process.poll() is not None:
-            raise RuntimeError(f"agent exited: {(tmp / 'agent.log').read_text()[-2000:]}")
-        yield url
+            raise RuntimeError(f"{name} exited: {(tmp / f'{name}.log').read_text()[-2000:]}")
+        yield
     finally:
         _stop(process)
         log.close()
