@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from posestudio.history import PoseSample
-from posestudio.schema import LANDMARK_INDEX
+from posestudio.protocol import LANDMARK_INDEX
 
 # joint -> (a, vertex, b): the angle at `vertex` between the rays to `a` and `b`.
 JOINTS: dict[str, tuple[str, str, str]] = {

@@ -23,10 +23,10 @@ from posestudio.engines import EngineRegistry
 from posestudio.errors import PoseStudioError
 from posestudio.gpu import GpuMonitor
 from posestudio.metrics import PoseCollector, ServerStats
+from posestudio.protocol.packet import FastPacket
 from posestudio.realtime import PoseNamespace
 from posestudio.settings import Settings
 from posestudio.streams import StreamManager
-from posestudio.wire import FastPacket
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from posestudio.auth import Authenticator
 from posestudio.errors import BadFrame, BadRequest, PoseStudioError
 from posestudio.metrics import ServerStats
-from posestudio.schema import FrameMeta, StartRequest, StopRequest
+from posestudio.protocol import FrameMeta, StartRequest, StopRequest
 from posestudio.streams import StreamManager
 
 log = logging.getLogger(__name__)

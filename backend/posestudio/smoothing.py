@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from posestudio.schema import SmoothingConfig
+from posestudio.protocol import SmoothingConfig
 
 
 def _alpha(cutoff: np.ndarray | float, dt: float) -> np.ndarray | float:

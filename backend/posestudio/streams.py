@@ -31,7 +31,7 @@ from posestudio.errors import (
 from posestudio.history import PoseHistory, PoseSample
 from posestudio.imaging import decode_jpeg
 from posestudio.metrics import ServerStats
-from posestudio.schema import SCHEMA, FrameMeta, StartRequest, person_to_wire
+from posestudio.protocol import SCHEMA, FrameMeta, StartRequest, person_to_wire
 from posestudio.settings import Settings
 from posestudio.smoothing import PoseSmoother
 

@@ -7,7 +7,7 @@ import pytest
 
 from posestudio.analysis import JOINTS, joint_angles, window_stats
 from posestudio.history import PoseHistory, PoseSample
-from posestudio.schema import LANDMARK_INDEX
+from posestudio.protocol import LANDMARK_INDEX
 
 
 def pose(knee_degrees: float, visibility: float = 0.9) -> np.ndarray:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from posestudio.schema import SmoothingConfig
+from posestudio.protocol import SmoothingConfig
 from posestudio.smoothing import OneEuroFilter, PoseSmoother
 
 

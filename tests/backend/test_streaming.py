@@ -10,7 +10,7 @@ import simplejpeg
 
 from posestudio.client import PoseClient
 from posestudio.engines.mediapipe import MediaPipePoseEngine
-from posestudio.schema import NUM_LANDMARKS, SCHEMA
+from posestudio.protocol import NUM_LANDMARKS, SCHEMA
 from posestudio.settings import Settings
 from tests.utils.frames import pose_for, send_and_wait, video_jpegs
 from tests.utils.server import LiveServer

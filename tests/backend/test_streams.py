@@ -14,7 +14,7 @@ from posestudio.engines import EngineRegistry, PoseEngine
 from posestudio.errors import PoseStudioError, TooManyStreams
 from posestudio.history import PoseHistory
 from posestudio.metrics import ServerStats
-from posestudio.schema import StartRequest
+from posestudio.protocol import StartRequest
 from posestudio.settings import Settings
 from posestudio.streams import Stream, StreamManager, TokenBucket
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 from posestudio.analysis import window_stats
 from posestudio.deps import ManagerDep, PrincipalDep, SettingsDep
 from posestudio.errors import NotFound
-from posestudio.schema import STREAM_ID_PATTERN
+from posestudio.protocol import STREAM_ID_PATTERN
 
 router = APIRouter(prefix="/api", tags=["streams"])
 

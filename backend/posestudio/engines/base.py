@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from posestudio.schema import Person
+from posestudio.protocol import Person
 
 
 @dataclass(frozen=True)

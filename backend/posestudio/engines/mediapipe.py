@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from posestudio.engines.base import PoseEngine
 from posestudio.errors import EngineUnavailable
-from posestudio.schema import NUM_LANDMARKS, Person
+from posestudio.protocol import NUM_LANDMARKS, Person
 
 SHIPPED_COMPLEXITY = 1
 

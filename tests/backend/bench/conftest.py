@@ -18,7 +18,7 @@ from posestudio.bench.server import Target
 from posestudio.bench.workload import Workload
 from posestudio.engines import EngineRegistry, PoseEngine
 from posestudio.media import encode_jpeg
-from posestudio.schema import NUM_LANDMARKS, Person
+from posestudio.protocol import NUM_LANDMARKS, Person
 from posestudio.settings import Settings
 
 TOKEN = "bench-test-token-0123456789"

@@ -6,7 +6,7 @@ import simplejpeg
 
 from posestudio.engines.mediapipe import MediaPipeConfig, MediaPipePoseEngine
 from posestudio.errors import EngineUnavailable
-from posestudio.schema import NUM_LANDMARKS
+from posestudio.protocol import NUM_LANDMARKS
 from tests.utils.frames import video_jpegs
 
 

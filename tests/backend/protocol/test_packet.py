@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from socketio import packet
 
-from posestudio.wire import FastPacket, has_binary
+from posestudio.protocol.packet import FastPacket, has_binary
 from tests.utils.frames import video_jpegs
 
 POSE: dict[str, Any] = {
