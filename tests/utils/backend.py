@@ -14,8 +14,8 @@ import httpx
 from posestudio.app import create_app
 from posestudio.auth import Authenticator
 from posestudio.client import PoseClient
+from posestudio.client.sources import encode_jpeg, read_frames, test_video_path
 from posestudio.engines import default_registry
-from posestudio.media import encode_jpeg, read_frames, test_video_path
 from posestudio.settings import Settings
 from tests.utils.server import wait_until
 from tests.utils.servers import uvicorn_server
