@@ -1,7 +1,8 @@
 """Every error code the pose backend sends, with its meaning: the one list the studio reads.
 
-A code is stable once published; `errors.py` gives each domain error one of these, and
-`make schema` writes them into the studio's generated constants.
+A code is stable once published; `errors.py` (and `posestudio_core.errors`) gives each
+domain error one of these, and `make schema` writes them into the studio's generated
+constants.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ class ErrorCode(StrEnum):
     UNKNOWN_ENGINE = "UNKNOWN_ENGINE"
     ENGINE_UNAVAILABLE = "ENGINE_UNAVAILABLE"
     UNAUTHORIZED = "UNAUTHORIZED"
+    FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
+    CONFLICT = "CONFLICT"
     INTERNAL = "INTERNAL"
 
 
@@ -37,6 +40,8 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.UNKNOWN_ENGINE: "start names an engine that is not configured",
     ErrorCode.ENGINE_UNAVAILABLE: "the engine failed to load or to build an instance",
     ErrorCode.UNAUTHORIZED: "missing or wrong token",
+    ErrorCode.FORBIDDEN: "the caller is known but not allowed to do this",
     ErrorCode.NOT_FOUND: "no such resource (HTTP)",
+    ErrorCode.CONFLICT: "the request conflicts with the current state (HTTP)",
     ErrorCode.INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
 }

@@ -15,9 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 from posestudio.protocol.codes import ErrorCode
 from posestudio.protocol.landmarks import NUM_LANDMARKS
 
-SCHEMA = "pose_v1"
+# Re-exported: the agent checks the same names through the core.
+from posestudio_core.ids import STREAM_ID_PATTERN as STREAM_ID_PATTERN
 
-STREAM_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+SCHEMA = "pose_v1"
 
 
 def _not_null(schema: dict[str, Any]) -> None:

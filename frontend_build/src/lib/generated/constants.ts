@@ -93,6 +93,8 @@ export const ERROR_CODES = {
   UNKNOWN_ENGINE: "start names an engine that is not configured",
   ENGINE_UNAVAILABLE: "the engine failed to load or to build an instance",
   UNAUTHORIZED: "missing or wrong token",
+  FORBIDDEN: "the caller is known but not allowed to do this",
   NOT_FOUND: "no such resource (HTTP)",
+  CONFLICT: "the request conflicts with the current state (HTTP)",
   INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
 } as const satisfies Record<ErrorCode, string>;

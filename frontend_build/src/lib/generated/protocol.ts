@@ -16,7 +16,9 @@ export type ErrorCode =
   | "UNKNOWN_ENGINE"
   | "ENGINE_UNAVAILABLE"
   | "UNAUTHORIZED"
+  | "FORBIDDEN"
   | "NOT_FOUND"
+  | "CONFLICT"
   | "INTERNAL";
 
 /**
