@@ -3,7 +3,8 @@
     python -m posestudio.protocol.export            # into docs/schema/ and the studio
     python -m posestudio.protocol.export --out DIR  # the same tree under DIR (the tests)
 
-Writes one JSON Schema (draft 2020-12) per message and an `index.json` into
+Writes one JSON Schema (draft 2020-12) per message and an `index.json` (the messages,
+the error codes with their meanings, the landmark names and the skeleton's edges) into
 `docs/schema/`; `frontend_build/src/lib/generated/protocol.ts` from those schemas with
 json-schema-to-typescript (the studio's devDependency, run with `npx --no-install`, so
 nothing is downloaded); and `generated/constants.ts` with the landmark names, the
@@ -76,6 +77,7 @@ def message_schema(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def index() -> dict[str, Any]:
+    """The messages with their files, and the constants a client in any language needs."""
     return {
         "title": "The /pose protocol's messages",
         "schema": m.SCHEMA,
@@ -89,6 +91,9 @@ def index() -> dict[str, Any]:
             }
             for entry in MESSAGES
         ],
+        "error_codes": {code.value: ERROR_MEANINGS[code] for code in ErrorCode},
+        "landmark_names": list(LANDMARK_NAMES),
+        "skeleton_edges": [list(edge) for edge in SKELETON_EDGES],
     }
 
 

@@ -45,6 +45,8 @@ def test_the_index_names_one_schema_file_per_message(generated: tuple[Path, list
         schema = json.loads((out / export.SCHEMA_DIR / entry["file"]).read_text())
         assert schema["title"] == entry["name"]
         assert schema["$schema"] == export.DIALECT
+    assert len(index["landmark_names"]) == 33
+    assert index["error_codes"]["RATE_LIMITED"]
 
 
 def test_the_studio_gets_every_message_code_and_landmark(
