@@ -1,4 +1,4 @@
-import { Suspense, lazy, useEffect, useReducer, useState, type ChangeEvent } from "react";
+import { Suspense, lazy, useCallback, useEffect, useReducer, useState, type ChangeEvent } from "react";
 import { FRONT, REAR, type CameraChoice } from "../lib/cameras";
 import {
   FPS_PRESETS,
@@ -10,6 +10,7 @@ import {
   qualityPreset,
 } from "../lib/presets";
 import type { StreamSession, TileSettings } from "../lib/session";
+import type { PoseMessage } from "../lib/types";
 import { PoseOverlay } from "./PoseOverlay";
 import { Sparkline } from "./Sparkline";
 
@@ -49,18 +50,21 @@ export function StreamTile({
   useRefresh(session);
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
   useEffect(() => session.attach(video), [session, video]);
+  const onDrawn = useCallback((pose: PoseMessage | null) => (session.drawnPose = pose), [session]);
 
   const s = session.settings;
   const status = session.status;
   const now = performance.now();
-  const stats = session.stats.snapshot(now);
+  const stats = session.view.stats.snapshot(now);
   const preset = qualityPreset(s.quality);
-  const [w, h] = session.size[0] ? session.size : [video?.videoWidth || 1280, video?.videoHeight || 720];
+  const [w, h] = session.capture.size[0]
+    ? session.capture.size
+    : [video?.videoWidth || 1280, video?.videoHeight || 720];
   const measured = stats.bytesPerFrame;
   const perFrame = measured ?? estimateFrameBytes(w, h, preset);
   const update = (change: Partial<TileSettings>) => session.update(change);
   const choices = [FRONT, REAR, ...cameras];
-  const title = session.cameraLabel || "Camera";
+  const title = session.camera.label || "Camera";
   const uid = session.id;
 
   return (
@@ -83,7 +87,7 @@ export function StreamTile({
             className="btn"
             data-testid="stream-toggle"
             onClick={() => session.setRunning(!session.running)}
-            disabled={!session.mediaStream}
+            disabled={!session.camera.stream}
           >
             {session.running ? "Stop" : "Start"}
           </button>
@@ -109,10 +113,10 @@ export function StreamTile({
             playsInline
             aria-label="Camera preview"
           />
-          <PoseOverlay session={session} video={video} />
-          {session.cameraError && (
+          <PoseOverlay poses={session.poses} video={video} onDrawn={onDrawn} />
+          {session.camera.error && (
             <div className="stage-message">
-              <p>{session.cameraError}</p>
+              <p>{session.camera.error}</p>
               <button type="button" className="btn" onClick={() => void session.open()}>
                 Try again
               </button>
@@ -120,13 +124,13 @@ export function StreamTile({
           )}
         </div>
         <Suspense fallback={<div className="view3d" aria-busy="true" />}>
-          <Pose3D session={session} theme={theme} />
+          <Pose3D poses={session.poses} theme={theme} />
         </Suspense>
       </div>
 
-      {session.error && (
+      {session.view.error && (
         <p className="tile-error" role="alert" data-testid="stream-error">
-          {session.error}
+          {session.view.error}
         </p>
       )}
 
@@ -141,7 +145,7 @@ export function StreamTile({
           unit="ms"
           hint="capture and JPEG encoding in the browser"
         />
-        <Stat label="Landmarks" testId="landmark-count" value={String(session.landmarkCount)} />
+        <Stat label="Landmarks" testId="landmark-count" value={String(session.view.landmarkCount)} />
         <Stat label="Sent" testId="frames-sent" value={String(stats.framesSent)} />
         <Stat
           label="Dropped"
@@ -158,7 +162,7 @@ export function StreamTile({
       </dl>
       <div className="spark-row">
         <Sparkline
-          points={session.stats.history}
+          points={session.view.stats.history}
           now={Date.now()}
           highlight={highlight}
           label={`Latency over the last minute, p50 ${fmt(stats.latencyP50)} ms`}
