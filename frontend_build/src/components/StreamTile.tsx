@@ -10,6 +10,7 @@ import {
   qualityPreset,
 } from "../lib/presets";
 import type { StreamSession, TileSettings } from "../lib/session";
+import { STATUS_HINTS } from "../lib/streamView";
 import type { PoseMessage } from "../lib/types";
 import { PoseOverlay } from "./PoseOverlay";
 import { Sparkline } from "./Sparkline";
@@ -54,6 +55,7 @@ export function StreamTile({
 
   const s = session.settings;
   const status = session.status;
+  const hint = STATUS_HINTS[status];
   const now = performance.now();
   const stats = session.view.stats.snapshot(now);
   const preset = qualityPreset(s.quality);
@@ -78,7 +80,11 @@ export function StreamTile({
         <h2 className="tile-title" title={title}>
           {title}
         </h2>
-        <span className={`pill pill-${status}`} data-testid="stream-status" aria-live="polite">
+        <span
+          className={`pill pill-${status.replace(" ", "-")}`}
+          data-testid="stream-status"
+          aria-live="polite"
+        >
           {status}
         </span>
         <div className="tile-actions">
@@ -87,7 +93,7 @@ export function StreamTile({
             className="btn"
             data-testid="stream-toggle"
             onClick={() => session.setRunning(!session.running)}
-            disabled={!session.camera.stream}
+            disabled={session.running && !session.camera.stream}
           >
             {session.running ? "Stop" : "Start"}
           </button>
@@ -114,6 +120,11 @@ export function StreamTile({
             aria-label="Camera preview"
           />
           <PoseOverlay poses={session.poses} video={video} onDrawn={onDrawn} />
+          {hint && (
+            <p className={`stage-hint stage-hint-${status.replace(" ", "-")}`} data-testid="stream-hint">
+              {hint}
+            </p>
+          )}
           {session.camera.error && (
             <div className="stage-message">
               <p>{session.camera.error}</p>

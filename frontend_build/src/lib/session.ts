@@ -151,7 +151,8 @@ export class StreamSession {
     if (change.fps !== undefined) this.capture.pacer.setFps(change.fps);
     if (change.quality !== undefined) this.capture.quality = qualityPreset(change.quality).quality;
     if (change.mirror !== undefined) this.mirrorChosen = true;
-    if (change.camera !== undefined && change.camera !== before.camera) void this.open();
+    // A stopped tile has no camera open: the new choice opens with the next Start.
+    if (change.camera !== undefined && change.camera !== before.camera && this.running) void this.open();
     const smoothingChanged =
       (change.smoothing !== undefined && change.smoothing !== before.smoothing) ||
       (change.strength !== undefined && change.strength !== before.strength && this.settings.smoothing);
@@ -163,15 +164,19 @@ export class StreamSession {
     this.notify();
   }
 
+  /** Stop releases the camera at once and clears the views; Start opens it again. */
   setRunning(running: boolean): void {
     if (running === this.running) return;
     this.running = running;
     if (running) {
-      this.view.resetStats(performance.now());
-      if (this.camera.stream) this.startStream();
+      this.view.started(performance.now());
+      void this.open();
     } else {
+      clearTimeout(this.restartTimer);
       this.capture.stop();
       void this.channel.stop();
+      this.camera.release();
+      this.view.stopped();
     }
     this.notify();
   }

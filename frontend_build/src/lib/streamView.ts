@@ -9,7 +9,16 @@ import { StreamStats } from "./stats";
 import type { PoseMessage, WireError } from "./types";
 
 export type TileStatus =
-  "opening" | "starting" | "waiting" | "live" | "stalled" | "paused" | "reconnecting" | "error";
+  "opening" | "starting" | "waiting" | "live" | "no one" | "stalled" | "stopped" | "reconnecting" | "error";
+
+/** What the tile says besides the status word, for the states that need a sentence. */
+export const STATUS_HINTS: Partial<Record<TileStatus, string>> = {
+  "no one": "No one in view: step back so your whole body is visible",
+  stopped: "Stopped: the camera is off. Start opens it again.",
+};
+
+/** Poses without a person for this long mean no one is in view (one missed frame does not). */
+export const NO_ONE_MS = 500;
 
 /** What the status depends on besides the server's answers. */
 export interface TileInputs {
@@ -17,7 +26,7 @@ export interface TileInputs {
   cameraFailed: boolean;
   /** The camera is open. */
   cameraOpen: boolean;
-  /** The person wants the stream running (not stopped). */
+  /** The person wants the stream running: not stopped (the camera is released then). */
   running: boolean;
   /** The connection to the server is up. */
   connected: boolean;
@@ -45,6 +54,8 @@ export class StreamView {
   readonly poses: LivePoses;
   private phase: StreamPhase = "starting";
   private phaseSince = 0;
+  /** When the latest pose with a person in it arrived. */
+  private personAt = -Infinity;
 
   constructor(mirrored: () => boolean, now: number) {
     this.stats = new StreamStats(now);
@@ -53,14 +64,16 @@ export class StreamView {
 
   status(inputs: TileInputs, now: number): TileStatus {
     if (inputs.cameraFailed) return "error";
+    if (!inputs.running) return "stopped";
     if (!inputs.cameraOpen) return "opening";
-    if (!inputs.running) return "paused";
     if (!inputs.connected) return "reconnecting";
     if (this.phase === "failed") return "error";
     if (this.phase !== "running") return "starting";
     const at = this.poses.latestAt;
     if (at <= this.phaseSince) return "waiting";
-    return now - at < LIVE_MS ? "live" : "stalled";
+    if (now - at >= LIVE_MS) return "stalled";
+    const nobody = this.poses.latest?.persons.length === 0;
+    return nobody && at - this.personAt >= NO_ONE_MS ? "no one" : "live";
   }
 
   get landmarkCount(): number {
@@ -72,6 +85,7 @@ export class StreamView {
     const latency = performance.timeOrigin + now - pose.capture_ts;
     this.stats.poseReceived(now, Date.now(), latency, pose.timing.server_ms, pose.dropped);
     this.poses.receive(pose, now);
+    if (pose.persons.length > 0) this.personAt = now;
     if (this.error?.startsWith(RATE_LIMITED)) this.error = null;
   }
 
@@ -91,8 +105,14 @@ export class StreamView {
     else if (this.error?.startsWith(ENCODE_ERROR)) this.error = null;
   }
 
-  /** Counting starts again (the person started the stream again). */
-  resetStats(now: number): void {
+  /** The person started the stream again: counting starts anew. */
+  started(now: number): void {
     this.stats = new StreamStats(now);
+  }
+
+  /** The stream stopped: no pose to show until it runs again. */
+  stopped(): void {
+    this.poses.clear();
+    this.personAt = -Infinity;
   }
 }

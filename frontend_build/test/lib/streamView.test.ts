@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { LIVE_MS } from "../../src/lib/poseSource";
-import { StreamView, readableError, type TileInputs } from "../../src/lib/streamView";
+import {
+  NO_ONE_MS,
+  STATUS_HINTS,
+  StreamView,
+  readableError,
+  type TileInputs,
+} from "../../src/lib/streamView";
 import { poseMessage } from "../poses";
 
 const ready: TileInputs = { cameraFailed: false, cameraOpen: true, running: true, connected: true };
@@ -10,7 +16,8 @@ describe("StreamView", () => {
     const view = new StreamView(() => false, 0);
     expect(view.status({ ...ready, cameraFailed: true, cameraOpen: false }, 0)).toBe("error");
     expect(view.status({ ...ready, cameraOpen: false }, 0)).toBe("opening");
-    expect(view.status({ ...ready, running: false }, 0)).toBe("paused");
+    expect(view.status({ ...ready, running: false }, 0)).toBe("stopped");
+    expect(view.status({ ...ready, running: false, cameraOpen: false }, 0)).toBe("stopped");
     expect(view.status({ ...ready, connected: false }, 0)).toBe("reconnecting");
     expect(view.status(ready, 0)).toBe("starting");
     view.phased("failed", { code: "TOO_MANY_STREAMS", message: "at most 2" }, 10);
@@ -31,6 +38,33 @@ describe("StreamView", () => {
     expect(view.landmarkCount).toBe(0);
   });
 
+  it("says no one is in view when poses keep coming back empty, not after one missed frame", () => {
+    const view = new StreamView(() => false, 0);
+    view.phased("running", undefined, 0);
+    view.posed(poseMessage(0, { persons: 0 }), 100);
+    expect(view.status(ready, 100)).toBe("no one");
+    expect(STATUS_HINTS["no one"]).toBe("No one in view: step back so your whole body is visible");
+    view.posed(poseMessage(1), 200);
+    expect(view.status(ready, 200)).toBe("live");
+    view.posed(poseMessage(2, { persons: 0 }), 300);
+    expect(view.status(ready, 300)).toBe("live");
+    view.posed(poseMessage(3, { persons: 0 }), 200 + NO_ONE_MS);
+    expect(view.status(ready, 200 + NO_ONE_MS)).toBe("no one");
+    expect(view.status(ready, 200 + NO_ONE_MS + LIVE_MS)).toBe("stalled");
+  });
+
+  it("shows nothing once stopped, and waits for a new pose after the next start", () => {
+    const view = new StreamView(() => false, 0);
+    view.phased("running", undefined, 0);
+    view.posed(poseMessage(0), 100);
+    view.stopped();
+    expect(view.poses.poseAt(101)).toBeNull();
+    expect(view.landmarkCount).toBe(0);
+    expect(view.status({ ...ready, running: false, cameraOpen: false }, 101)).toBe("stopped");
+    view.phased("running", undefined, 200);
+    expect(view.status(ready, 201)).toBe("waiting");
+  });
+
   it("measures latency from the frame's capture time and counts what the server dropped", () => {
     const view = new StreamView(() => false, 0);
     const captured = performance.timeOrigin + 1000;
@@ -39,7 +73,7 @@ describe("StreamView", () => {
     expect(stats.latencyP50).toBeCloseTo(80);
     expect(stats.serverP50).toBe(14);
     expect(stats.serverDropped).toBe(4);
-    view.resetStats(2000);
+    view.started(2000);
     expect(view.stats.snapshot(2000).latencyP50).toBeNull();
   });
 
