@@ -24,7 +24,7 @@ export interface TileSettings {
 
 let counter = 0;
 
-export function newStreamId(): string {
+function newStreamId(): string {
   counter++;
   const rand = Math.random().toString(36).slice(2, 8);
   return `cam${counter}-${rand}`;
