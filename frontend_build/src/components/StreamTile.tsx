@@ -92,7 +92,7 @@ export function StreamTile({
             type="button"
             className="btn"
             data-testid="stream-toggle"
-            onClick={() => session.setRunning(!session.running)}
+            onClick={() => void session.setRunning(!session.running)}
             disabled={session.running && !session.camera.stream}
           >
             {session.running ? "Stop" : "Start"}

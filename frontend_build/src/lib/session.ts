@@ -117,8 +117,9 @@ export class StreamSession {
     for (const listener of this.changed) listener();
   }
 
-  /** Opens the chosen camera (again), then starts the stream if it should run. */
+  /** Opens the chosen camera (again) and starts the stream; on a stopped tile, that is Start. */
   async open(): Promise<void> {
+    if (!this.running) return this.setRunning(true);
     const opening = this.camera.open(this.settings.camera);
     this.notify();
     const opened = await opening;
@@ -165,19 +166,18 @@ export class StreamSession {
   }
 
   /** Stop releases the camera at once and clears the views; Start opens it again. */
-  setRunning(running: boolean): void {
+  async setRunning(running: boolean): Promise<void> {
     if (running === this.running) return;
     this.running = running;
     if (running) {
       this.view.started(performance.now());
-      void this.open();
-    } else {
-      clearTimeout(this.restartTimer);
-      this.capture.stop();
-      void this.channel.stop();
-      this.camera.release();
-      this.view.stopped();
+      return this.open();
     }
+    clearTimeout(this.restartTimer);
+    this.capture.stop();
+    void this.channel.stop();
+    this.camera.release();
+    this.view.stopped();
     this.notify();
   }
 

@@ -110,6 +110,18 @@ describe("StreamSession", () => {
     session.dispose();
   });
 
+  it("takes Try again on a stopped tile as Start", async () => {
+    const session = new StreamSession(connection, encoder);
+    await session.open();
+    await session.setRunning(false);
+    await session.open();
+    await flush();
+    expect(session.running).toBe(true);
+    expect(session.camera.stream).not.toBeNull();
+    expect(session.status).toBe("waiting");
+    session.dispose();
+  });
+
   it("stops a camera that finishes opening after Stop", async () => {
     const session = new StreamSession(connection, encoder);
     const release = devices.hold();
