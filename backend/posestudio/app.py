@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import socketio
 from fastapi import FastAPI, Request
@@ -28,6 +28,9 @@ from posestudio.realtime import PoseNamespace
 from posestudio.settings import Settings
 from posestudio.streams import StreamManager
 
+if TYPE_CHECKING:
+    from posestudio.accounts.service import Accounts
+
 log = logging.getLogger(__name__)
 
 # Socket.IO lets a message through up to this many bytes over the frame limit, so
@@ -42,6 +45,7 @@ def create_app(
     authenticator: Authenticator,
     *,
     executor: ThreadPoolExecutor | None = None,
+    accounts: Accounts | None = None,
 ) -> socketio.ASGIApp:
     """Build the backend. Engines load in the background; `/ready` says when."""
     executor = executor or ThreadPoolExecutor(
@@ -79,6 +83,8 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if accounts is not None:
+            await asyncio.to_thread(accounts.start)
         loading = asyncio.gather(
             *(asyncio.to_thread(registry.load, name) for name in registry.names)
         )
@@ -91,6 +97,8 @@ def create_app(
             await manager.close()
             executor.shutdown(wait=True, cancel_futures=True)
             registry.close()
+            if accounts is not None:
+                accounts.close()
 
     app = FastAPI(
         title="Pose Studio",
@@ -124,6 +132,8 @@ def create_app(
     app.include_router(engines.router)
     app.include_router(streams.router)
     app.include_router(system.router)
+    if accounts is not None:
+        accounts.install(app)
     if settings.frontend_available:
         # The studio's static shell holds no data; every API behind it needs the token.
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="studio")
