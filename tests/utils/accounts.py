@@ -20,6 +20,7 @@ from posestudio.app import create_app
 from posestudio.db.tables import metadata
 from posestudio.engines import default_registry
 from posestudio.settings import Settings
+from posestudio_core.auth import SESSION_COOKIE
 from tests.utils.databases import POSTGRES_ADMIN_URL, _admin
 from tests.utils.servers import uvicorn_server
 
@@ -64,18 +65,23 @@ class AccountsBackend:
         with self.admin() as admin:
             response = admin.post(
                 "/api/users",
-                json={"email": email, "display_name": role.title(), "role": role,
-                      "password": PASSWORD},
+                json={
+                    "email": email,
+                    "display_name": role.title(),
+                    "role": role,
+                    "password": PASSWORD,
+                },
             )
         assert response.status_code == 201, response.text
         user: dict[str, Any] = response.json()
         return user
 
     def signed_in(self, email: str, password: str = PASSWORD) -> httpx.Client:
-        client = self.client()
-        response = client.post("/api/auth/login", json={"email": email, "password": password})
+        """A fresh browser-like client holding the session cookie of a sign-in."""
+        with self.client() as login:
+            response = login.post("/api/auth/login", json={"email": email, "password": password})
         assert response.status_code == 200, response.text
-        return client
+        return self.client(cookies={SESSION_COOKIE: response.cookies[SESSION_COOKIE]})
 
     def token_for(self, email: str, role: str | None = None) -> str:
         with self.signed_in(email) as person:

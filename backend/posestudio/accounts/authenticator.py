@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from posestudio_core.auth import Credentials, Principal, TokenAuthenticator
 from sqlmodel import Session
 
 from posestudio.accounts import roles
@@ -16,6 +15,7 @@ from posestudio.accounts.keys import API_TOKEN_PREFIX
 from posestudio.accounts.sessions import find_active_session
 from posestudio.accounts.tokens import find_active_token
 from posestudio.db.database import Database, utcnow
+from posestudio_core.auth import Credentials, Principal, TokenAuthenticator
 
 # last_used_at is a hint for people, not an access log: one write a minute per token.
 LAST_USED_RESOLUTION = timedelta(minutes=1)

@@ -13,9 +13,8 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import urlsplit
 
-from posestudio_core.auth import SESSION_COOKIE
-
 from posestudio.accounts.errors import CsrfRefused
+from posestudio_core.auth import SESSION_COOKIE
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from posestudio.errors import BadRequest, PoseStudioError, RateLimited, Unauthorized
+from posestudio.errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited, Unauthorized
 
 
-class EmailTaken(PoseStudioError):
+class EmailTaken(Conflict):
     code = "EMAIL_TAKEN"
-    http_status = 409
 
 
 class WeakPassword(BadRequest):
@@ -20,42 +19,36 @@ class InvalidCredentials(Unauthorized):
     code = "INVALID_CREDENTIALS"
 
 
-class RoleTooHigh(PoseStudioError):
-    """A role above the one asking (a token above its owner, a user above their maker)."""
+class RoleTooHigh(Forbidden):
+    """A role above the one asking (a token above its owner's)."""
 
     code = "ROLE_TOO_HIGH"
-    http_status = 403
 
 
-class LastAdmin(PoseStudioError):
+class LastAdmin(Conflict):
     """Demoting, disabling or deleting the only active admin would lock everyone out."""
 
     code = "LAST_ADMIN"
-    http_status = 409
 
 
-class UnknownUser(PoseStudioError):
+class UnknownUser(NotFound):
     code = "UNKNOWN_USER"
-    http_status = 404
 
 
-class UnknownToken(PoseStudioError):
+class UnknownToken(NotFound):
     code = "UNKNOWN_TOKEN"
-    http_status = 404
 
 
-class SetupDone(PoseStudioError):
+class SetupDone(Conflict):
     code = "SETUP_DONE"
-    http_status = 409
 
 
 class BadSetupCode(Unauthorized):
     code = "BAD_SETUP_CODE"
 
 
-class CsrfRefused(PoseStudioError):
+class CsrfRefused(Forbidden):
     code = "CSRF_REFUSED"
-    http_status = 403
 
 
 __all__ = [

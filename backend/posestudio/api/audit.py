@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from posestudio_core.auth import Principal
-from posestudio_core.deps import require
-from posestudio_core.permissions import Action
 
 from posestudio.accounts import audit
 from posestudio.accounts.models import AuditPage
 from posestudio.db.session import SessionDep
+from posestudio_core.auth import Principal
+from posestudio_core.deps import require
+from posestudio_core.permissions import Action
 
 router = APIRouter(prefix="/api", tags=["audit"])
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from posestudio_core.auth import SESSION_COOKIE, Principal
-from posestudio_core.deps import public, require
-from posestudio_core.permissions import Action
 from pydantic import BaseModel, Field
 
 from posestudio.accounts import audit
@@ -18,6 +15,9 @@ from posestudio.accounts.sessions import end_session
 from posestudio.accounts.signin import sign_in
 from posestudio.accounts.users import get_user
 from posestudio.db.session import SessionDep
+from posestudio_core.auth import SESSION_COOKIE, Principal
+from posestudio_core.deps import public, require
+from posestudio_core.permissions import Action
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 

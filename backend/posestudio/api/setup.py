@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
-from posestudio_core.deps import public
 from pydantic import BaseModel, Field
 
 from posestudio.accounts.deps import AccountsDep, ClientDep
@@ -13,6 +12,7 @@ from posestudio.accounts.models import DisplayName, Email, Password, UserCreate,
 from posestudio.accounts.sessions import create_session
 from posestudio.api.auth import set_session_cookie
 from posestudio.db.session import SessionDep
+from posestudio_core.deps import public
 
 router = APIRouter(prefix="/api/setup", tags=["setup"])
 

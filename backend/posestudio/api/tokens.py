@@ -6,9 +6,6 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
-from posestudio_core.auth import Principal
-from posestudio_core.deps import require
-from posestudio_core.permissions import Action, authorize
 
 from posestudio.accounts import tokens
 from posestudio.accounts.deps import ClientDep
@@ -16,6 +13,9 @@ from posestudio.accounts.models import ApiToken, ApiTokenCreate, ApiTokenCreated
 from posestudio.accounts.users import get_user
 from posestudio.db.session import SessionDep
 from posestudio.errors import BadRequest
+from posestudio_core.auth import Principal
+from posestudio_core.deps import require
+from posestudio_core.permissions import Action, authorize
 
 router = APIRouter(prefix="/api/tokens", tags=["tokens"])
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
-from posestudio_core.auth import Principal
-from posestudio_core.deps import require
-from posestudio_core.permissions import Action
 
 from posestudio.accounts import users
 from posestudio.accounts.deps import ClientDep
 from posestudio.accounts.models import PasswordReset, User, UserCreate, UserPublic, UserUpdate
 from posestudio.db.session import SessionDep
+from posestudio_core.auth import Principal
+from posestudio_core.deps import require
+from posestudio_core.permissions import Action
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 

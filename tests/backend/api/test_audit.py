@@ -10,7 +10,9 @@ __all__ = ["api", "served_accounts"]
 def test_sign_ins_tokens_and_people_are_logged_newest_first(api: AccountsBackend) -> None:
     person = api.make_user("operator", "logged@example.com")
     with api.client() as browser:
-        browser.post("/api/auth/login", json={"email": "logged@example.com", "password": "nope-nope"})
+        browser.post(
+            "/api/auth/login", json={"email": "logged@example.com", "password": "nope-nope"}
+        )
     token = api.token_for("logged@example.com")
     with api.admin() as admin:
         admin.patch(f"/api/users/{person['id']}", json={"role": "viewer"})

@@ -39,9 +39,7 @@ def test_setup_creates_the_first_admin_signs_them_in_and_is_then_done(
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "SETUP_DONE"
     with api.admin() as admin:
-        assert [u["email"] for u in admin.get("/api/users").json()] == [
-            "first.admin@example.com"
-        ]
+        assert [u["email"] for u in admin.get("/api/users").json()] == ["first.admin@example.com"]
 
 
 def test_a_wrong_code_or_a_weak_password_creates_nobody(api: AccountsBackend) -> None:
