@@ -7,23 +7,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 
-from posestudio.accounts import tokens, users
-from posestudio.accounts.errors import UnknownUser
-from posestudio.accounts.models import ApiTokenCreate, Role, UserCreate
-from posestudio.db.database import Database
-from posestudio.errors import PoseStudioError
-from posestudio.settings import Settings
+from posestudio_cli.db import open_database
 
 users_app = typer.Typer(help="People with accounts.")
 tokens_app = typer.Typer(help="API tokens for `posestudio stream`, the bench, services.")
-
-
-def _database() -> Database:
-    database = Database(Settings().resolved_database_url)
-    database.upgrade()
-    return database
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -34,6 +22,8 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def _fail(exc: Exception) -> typer.Exit:
+    from posestudio.errors import PoseStudioError
+
     if isinstance(exc, PoseStudioError):
         typer.echo(f"error: {exc.code}: {exc.message}", err=True)
     else:
@@ -51,9 +41,16 @@ def create_user(
     ] = False,
 ) -> None:
     """Create an account (the password is asked for, or read from stdin)."""
+    from pydantic import ValidationError
+
+    from posestudio.accounts import users
+    from posestudio.accounts.models import UserCreate
+    from posestudio.errors import PoseStudioError
+
     password = _read_password(password_stdin)
-    database = _database()
+    database = open_database()
     try:
+        database.upgrade()
         data = UserCreate.model_validate(
             {"email": email, "display_name": name or email, "role": role, "password": password}
         )
@@ -63,7 +60,7 @@ def create_user(
         raise _fail(exc) from None
     finally:
         database.close()
-    typer.echo(f"created {user.role} {user.email} (user:{user.id})")
+    typer.echo(f"created {user.role} {user.email} ({user.subject})")
 
 
 @tokens_app.command("create")
@@ -73,18 +70,23 @@ def create_token(
     role: Annotated[str | None, typer.Option(help="Role (default: the owner's)")] = None,
     days: Annotated[float | None, typer.Option(help="Expire after this many days")] = None,
 ) -> None:
-    """Create an API token for a person and print it (it is shown only once)."""
-    database = _database()
+    """Create an API token for a person and print it (it is shown only this once)."""
+    from pydantic import ValidationError
+
+    from posestudio.accounts import tokens, users
+    from posestudio.accounts.errors import UnknownUser
+    from posestudio.accounts.models import ApiTokenCreate
+    from posestudio.errors import PoseStudioError
+
+    database = open_database()
     try:
+        database.upgrade()
+        expires = datetime.now(UTC) + timedelta(days=days) if days else None
+        data = ApiTokenCreate.model_validate({"name": name, "role": role, "expires_at": expires})
         with database.session() as session:
             owner = users.find_user_by_email(session=session, email=email)
             if owner is None:
                 raise UnknownUser(f"no account for {email}")
-            expires = datetime.now(UTC) + timedelta(days=days) if days else None
-            chosen: Role | None = role  # type: ignore[assignment]
-            data = ApiTokenCreate.model_validate(
-                {"name": name, "role": chosen, "expires_at": expires}
-            )
             created = tokens.create_token(session=session, owner=owner, data=data, actor="cli")
     except (PoseStudioError, ValidationError) as exc:
         raise _fail(exc) from None

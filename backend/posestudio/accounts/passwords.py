@@ -15,9 +15,13 @@ MAX_LENGTH = 256
 MIN_DISTINCT = 5
 
 _hasher = PasswordHash((Argon2Hasher(),))
-# Verified against when the email is unknown, so that the answer takes as long as for
-# a wrong password (no account enumeration by timing).
-_DUMMY_HASH = _hasher.hash("not-a-password-anyone-has")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so that the answer takes as long as
+    for a wrong password (no account enumeration by timing)."""
+    return _hasher.hash("not-a-password-anyone-has")
 
 
 @cache
@@ -52,6 +56,6 @@ def hash_password(password: str) -> str:
 def verify_password(password: str, password_hash: str | None) -> bool:
     """Constant work whether or not there is a hash to check against."""
     if password_hash is None:
-        _hasher.verify(password, _DUMMY_HASH)
+        _hasher.verify(password, _dummy_hash())
         return False
     return _hasher.verify(password, password_hash)
