@@ -11,12 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import delete
 
 from posestudio.accounts.ratelimit import SignInLimiter
 from posestudio.accounts.service import Accounts
 from posestudio.accounts.setup import SetupGate
-from posestudio.app import create_app
+from posestudio.app import create_app, fastapi_app
 from posestudio.db.tables import metadata
 from posestudio.engines import default_registry
 from posestudio.settings import Settings
@@ -32,6 +33,7 @@ PASSWORD = "violet-tram-under-rain-7"
 class AccountsBackend:
     url: str
     accounts: Accounts
+    app: FastAPI
 
     def client(self, **kwargs: Any) -> httpx.Client:
         """A client that keeps cookies, as a browser on this studio's origin does."""
@@ -119,7 +121,7 @@ def accounts_backend(database_url: str, **overrides: Any) -> Iterator[AccountsBa
         accounts=accounts,
     )
     with uvicorn_server(app) as url:
-        yield AccountsBackend(url, accounts)
+        yield AccountsBackend(url, accounts, fastapi_app(app))
 
 
 @pytest.fixture(scope="module", params=("sqlite", "postgresql"))
