@@ -35,7 +35,7 @@ class Accounts:
 
     def start(self) -> None:
         """Migrate the database to the newest revision (blocking: run it off the loop)."""
-        self.database.upgrade()
+        self.database.upgrade_at_start()
 
     def needs_setup(self) -> bool:
         with self.database.session() as session:

@@ -58,6 +58,12 @@ class Database:
 
         migrate.upgrade(self.engine, revision)
 
+    def upgrade_at_start(self) -> None:
+        """Migrate to the newest revision, unless the database is already past it."""
+        from posestudio.db import migrate
+
+        migrate.upgrade_at_start(self.engine)
+
     def downgrade(self, revision: str) -> None:
         from posestudio.db import migrate
 

@@ -6,12 +6,15 @@ start and the tests all migrate the same database the settings name.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -26,6 +29,19 @@ def config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(config(engine), revision)
+
+
+def upgrade_at_start(engine: Engine) -> None:
+    """Migrate forward at startup, unless a newer release already migrated further.
+
+    After a rollback, the older image finds a revision it does not know: the migrations
+    keep older releases working, so it serves on that schema instead of failing to start.
+    """
+    at = current(engine)
+    if at is not None and at not in revisions():
+        log.warning("database is at revision %s, newer than this release: not migrating", at)
+        return
+    upgrade(engine)
 
 
 def downgrade(engine: Engine, revision: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from posestudio.db import migrate
 from posestudio.db.database import Database
@@ -53,3 +53,16 @@ def test_upgrading_an_up_to_date_database_changes_nothing(database: Database) ->
     database.upgrade()
     assert database.current() == before
     assert _drift(database) == []
+
+
+def test_at_start_a_database_from_a_newer_release_is_left_alone(database: Database) -> None:
+    with database.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'f00dfeed'"))
+    database.upgrade_at_start()
+    assert database.current() == "f00dfeed"
+    assert _drift(database) == []
+
+
+def test_at_start_an_empty_database_is_migrated(empty_database: Database) -> None:
+    empty_database.upgrade_at_start()
+    assert empty_database.current() == migrate.revisions()[-1]
