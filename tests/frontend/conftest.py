@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
-from posestudio.media import test_video_path
+from posestudio.client.sources import test_video_path
 from tests.utils.fake_openai import FakeModelServer, knee_policy
 from tests.utils.processes import clean_environ
 from tests.utils.server import free_port

@@ -26,7 +26,7 @@ export interface TileSettings {
 /** A pose older than this no longer counts as live (and is no longer drawn). */
 export const LIVE_MS = 2000;
 /** Errors that concern one frame: the frame got no answer, so free its flow-control slot. */
-const FRAME_ERRORS = new Set([
+const FRAME_ERRORS = new Set<WireError["code"]>([
   "BAD_FRAME",
   "FRAME_TOO_LARGE",
   "RATE_LIMITED",
@@ -37,7 +37,7 @@ const FRAME_ERRORS = new Set([
 const ENCODE_ERROR = "could not encode a frame";
 
 export function readableError(error: WireError): string {
-  const text: Record<string, string> = {
+  const text: Partial<Record<WireError["code"], string>> = {
     RATE_LIMITED: "the server drops frames above its rate limit",
     FRAME_TOO_LARGE: "frames are too large for the server: pick a lower quality",
     TOO_MANY_STREAMS: "the server allows no more streams on this connection",
