@@ -50,6 +50,7 @@ class Accounts:
         app.add_middleware(OriginCheck, trusted_origins=self.settings.cors_origins)
         for module in (auth, setup, users, tokens, audit):
             app.include_router(module.router)
+        app.include_router(setup.page_router)
 
     def close(self) -> None:
         self.database.close()

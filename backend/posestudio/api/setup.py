@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from posestudio.accounts.deps import AccountsDep, ClientDep
@@ -41,3 +43,18 @@ def complete_setup(
     session.commit()
     set_session_cookie(response, accounts, secret)
     return {"user": UserPublic.model_validate(user, from_attributes=True).model_dump(mode="json")}
+
+
+page_router = APIRouter(tags=["setup"])
+
+
+@page_router.get(
+    "/setup", response_class=HTMLResponse, include_in_schema=False, dependencies=[Depends(public)]
+)
+def setup_page() -> HTMLResponse:
+    """The plain first-admin page (`?code=` from `posestudio serve`), without the studio."""
+    page = resources.files("posestudio.accounts").joinpath("setup_page.html").read_text()
+    # The code stays in the address bar only until the admin exists; not for referrers.
+    return HTMLResponse(
+        page, headers={"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+    )

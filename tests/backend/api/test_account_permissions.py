@@ -20,6 +20,7 @@ ACCOUNT_ROUTES = {
     "POST /api/auth/logout": ["public"],
     "GET /api/auth/me": ["account.manage"],
     "GET /api/setup": ["public"],
+    "GET /setup": ["public"],
     "POST /api/setup": ["public"],
     "GET /api/users": ["users.manage"],
     "POST /api/users": ["users.manage"],
