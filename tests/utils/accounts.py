@@ -22,7 +22,7 @@ from posestudio.db.tables import metadata
 from posestudio.engines import default_registry
 from posestudio.settings import Settings
 from posestudio_core.auth import SESSION_COOKIE
-from tests.utils.databases import POSTGRES_ADMIN_URL, _admin
+from tests.utils.databases import POSTGRES_ADMIN_URL, admin_sql
 from tests.utils.servers import uvicorn_server
 
 BOOTSTRAP_TOKEN = "bootstrap-token-0123456789abcdef"
@@ -97,11 +97,11 @@ class AccountsBackend:
 def postgres_database() -> Iterator[str]:
     """A uniquely named PostgreSQL database, dropped afterwards."""
     name = f"posestudio_api_{uuid.uuid4().hex[:12]}"
-    _admin(f'CREATE DATABASE "{name}"')
+    admin_sql(f'CREATE DATABASE "{name}"')
     try:
         yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager

@@ -23,7 +23,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
 BACKENDS = ("sqlite", "postgresql")
 
 
-def _admin(sql: str) -> None:
+def admin_sql(sql: str) -> None:
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
         connection.execute(sql)  # type: ignore[arg-type]
 
@@ -32,12 +32,12 @@ def _admin(sql: str) -> None:
 def postgres_url() -> Iterator[str]:
     """A database of this session's own on the real PostgreSQL."""
     name = f"posestudio_test_{uuid.uuid4().hex[:12]}"
-    _admin(f'CREATE DATABASE "{name}"')
+    admin_sql(f'CREATE DATABASE "{name}"')
     base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
     try:
         yield f"{base}/{name}"
     finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _emptied_postgres(url: str) -> Database:

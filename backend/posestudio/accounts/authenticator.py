@@ -10,12 +10,11 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from posestudio.accounts import roles
 from posestudio.accounts.keys import API_TOKEN_PREFIX
 from posestudio.accounts.sessions import find_active_session
 from posestudio.accounts.tokens import find_active_token
 from posestudio.db.database import Database, utcnow
-from posestudio_core.auth import Credentials, Principal, TokenAuthenticator
+from posestudio_core.auth import ROLES, Credentials, Principal, TokenAuthenticator, role_rank
 
 # last_used_at is a hint for people, not an access log: one write a minute per token.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -61,5 +60,5 @@ class DbAuthenticator:
             session.add(token)
             session.commit()
         # An owner demoted after making the token takes the token down with them.
-        role = roles.lower(token.role, owner.role)
+        role = ROLES[min(role_rank(token.role), role_rank(owner.role))]
         return Principal(subject=owner.subject, role=role, display_name=owner.display_name)

@@ -87,7 +87,7 @@ class ApiToken(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
     name: str = Field(max_length=100)
-    role: str = Field(sa_type=ROLE_TYPE)
+    role: Role = Field(sa_type=ROLE_TYPE)
     # sha256 of the secret; the secret itself is shown once and never stored.
     token_hash: str = Field(max_length=64, unique=True, index=True)
     prefix: str = Field(max_length=16)

@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
-from posestudio.accounts import audit, roles
+from posestudio.accounts import audit
 from posestudio.accounts.errors import RoleTooHigh, UnknownToken
 from posestudio.accounts.keys import API_TOKEN_PREFIX, digest, new_secret
 from posestudio.accounts.models import ApiToken, ApiTokenCreate, ApiTokenCreated, User
 from posestudio.db.database import utcnow
 from posestudio.errors import BadRequest
+from posestudio_core.auth import role_rank
 
 # A token's display prefix: enough to tell tokens apart in a list, useless to an attacker.
 SHOWN_CHARS = 8
@@ -31,7 +32,7 @@ def create_token(
 ) -> ApiTokenCreated:
     """The new token with its secret, which is never readable again."""
     role = data.role or owner.role
-    if not roles.at_most(role, owner.role):
+    if role_rank(role) > role_rank(owner.role):
         raise RoleTooHigh(
             f"a token cannot have a role above its owner's ({owner.role})",
             details={"role": role, "owner_role": owner.role},

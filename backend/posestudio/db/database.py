@@ -19,10 +19,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection: Any, _: Any) -> None:
-    # SQLite ignores ON DELETE CASCADE unless each connection asks for it.
+def _configure_sqlite(dbapi_connection: Any, _: Any) -> None:
     cursor = dbapi_connection.cursor()
+    # SQLite ignores ON DELETE CASCADE unless each connection asks for it.
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Readers (every authenticated request) do not wait for a writer (a sign-in).
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
@@ -44,7 +46,7 @@ class Database:
             url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
-            event.listen(self.engine, "connect", _enable_sqlite_foreign_keys)
+            event.listen(self.engine, "connect", _configure_sqlite)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
