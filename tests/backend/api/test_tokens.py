@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.utils.accounts import AccountsBackend, api, served_accounts
 
 __all__ = ["api", "served_accounts"]
@@ -76,3 +78,31 @@ def test_the_bootstrap_token_owns_no_tokens(api: AccountsBackend) -> None:
         assert admin.get("/api/tokens").json() == []
         refused = admin.post("/api/tokens", json={"name": "x"})
     assert (refused.status_code, refused.json()["error"]["code"]) == (400, "BAD_REQUEST")
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"name": "n" * 101}, 422, "BAD_REQUEST"),
+        ({"name": ""}, 422, "BAD_REQUEST"),
+        ({"name": "x", "role": "root"}, 422, "BAD_REQUEST"),
+        ({"name": "x", "expires_at": "not a time"}, 422, "BAD_REQUEST"),
+        ({"name": "x", "expires_at": "2001-01-01T00:00:00Z"}, 400, "BAD_REQUEST"),
+    ],
+)
+def test_bad_token_input_gets_its_error_and_makes_nothing(
+    api: AccountsBackend, body: dict[str, str], status: int, code: str
+) -> None:
+    api.make_user("operator", "maker@example.com")
+    with api.signed_in("maker@example.com") as browser:
+        response = browser.post("/api/tokens", json=body)
+        assert (response.status_code, response.json()["error"]["code"]) == (status, code)
+        assert browser.get("/api/tokens").json() == []
+
+
+def test_sql_metacharacters_in_a_token_name_are_plain_text(api: AccountsBackend) -> None:
+    api.make_user("viewer", "sql@example.com")
+    name = "x'); DELETE FROM api_tokens; --"
+    with api.signed_in("sql@example.com") as browser:
+        assert browser.post("/api/tokens", json={"name": name}).status_code == 201
+        assert [t["name"] for t in browser.get("/api/tokens").json()] == [name]

@@ -116,3 +116,21 @@ def test_the_last_admin_cannot_demote_or_disable_themselves(api: AccountsBackend
         disable = browser.patch(f"/api/users/{admin_user['id']}", json={"disabled": True})
     assert demote.json()["error"]["code"] == disable.json()["error"]["code"] == "LAST_ADMIN"
     assert _people(api)[0]["role"] == "admin"
+
+
+def test_bad_changes_and_a_weak_reset_change_nothing(api: AccountsBackend) -> None:
+    person = api.make_user("viewer", "steady@example.com")
+    path = f"/api/users/{person['id']}"
+    with api.admin() as admin:
+        role = admin.patch(path, json={"role": "owner"})
+        name = admin.patch(path, json={"display_name": "n" * 101})
+        weak = admin.post(f"{path}/password", json={"password": "password1234"})
+        missing = admin.patch("/api/users/999999", json={"role": "admin"})
+        bad_id = admin.get("/api/users/0")
+    assert (role.status_code, role.json()["error"]["code"]) == (422, "BAD_REQUEST")
+    assert (name.status_code, name.json()["error"]["code"]) == (422, "BAD_REQUEST")
+    assert (weak.status_code, weak.json()["error"]["code"]) == (400, "WEAK_PASSWORD")
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "UNKNOWN_USER")
+    assert bad_id.status_code == 422
+    assert [p for p in _people(api) if p["id"] == person["id"]] == [person]
+    api.signed_in("steady@example.com")  # the old password still works
