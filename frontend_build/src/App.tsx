@@ -73,6 +73,7 @@ export function App({ config }: { config: StudioConfig }) {
   };
 
   const me = start.kind === "ready" ? start.me : null;
+  const setupCode = route.page === "setup" ? route.code : "";
   const chrome: Chrome = {
     me,
     visibility: visibilityFor(me?.role ?? null, { person: me?.user != null }),
@@ -99,8 +100,9 @@ export function App({ config }: { config: StudioConfig }) {
     case "setup":
       return (
         <SetupPage
+          key={setupCode}
           client={client}
-          code={route.page === "setup" ? route.code : ""}
+          code={setupCode}
           onDone={() => {
             go({ page: "studio" });
             recheck();
