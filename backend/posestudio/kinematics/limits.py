@@ -88,7 +88,7 @@ class LimitTable:
             axis=axis,
             cone=np.radians([r.cone for r in rows]),
             hinge=hinge,
-            off_axis=np.cross(axis, hinge),
+            off_axis=q.cross(axis, hinge),
             bend=np.radians([r.bend for r in rows]),
             off=np.radians([r.off for r in rows]),
             twist=np.radians([r.twist for r in rows]),

@@ -7,6 +7,8 @@ defined answer instead of dividing by zero.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 EPS = 1e-9
@@ -19,17 +21,32 @@ def dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.asarray(np.sum(a * b, axis=-1, keepdims=True))
 
 
-def unit(v: np.ndarray, fallback: np.ndarray) -> np.ndarray:
-    """v / |v| over the last axis; `fallback` (broadcast) where |v| is ~0 or not finite."""
-    n = np.linalg.norm(v, axis=-1, keepdims=True)
-    ok = np.isfinite(n) & (n > EPS)
-    return np.where(ok, v / np.where(ok, n, 1.0), fallback)
+def unit(v: np.ndarray, fallback: np.ndarray | Callable[[], np.ndarray]) -> np.ndarray:
+    """v / |v| over the last axis; `fallback` (an array, or a function computing it only
+    when needed) where |v| is ~0 or not finite."""
+    n = np.sqrt(np.sum(v * v, axis=-1, keepdims=True))
+    ok = (n > EPS) & (n < np.inf)
+    if ok.all():
+        return np.asarray(v / n)
+    other = fallback() if callable(fallback) else fallback
+    return np.where(ok, v / np.where(ok, n, 1.0), other)
+
+
+def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cross product over the last axis (np.cross costs several times more per call)."""
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
+    out[..., 0] = a1 * b2 - a2 * b1
+    out[..., 1] = a2 * b0 - a0 * b2
+    out[..., 2] = a0 * b1 - a1 * b0
+    return out
 
 
 def perpendicular(a: np.ndarray) -> np.ndarray:
     """Some unit vector perpendicular to each unit vector a."""
     other = np.where(np.abs(a[..., :1]) < 0.9, AXES[0], AXES[1])
-    return unit(np.cross(a, other), AXES[2])
+    return unit(cross(a, other), AXES[2])
 
 
 def reject(v: np.ndarray, axis: np.ndarray) -> np.ndarray:
@@ -42,8 +59,8 @@ def basis(primary: np.ndarray, hint: np.ndarray, i: int, j: int) -> np.ndarray:
     plane of `primary` and `hint` (Gram-Schmidt); the third column makes it right-handed."""
     primary, hint = np.broadcast_arrays(primary, hint)
     a = unit(primary, AXES[i])
-    b = unit(reject(hint, a), perpendicular(a))
-    c = np.cross(a, b) if (j - i) % 3 == 1 else np.cross(b, a)
+    b = unit(reject(hint, a), lambda: perpendicular(a))
+    c = cross(a, b) if (j - i) % 3 == 1 else cross(b, a)
     k = 3 - i - j
     cols: list[np.ndarray] = [a, a, a]
     cols[i], cols[j], cols[k] = a, b, c
@@ -60,28 +77,25 @@ def conj(q: np.ndarray) -> np.ndarray:
 
 def mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Hamilton product a * b (apply b, then a)."""
-    ax, ay, az, aw = np.moveaxis(a, -1, 0)
-    bx, by, bz, bw = np.moveaxis(b, -1, 0)
-    return np.stack(
-        [
-            aw * bx + ax * bw + ay * bz - az * by,
-            aw * by - ax * bz + ay * bw + az * bx,
-            aw * bz + ax * by - ay * bx + az * bw,
-            aw * bw - ax * bx - ay * by - az * bz,
-        ],
-        axis=-1,
-    )
+    ax, ay, az, aw = a[..., 0], a[..., 1], a[..., 2], a[..., 3]
+    bx, by, bz, bw = b[..., 0], b[..., 1], b[..., 2], b[..., 3]
+    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
+    out[..., 0] = aw * bx + ax * bw + ay * bz - az * by
+    out[..., 1] = aw * by - ax * bz + ay * bw + az * bx
+    out[..., 2] = aw * bz + ax * by - ay * bx + az * bw
+    out[..., 3] = aw * bw - ax * bx - ay * by - az * bz
+    return out
 
 
 def rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
     """The vector v rotated by q."""
     u, w = q[..., :3], q[..., 3:]
-    t = 2.0 * np.cross(u, v)
-    return np.asarray(v + w * t + np.cross(u, t))
+    t = 2.0 * cross(u, v)
+    return np.asarray(v + w * t + cross(u, t))
 
 
 def to_matrix(q: np.ndarray) -> np.ndarray:
-    x, y, z, w = np.moveaxis(q, -1, 0)
+    x, y, z, w = q[..., 0], q[..., 1], q[..., 2], q[..., 3]
     return np.stack(
         [
             np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)], -1),
@@ -92,30 +106,36 @@ def to_matrix(q: np.ndarray) -> np.ndarray:
     )
 
 
+def _shepperd() -> tuple[np.ndarray, np.ndarray]:
+    """Shepperd's four candidate quaternions (rows, each 4x its norm) as one linear map of
+    a matrix's nine entries: candidates = entries @ linear + constant."""
+    linear, constant = np.zeros((3, 3, 4, 4)), np.zeros((4, 4))
+    rows = {
+        0: [{(0, 0): 1, (1, 1): -1, (2, 2): -1}, {(0, 1): 1, (1, 0): 1}, {(0, 2): 1, (2, 0): 1},
+            {(2, 1): 1, (1, 2): -1}],
+        1: [{(0, 1): 1, (1, 0): 1}, {(0, 0): -1, (1, 1): 1, (2, 2): -1}, {(1, 2): 1, (2, 1): 1},
+            {(0, 2): 1, (2, 0): -1}],
+        2: [{(0, 2): 1, (2, 0): 1}, {(1, 2): 1, (2, 1): 1}, {(0, 0): -1, (1, 1): -1, (2, 2): 1},
+            {(1, 0): 1, (0, 1): -1}],
+        3: [{(2, 1): 1, (1, 2): -1}, {(0, 2): 1, (2, 0): -1}, {(1, 0): 1, (0, 1): -1},
+            {(0, 0): 1, (1, 1): 1, (2, 2): 1}],
+    }  # fmt: skip
+    for r, entries in rows.items():
+        constant[r, r] = 1.0
+        for c, terms in enumerate(entries):
+            for (i, j), sign in terms.items():
+                linear[i, j, r, c] = sign
+    return linear.reshape(9, 16), constant.reshape(16)
+
+
+_LINEAR, _CONSTANT = _shepperd()
+
+
 def from_matrix(m: np.ndarray) -> np.ndarray:
     """Quaternions of rotation matrices (Shepperd: the best-conditioned of four forms)."""
-    m00, m11, m22 = m[..., 0, 0], m[..., 1, 1], m[..., 2, 2]
-    s01, s02, s12 = (
-        m[..., 0, 1] + m[..., 1, 0],
-        m[..., 0, 2] + m[..., 2, 0],
-        m[..., 1, 2] + m[..., 2, 1],
-    )
-    d21, d02, d10 = (
-        m[..., 2, 1] - m[..., 1, 2],
-        m[..., 0, 2] - m[..., 2, 0],
-        m[..., 1, 0] - m[..., 0, 1],
-    )
-    candidates = np.stack(
-        [
-            np.stack([1 + m00 - m11 - m22, s01, s02, d21], -1),
-            np.stack([s01, 1 - m00 + m11 - m22, s12, d02], -1),
-            np.stack([s02, s12, 1 - m00 - m11 + m22, d10], -1),
-            np.stack([d21, d02, d10, 1 + m00 + m11 + m22], -1),
-        ],
-        axis=-2,
-    )
-    weights = np.stack([m00 - m11 - m22, m11 - m00 - m22, m22 - m00 - m11, m00 + m11 + m22], -1)
-    pick = np.argmax(np.nan_to_num(weights, nan=0.0), axis=-1)
+    candidates = (m.reshape(*m.shape[:-2], 9) @ _LINEAR + _CONSTANT).reshape(*m.shape[:-2], 4, 4)
+    diagonal = np.diagonal(candidates, axis1=-2, axis2=-1)
+    pick = np.argmax(np.where(np.isnan(diagonal), 0.0, diagonal), axis=-1)
     q = np.take_along_axis(candidates, pick[..., None, None], axis=-2)[..., 0, :]
     return positive(normalize(q))
 
@@ -128,10 +148,12 @@ def positive(q: np.ndarray) -> np.ndarray:
 def between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The shortest rotation taking unit vector a onto unit vector b."""
     a, b = np.broadcast_arrays(a, b)
-    c = np.cross(a, b)
     w = 1.0 + dot(a, b)
+    rotation = normalize(np.concatenate([cross(a, b), w], axis=-1))
+    if (w > 1e-6).all():
+        return rotation
     opposite = np.concatenate([perpendicular(a), np.zeros_like(w)], axis=-1)
-    return np.where(w > 1e-6, normalize(np.concatenate([c, w], axis=-1)), opposite)
+    return np.where(w > 1e-6, rotation, opposite)
 
 
 def from_rotvec(v: np.ndarray) -> np.ndarray:

@@ -143,7 +143,7 @@ def solve(world: np.ndarray, head_pitch: float = DEFAULT_HEAD_PITCH) -> Solution
     z_leg, _ = _hinged_frame(u, f, z_ref, -1.0)
     upper_leg = q.from_matrix(q.basis(-u, z_leg, 1, 2))
     lower_leg = q.mul(upper_leg, q.between(-EY, q.rotate(q.conj(upper_leg), f)))
-    x_foot = q.unit(np.cross(to - an, he - an), q.rotate(lower_leg, EX))
+    x_foot = q.unit(q.cross(to - an, he - an), q.rotate(lower_leg, EX))
     foot = q.from_matrix(q.basis(x_foot, to - he, 0, 2))
 
     parts = {"hips": hips, "spine": spine, "chest": chest, "neck": neck, "head": head}
