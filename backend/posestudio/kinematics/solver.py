@@ -80,13 +80,21 @@ def _length(v: np.ndarray) -> np.ndarray:
 
 
 def _hinged_frame(
-    u: np.ndarray, f: np.ndarray, reference: np.ndarray, bend_sign: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Bend direction of a limb (upper u, lower f) and the weight of the bend plane."""
+    u: np.ndarray, f: np.ndarray, reference: np.ndarray, bend_sign: float, side: np.ndarray | None
+) -> np.ndarray:
+    """The direction (the flexion side) of a limb's upper bone u, lower bone f; towards
+    `reference` when the limb is nearly straight.
+
+    With `side` (the knee: where the pelvis faces, carried by the thigh's swing) a limb
+    bent against it is taken as bent backwards, a negative flexion that the hinge's limit
+    clamps, rather than as a limb twisted round.
+    """
     fperp = q.reject(f, u)
     weight = np.clip(_length(fperp) / _BEND_BLEND, 0.0, 1.0)[..., None]
     bend = q.unit(bend_sign * fperp, reference)
-    return q.unit(weight * bend + (1 - weight) * reference, reference), weight
+    if side is not None:
+        bend = np.where(q.dot(bend, side) < 0, -bend, bend)
+    return q.unit(weight * bend + (1 - weight) * reference, reference)
 
 
 def solve(world: np.ndarray, head_pitch: float = DEFAULT_HEAD_PITCH) -> Solution:
@@ -121,7 +129,7 @@ def solve(world: np.ndarray, head_pitch: float = DEFAULT_HEAD_PITCH) -> Solution
     u = q.unit(el - sh, clav_dir)
     f = q.unit(wr - el, u)
     z_swing = q.rotate(q.between(clav_dir, u), q.rotate(clavicle, EZ))
-    z_arm, _ = _hinged_frame(u, f, z_swing, 1.0)
+    z_arm = _hinged_frame(u, f, z_swing, 1.0, side=None)
     upper_arm = q.from_matrix(q.basis(s * u, z_arm, 0, 2))
     lower_arm0 = q.mul(upper_arm, q.between(axis, q.rotate(q.conj(upper_arm), f)))
     tip = (p[:, IN] + p[:, PI]) / 2
@@ -140,7 +148,7 @@ def solve(world: np.ndarray, head_pitch: float = DEFAULT_HEAD_PITCH) -> Solution
     foot_seen = seen(np.minimum(vis[:, HE], vis[:, TO]))[..., None]
     forward = q.unit(q.reject(to - he, u), z_swing)
     z_ref = q.unit(foot_seen * forward + (1 - foot_seen) * z_swing, z_swing)
-    z_leg, _ = _hinged_frame(u, f, z_ref, -1.0)
+    z_leg = _hinged_frame(u, f, z_ref, -1.0, side=z_swing)
     upper_leg = q.from_matrix(q.basis(-u, z_leg, 1, 2))
     lower_leg = q.mul(upper_leg, q.between(-EY, q.rotate(q.conj(upper_leg), f)))
     x_foot = q.unit(q.cross(to - an, he - an), q.rotate(lower_leg, EX))

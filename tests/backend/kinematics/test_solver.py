@@ -65,7 +65,7 @@ def test_many_frames_at_once_equal_one_at_a_time() -> None:
 
 
 def test_tracked_full_body_keeps_constant_lengths_and_follows_the_landmarks() -> None:
-    truth, world = poses(90, seed=11)
+    _, world = poses(90, seed=11)
     tracker = SkeletonTracker(TrackerConfig(filter=None, samples=30))
     outputs = [tracker.update(w, i / 30) for i, w in enumerate(world)]
     measures = np.stack([o.measures for o in outputs])
