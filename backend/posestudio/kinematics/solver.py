@@ -90,7 +90,8 @@ def _hinged_frame(
     clamps, rather than as a limb twisted round.
     """
     fperp = q.reject(f, u)
-    weight = np.clip(_length(fperp) / _BEND_BLEND, 0.0, 1.0)[..., None]
+    # Squared: a bend of a degree or two (landmark noise) barely moves the twist.
+    weight = np.clip(_length(fperp) / _BEND_BLEND, 0.0, 1.0)[..., None] ** 2
     bend = q.unit(bend_sign * fperp, reference)
     if side is not None:
         bend = np.where(q.dot(bend, side) < 0, -bend, bend)
