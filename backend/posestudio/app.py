@@ -18,7 +18,6 @@ from prometheus_client import CollectorRegistry
 
 from posestudio import __version__
 from posestudio.api import engines, health, streams, system
-from posestudio.auth import Authenticator
 from posestudio.engines import EngineRegistry
 from posestudio.errors import PoseStudioError
 from posestudio.gpu import GpuMonitor
@@ -27,6 +26,7 @@ from posestudio.protocol.packet import FastPacket
 from posestudio.realtime import PoseNamespace
 from posestudio.settings import Settings
 from posestudio.streams import StreamManager
+from posestudio_core.auth import Authenticator
 
 log = logging.getLogger(__name__)
 
