@@ -68,11 +68,11 @@ class MeasureEstimator:
         self.values = REFERENCE.copy()
         self.calibrated = False
 
-    def set(self, values: np.ndarray) -> None:
-        """Take all measures from a calibration."""
+    def set(self, values: np.ndarray, calibrated: bool = True) -> None:
+        """Take all measures at once: from a calibration, or a whole take's medians."""
         self.values = values.astype(float).copy()
         self.locked[:] = True
-        self.calibrated = True
+        self.calibrated = calibrated
 
     def update(self, measures: np.ndarray, confidence: np.ndarray) -> np.ndarray:
         """One frame's measures (M,) and confidences (M,) -> the person's measures (M,)."""
