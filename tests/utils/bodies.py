@@ -122,3 +122,13 @@ def t_pose(rng: np.random.Generator, frames: int, noise: float = 0.004) -> np.nd
     out = np.repeat(base[None], frames, axis=0)
     out[:, :, :3] += rng.normal(scale=noise, size=(frames, NUM_LANDMARKS, 3))
     return out
+
+
+def posed(count: int, seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
+    """Known rotations (count, B, 4) of a body 1.1 times the reference, and the world
+    landmarks (count, 33, 5) they give, each at a random root position."""
+    rng = np.random.default_rng(seed)
+    truth = np.stack([random_pose(rng) for _ in range(count)])
+    measures = body_measures(1.1)
+    world = np.stack([landmarks(p, measures, rng.normal(scale=0.5, size=3)) for p in truth])
+    return truth, world

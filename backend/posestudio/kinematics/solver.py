@@ -191,35 +191,45 @@ def solve(world: np.ndarray, head_pitch: float = DEFAULT_HEAD_PITCH) -> Solution
     return Solution(world_q, q.positive(local), mid_hip, confidence, measures, measure_confidence)
 
 
-def _confidences(vis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """How well each bone, and each measure, was seen: its least visible landmark."""
-
-    def least(*indices: int) -> np.ndarray:
-        return seen(vis[:, list(indices)].min(axis=1))
-
-    # BlazePose anchors its world frame at the hip centre, which it places from the
-    # whole body: the pelvis is as good as the torso it is inferred from.
-    pelvis = np.maximum(least(*HP), least(*SH))
-    neck = least(*SH, *EARS)
-    head = least(*EARS, NOSE)
-    bones: dict[str, np.ndarray] = {
-        "hips": pelvis, "spine": pelvis, "chest": pelvis, "neck": neck, "head": head
-    }  # fmt: skip
+def _landmark_sets() -> tuple[np.ndarray, np.ndarray]:
+    """For every bone and every measure, the landmarks it rests on: an index table
+    (rows padded by repeating a landmark) whose least visibility is its confidence."""
+    pelvis = [*HP, *SH]  # stands for the pelvis rule below
+    bones: dict[str, list[int]] = {"hips": pelvis, "spine": pelvis, "chest": pelvis}
+    bones |= {"neck": [*SH, *EARS], "head": [*EARS, NOSE]}
     for i, side in enumerate(("left", "right")):
         bones |= {
-            f"{side}Shoulder": least(*SH),
-            f"{side}UpperArm": least(SH[i], EL[i]),
-            f"{side}LowerArm": least(EL[i], WR[i]),
-            f"{side}Hand": least(WR[i], IN[i], PI[i]),
-            f"{side}UpperLeg": least(HP[i], KN[i]),
-            f"{side}LowerLeg": least(KN[i], AN[i]),
-            f"{side}Foot": least(AN[i], HE[i], TO[i]),
-            f"{side}Toes": least(AN[i], HE[i], TO[i]),
+            f"{side}Shoulder": SH,
+            f"{side}UpperArm": [SH[i], EL[i]],
+            f"{side}LowerArm": [EL[i], WR[i]],
+            f"{side}Hand": [WR[i], IN[i], PI[i]],
+            f"{side}UpperLeg": [HP[i], KN[i]],
+            f"{side}LowerLeg": [KN[i], AN[i]],
+            f"{side}Foot": [AN[i], HE[i], TO[i]],
+            f"{side}Toes": [AN[i], HE[i], TO[i]],
         }
     # In the order of skeleton.MEASURES: lengths, then the nose and toes vectors.
-    lengths = [pelvis, neck]
+    measures = [pelvis, bones["neck"]]
     for bone in ("Shoulder", "UpperArm", "LowerArm", "Hand", "Hip", "UpperLeg", "LowerLeg"):
         for side in ("left", "right"):
-            lengths.append(pelvis if bone == "Hip" else bones[side + bone])
-    vectors = [head] * 3 + [bones["leftFoot"]] * 3 + [bones["rightFoot"]] * 3
-    return np.stack([bones[b] for b in BONES], axis=1), np.stack(lengths + vectors, axis=1)
+            measures.append(pelvis if bone == "Hip" else bones[side + bone])
+    measures += [bones["head"]] * 3 + [bones["leftFoot"]] * 3 + [bones["rightFoot"]] * 3
+    rows = [bones[b] for b in BONES] + measures
+    width = max(len(r) for r in rows)
+    table = np.array([r + [r[0]] * (width - len(r)) for r in rows])
+    is_pelvis = np.array([r is pelvis for r in rows])
+    return table, is_pelvis
+
+
+_SETS, _PELVIS = _landmark_sets()
+
+
+def _confidences(vis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How well each bone (T, B), and each measure (T, M), was seen: its least visible
+    landmark."""
+    least = seen(vis[:, _SETS].min(axis=-1))
+    # BlazePose anchors its world frame at the hip centre, which it places from the
+    # whole body: the pelvis is as good as the hips or the shoulders it is inferred from.
+    pelvis = np.maximum(seen(vis[:, HP].min(axis=-1)), seen(vis[:, SH].min(axis=-1)))
+    least = np.where(_PELVIS, pelvis[:, None], least)
+    return least[:, : len(BONES)], least[:, len(BONES) :]

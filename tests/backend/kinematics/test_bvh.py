@@ -14,8 +14,7 @@ from posestudio.kinematics.bvh import euler_zxy, hierarchy, write_bvh
 from posestudio.kinematics.skeleton import JOINT, MEASURE, landmark_joints, to_y_up
 from posestudio.kinematics.take import solve_take
 from posestudio.kinematics.tracker import TrackerConfig
-from tests.backend.kinematics.test_solver import poses
-from tests.utils.bodies import body_measures, random_pose
+from tests.utils.bodies import body_measures, posed, random_pose
 
 EX, EY, EZ = np.eye(3)
 SEEN = ["hips", "neck", "head", "leftUpperArm", "rightUpperArm"]
@@ -65,7 +64,7 @@ def test_the_real_video_read_back_reproduces_the_seen_joints_within_3_cm(
 
 
 def test_full_body_poses_read_back_within_3_cm(tmp_path: Path) -> None:
-    _, world = poses(40, seed=21)
+    _, world = posed(40, seed=21)
     take = solve_take(world, np.arange(40) / 30, TrackerConfig(filter=None))
     path = tmp_path / "poses.bvh"
     with path.open("w") as out:

@@ -16,22 +16,13 @@ from posestudio.kinematics.skeleton import (
     to_y_up,
 )
 from posestudio.kinematics.tracker import SkeletonTracker, TrackerConfig
-from tests.utils.bodies import body_measures, identity_pose, landmarks, random_pose
+from tests.utils.bodies import body_measures, identity_pose, landmarks, posed
 
 MAPPED = [JOINT[j] for j in LANDMARK_JOINTS]
 
 
-def poses(count: int, seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
-    """Known rotations (count, B, 4) and the world landmarks they give (count, 33, 5)."""
-    rng = np.random.default_rng(seed)
-    truth = np.stack([random_pose(rng) for _ in range(count)])
-    measures = body_measures(1.1)
-    world = np.stack([landmarks(p, measures, rng.normal(scale=0.5, size=3)) for p in truth])
-    return truth, world
-
-
 def test_the_known_rotations_are_recovered() -> None:
-    truth, world = poses(200)
+    truth, world = posed(200)
     assert not clamp(truth)[1].any(), "the synthetic poses lie within the limits"
     solution = solve(world)
     error = np.degrees(q.angle(q.mul(q.conj(truth), solution.local)))
@@ -40,7 +31,7 @@ def test_the_known_rotations_are_recovered() -> None:
 
 
 def test_forward_kinematics_lands_on_the_landmarks() -> None:
-    _, world = poses(100, seed=3)
+    _, world = posed(100, seed=3)
     solution = solve(world)
     _, joints = forward(solution.local, solution.root, offsets(body_measures(1.1)))
     expected = landmark_joints(to_y_up(world))
@@ -58,14 +49,14 @@ def test_the_rest_pose_is_identity_and_faces_the_camera() -> None:
 
 
 def test_many_frames_at_once_equal_one_at_a_time() -> None:
-    _, world = poses(20, seed=5)
+    _, world = posed(20, seed=5)
     together = solve(world)
     apart = np.concatenate([solve(w[None]).local for w in world])
     assert np.allclose(together.local, apart, atol=1e-12)
 
 
 def test_tracked_full_body_keeps_constant_lengths_and_follows_the_landmarks() -> None:
-    _, world = poses(90, seed=11)
+    _, world = posed(90, seed=11)
     tracker = SkeletonTracker(TrackerConfig(filter=None, samples=30))
     outputs = [tracker.update(w, i / 30) for i, w in enumerate(world)]
     measures = np.stack([o.measures for o in outputs])
