@@ -66,11 +66,13 @@ class MeasureEstimator:
         self._next = 0
         self.locked = np.zeros(NUM_MEASURES, dtype=bool)
         self.values = REFERENCE.copy()
+        self.scale = 1.0
         self.calibrated = False
 
     def set(self, values: np.ndarray, calibrated: bool = True) -> None:
         """Take all measures at once: from a calibration, or a whole take's medians."""
         self.values = values.astype(float).copy()
+        self.scale = scale_of(self.values)
         self.locked[:] = True
         self.calibrated = calibrated
 
@@ -88,4 +90,5 @@ class MeasureEstimator:
             raw[ready] = medians
             self.locked |= ready
             self.values = scaled_reference(raw, self.locked)
+            self.scale = scale_of(self.values)
         return self.values

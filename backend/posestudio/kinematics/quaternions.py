@@ -36,8 +36,9 @@ def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Cross product over the last axis (np.cross costs several times more per call)."""
     a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
     b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
-    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
-    out[..., 0] = a1 * b2 - a2 * b1
+    x = a1 * b2 - a2 * b1
+    out = np.empty((*x.shape, 3))
+    out[..., 0] = x
     out[..., 1] = a2 * b0 - a0 * b2
     out[..., 2] = a0 * b1 - a1 * b0
     return out
@@ -79,8 +80,9 @@ def mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Hamilton product a * b (apply b, then a)."""
     ax, ay, az, aw = a[..., 0], a[..., 1], a[..., 2], a[..., 3]
     bx, by, bz, bw = b[..., 0], b[..., 1], b[..., 2], b[..., 3]
-    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
-    out[..., 0] = aw * bx + ax * bw + ay * bz - az * by
+    x = aw * bx + ax * bw + ay * bz - az * by
+    out = np.empty((*x.shape, 4))
+    out[..., 0] = x
     out[..., 1] = aw * by - ax * bz + ay * bw + az * bx
     out[..., 2] = aw * bz + ax * by - ay * bx + az * bw
     out[..., 3] = aw * bw - ax * bx - ay * by - az * bz
@@ -129,14 +131,16 @@ def _shepperd() -> tuple[np.ndarray, np.ndarray]:
 
 
 _LINEAR, _CONSTANT = _shepperd()
+_DIAGONAL = (np.arange(4), np.arange(4))
 
 
 def from_matrix(m: np.ndarray) -> np.ndarray:
     """Quaternions of rotation matrices (Shepperd: the best-conditioned of four forms)."""
-    candidates = (m.reshape(*m.shape[:-2], 9) @ _LINEAR + _CONSTANT).reshape(*m.shape[:-2], 4, 4)
-    diagonal = np.diagonal(candidates, axis1=-2, axis2=-1)
+    lead = m.shape[:-2]
+    candidates = (m.reshape(-1, 9) @ _LINEAR + _CONSTANT).reshape(-1, 4, 4)
+    diagonal = candidates[:, _DIAGONAL[0], _DIAGONAL[1]]
     pick = np.argmax(np.where(np.isnan(diagonal), 0.0, diagonal), axis=-1)
-    q = np.take_along_axis(candidates, pick[..., None, None], axis=-2)[..., 0, :]
+    q = candidates[np.arange(len(candidates)), pick].reshape(*lead, 4)
     return positive(normalize(q))
 
 

@@ -119,7 +119,7 @@ def solve(world: np.ndarray, head_pitch: float = DEFAULT_HEAD_PITCH) -> Solution
     x_chest, y_chest = m_chest[..., 0], m_chest[..., 1]
     neck = q.mul(q.between(y_chest, q.unit(mid_ear - mid_sh, y_chest)), chest)
     ear_nose = q.from_matrix(q.basis(p[:, EARS[0]] - p[:, EARS[1]], nose - mid_ear, 0, 2))
-    head = q.mul(ear_nose, q.about(EX, -head_pitch))
+    head = q.mul(ear_nose, np.array([np.sin(-head_pitch / 2), 0.0, 0.0, np.cos(head_pitch / 2)]))
 
     # Arms (left, right): clavicle, upper arm (twist from the elbow's plane), lower arm
     # (its twist from the hand, as far as the hand is seen), hand.

@@ -1,4 +1,4 @@
-"""One person's skeleton over time: solve, hold unseen bones, clamp, filter.
+"""One person's skeleton over time: solve, hold unseen bones, filter, clamp.
 
 The tracker owns what must persist between frames of a stream: the locked measures
 (bone lengths), the head's rest pitch, the last good rotation of every bone, the
@@ -13,7 +13,7 @@ import numpy as np
 
 from posestudio.kinematics.calibration import CalibrationResult
 from posestudio.kinematics.filtering import FilterConfig, RotationFilter, VisibilityHold
-from posestudio.kinematics.lengths import MeasureEstimator, scale_of
+from posestudio.kinematics.lengths import MeasureEstimator
 from posestudio.kinematics.limits import clamp
 from posestudio.kinematics.skeleton import NUM_BONES, relaxed_pose
 from posestudio.kinematics.solver import DEFAULT_HEAD_PITCH, solve
@@ -61,19 +61,19 @@ class SkeletonTracker:
         """One frame of world landmarks (33, >=4) at time t (seconds) -> the skeleton."""
         solution = solve(world[None], self.head_pitch)
         measures = self.measures.update(solution.measures[0], solution.measure_confidence[0])
-        held_rotations, held = self.hold(solution.local[0], solution.confidence[0], t)
-        rotations, clamped = clamp(held_rotations[None])
-        rotations, clamped = rotations[0], clamped[0]
+        rotations, held = self.hold(solution.local[0], solution.confidence[0], t)
         if self.filter is not None:
-            # Filtering between two rotations within the limits can leave them slightly.
-            rotations = clamp(self.filter(rotations, t)[None])[0][0]
+            rotations = self.filter(rotations, t)
+        # Last, so that what leaves is within the limits whatever the filter did.
+        clamped_rotations, clamped = clamp(rotations[None])
+        rotations, clamped = clamped_rotations[0], clamped[0]
         self.clamps += clamped
         self.frames += 1
         return SkeletonPose(
             rotations=rotations,
             root=solution.root[0],
             measures=measures,
-            scale=scale_of(measures),
+            scale=self.measures.scale,
             calibrated=self.measures.calibrated,
             held=held,
             clamped=clamped,
