@@ -19,7 +19,7 @@ from posestudio.kinematics.stage import KinematicsStage
 
 def video_world() -> np.ndarray:
     from posestudio.engines.mediapipe import MediaPipePoseEngine
-    from posestudio.media import read_frames, test_video_path
+    from posestudio.client.sources import read_frames, test_video_path
 
     engine = MediaPipePoseEngine()
     try:
