@@ -18,8 +18,8 @@ from posestudio.kinematics.stage import KinematicsStage
 
 
 def video_world() -> np.ndarray:
-    from posestudio.engines.mediapipe import MediaPipePoseEngine
     from posestudio.client.sources import read_frames, test_video_path
+    from posestudio.engines.mediapipe import MediaPipePoseEngine
 
     engine = MediaPipePoseEngine()
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from threading import Lock
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -23,19 +23,27 @@ CalibrationCallback = Callable[[CalibrationResult], None]
 
 
 class _Person(Protocol):
-    world: np.ndarray
+    @property
+    def world(self) -> np.ndarray: ...
 
 
 class _Meta(Protocol):
-    capture_ts: float  # milliseconds, the client's capture clock
+    @property
+    def capture_ts(self) -> float: ...  # milliseconds, the client's capture clock
 
 
 class _Result(Protocol):
     """The part of pipeline.PoseResult this stage reads and writes."""
 
-    meta: _Meta
-    persons: Sequence[_Person]
-    extras: dict[str, Any]
+    @property
+    def meta(self) -> _Meta: ...
+    @property
+    def persons(self) -> Sequence[_Person]: ...
+    @property
+    def extras(self) -> dict[str, Any]: ...
+
+
+R = TypeVar("R", bound=_Result)
 
 
 class KinematicsStage:
@@ -51,7 +59,7 @@ class KinematicsStage:
         self._frames: list[np.ndarray] = []
         self._started: float | None = None
 
-    def __call__(self, result: _Result) -> _Result:
+    def __call__(self, result: R) -> R:
         """Adds `extras["skeleton"]` (the wire form) when the result has a person."""
         world = result.persons[0].world if result.persons else None
         skeleton = self.solve(world, float(result.meta.capture_ts) / 1000.0)
