@@ -10,16 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import socketio
-from fastapi import FastAPI, Request
-from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
-from posestudio import __version__
 from posestudio.api import engines, health, streams, system
 from posestudio.engines import EngineRegistry
-from posestudio.errors import PoseStudioError
 from posestudio.gpu import GpuMonitor
 from posestudio.metrics import PoseCollector, ServerStats
 from posestudio.protocol.packet import FastPacket
@@ -27,6 +23,7 @@ from posestudio.realtime import PoseNamespace
 from posestudio.settings import Settings
 from posestudio.streams import StreamManager
 from posestudio_core.auth import Authenticator
+from posestudio_core.http import service_app
 
 if TYPE_CHECKING:
     from posestudio.accounts.service import Accounts
@@ -100,13 +97,12 @@ def create_app(
             if accounts is not None:
                 accounts.close()
 
-    app = FastAPI(
+    app = service_app(
+        settings,
         title="Pose Studio",
-        version=__version__,
         description="Real-time 33-landmark pose over Socket.IO (`/pose`); see docs/protocol.md.",
         lifespan=lifespan,
     )
-    app.state.settings = settings
     app.state.registry = registry
     app.state.manager = manager
     app.state.authenticator = authenticator
@@ -115,18 +111,6 @@ def create_app(
     app.state.metrics_registry = metrics_registry
     app.state.gpus = gpus
     app.state.draining = False
-
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type"],
-        )
-
-    @app.exception_handler(PoseStudioError)
-    async def _domain_error(_: Request, exc: PoseStudioError) -> JSONResponse:
-        return JSONResponse({"error": exc.to_wire()}, status_code=exc.http_status)
 
     app.include_router(health.router)
     app.include_router(engines.router)

@@ -60,6 +60,8 @@ export class StreamSession {
     this.view = new StreamView(() => this.settings.mirror, now);
     this.channel = new StreamChannel(connection, this.id, {
       pose: (pose) => {
+        // A reply still in flight when the person pressed Stop must not draw again.
+        if (!this.running) return;
         this.capture.answered(pose.seq);
         this.view.posed(pose, performance.now());
       },
