@@ -53,7 +53,7 @@ def bench(
 
     from posestudio.bench.report import render, write_json, write_markdown
     from posestudio.bench.suite import BenchOptions, run_bench
-    from posestudio.media import parse_size
+    from posestudio.client.sources import parse_size
 
     logging.basicConfig(level=logging.WARNING)
     counts = tuple(int(n) for n in clients.split(",") if n.strip())

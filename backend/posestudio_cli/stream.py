@@ -32,8 +32,8 @@ def stream(
     limit: Annotated[int | None, typer.Option(help="Stop after this many frames")] = None,
 ) -> None:
     """Stream a video file or camera to a backend and print or save the poses."""
-    from posestudio.media import parse_size, test_video_path
-    from posestudio.streamer import stream_source
+    from posestudio.client.run import stream_source
+    from posestudio.client.sources import parse_size, test_video_path
 
     resolved: str | int | Path
     if source == "test":
