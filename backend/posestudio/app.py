@@ -87,7 +87,8 @@ def create_app(
             loading.cancel()
             await manager.close()
             executor.shutdown(wait=True, cancel_futures=True)
-            registry.close()
+            # Off the loop: it waits for engine loads still running and closes theirs.
+            await asyncio.to_thread(registry.close)
 
     app = service_app(
         settings,
