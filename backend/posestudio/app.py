@@ -93,7 +93,8 @@ def create_app(
             loading.cancel()
             await manager.close()
             executor.shutdown(wait=True, cancel_futures=True)
-            registry.close()
+            # Off the loop: it waits for engine loads still running and closes theirs.
+            await asyncio.to_thread(registry.close)
             if accounts is not None:
                 accounts.close()
 
@@ -102,15 +103,15 @@ def create_app(
         title="Pose Studio",
         description="Real-time 33-landmark pose over Socket.IO (`/pose`); see docs/protocol.md.",
         lifespan=lifespan,
+        authenticator=authenticator,
+        metrics=metrics_registry,
+        registry=registry,
+        manager=manager,
+        stats=stats,
+        sio=sio,
+        gpus=gpus,
+        draining=False,
     )
-    app.state.registry = registry
-    app.state.manager = manager
-    app.state.authenticator = authenticator
-    app.state.stats = stats
-    app.state.sio = sio
-    app.state.metrics_registry = metrics_registry
-    app.state.gpus = gpus
-    app.state.draining = False
 
     app.include_router(health.router)
     app.include_router(engines.router)
