@@ -192,6 +192,10 @@ def test_people_and_roles_from_setup_to_streaming(
     viewer.get_by_test_id("token-create").click()
     secret = viewer.get_by_test_id("new-token-secret").input_value()
     assert secret.startswith("pst_")
+    viewer.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=backend.url)
+    viewer.get_by_test_id("copy-token").click()
+    expect(viewer.get_by_test_id("copy-token")).to_have_text("Copied")
+    assert viewer.evaluate("navigator.clipboard.readText()") == secret
     expect(viewer.locator("[data-testid=token-row][data-state=active]")).to_have_count(1)
     viewer.screenshot(path=str(artifacts / "accounts-viewer-tokens.png"), full_page=True)
     viewer.get_by_role("button", name="Done").click()
