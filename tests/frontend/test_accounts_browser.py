@@ -216,6 +216,28 @@ def test_people_and_roles_from_setup_to_streaming(
 
     # The operator is still live throughout.
     expect(operator.get_by_test_id("stream-status")).to_have_text("live")
+
+    # Disabling the viewer ends their session; a new password ends the operator's.
+    page.get_by_test_id("admin-tab-users").click()
+    viewer_row = page.locator(f'[data-testid=user-row][data-email="{VIEWER[0]}"]')
+    viewer_row.get_by_test_id("user-toggle-disabled").click()
+    expect(viewer_row.get_by_test_id("user-state")).to_have_text("disabled")
+    viewer.reload()
+    expect(viewer.get_by_test_id("signin-page")).to_be_visible()
+    _sign_in(viewer, VIEWER[0], VIEWER[2])
+    expect(viewer.get_by_test_id("signin-error")).to_have_text("Wrong email or password.")
+    operator_row = page.locator(f'[data-testid=user-row][data-email="{OPERATOR[0]}"]')
+    operator_row.get_by_test_id("user-reset").click()
+    operator_row.get_by_placeholder("new password").fill("copper-fern-beside-dam-5")
+    operator_row.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("admin-done")).to_contain_text("has a new password")
+    operator.reload()
+    expect(operator.get_by_test_id("signin-page")).to_be_visible()
+    _sign_in(operator, OPERATOR[0], "copper-fern-beside-dam-5")
+    expect(operator.get_by_test_id("account-name")).to_have_text(OPERATOR[1])
+    page.get_by_test_id("admin-tab-audit").click()
+    for action in ("user.disabled", "user.password_reset", "token.created", "token.revoked"):
+        expect(page.locator(f"[data-testid=audit-row][data-action='{action}']")).to_have_count(1)
     for context in (admin_context, operator.context, viewer.context):
         context.close()
 

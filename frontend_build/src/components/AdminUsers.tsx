@@ -219,7 +219,7 @@ function UserRow({
               onChange={(e) => setPassword(e.target.value)}
             />
             <button type="submit" className="btn btn-small btn-primary" disabled={busy}>
-              Set
+              Save
             </button>
           </form>
         )}

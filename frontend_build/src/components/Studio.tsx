@@ -146,7 +146,17 @@ export function Studio({
         </div>
       </TopBar>
 
-      {status === "unauthorized" && <TokenBanner onToken={onNewToken} onSignIn={onSignIn} />}
+      {status === "unauthorized" && token !== null && (
+        <TokenBanner onToken={onNewToken} onSignIn={onSignIn} />
+      )}
+      {status === "unauthorized" && token === null && (
+        <p className="banner" role="alert" data-testid="session-ended">
+          Your session has ended (signed out, expired or disabled).
+          <button type="button" className="btn" onClick={onSignIn}>
+            Sign in again
+          </button>
+        </p>
+      )}
       {notices.map((n, i) => (
         <p key={i} className="banner" role="alert">
           {n.code}: {n.message}
