@@ -61,15 +61,14 @@ def serve(
 
     from posestudio.app import create_app
     from posestudio.auth import Authenticator
-    from posestudio.engines import default_registry
+    from posestudio.runtime import build_runtime
 
     settings = _settings(host=host, port=port, default_engine=engine, workers=workers)
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     token = _access_token(settings)
-    registry = default_registry(settings.engines, max_idle=settings.max_idle_engines)
-    asgi: Any = create_app(settings, registry, Authenticator(token))
+    asgi: Any = create_app(build_runtime(settings, authenticator=Authenticator(token)))
     shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     agent = _embedded_agent(settings, f"http://{shown}:{settings.port}", token)
     if agent is not None:

@@ -9,8 +9,8 @@ from fastapi import Depends, Query, Request
 from posestudio.auth import Authenticator, Principal
 from posestudio.engines import EngineRegistry
 from posestudio.errors import Unauthorized
+from posestudio.pipeline import StreamManager
 from posestudio.settings import Settings
-from posestudio.streams import StreamManager
 
 
 def get_settings(request: Request) -> Settings:

@@ -71,3 +71,14 @@ class Unauthorized(PoseStudioError):
 class NotFound(PoseStudioError):
     code = "NOT_FOUND"
     http_status = 404
+
+
+class Forbidden(PoseStudioError):
+    code = "FORBIDDEN"
+    http_status = 403
+
+
+class SinkBehind(PoseStudioError):
+    """A sink that must not lose results (the recorder) could not keep up."""
+
+    code = "SINK_BEHIND"

@@ -7,6 +7,7 @@ import contextlib
 import functools
 import os
 import platform
+import secrets
 import sys
 import time
 from dataclasses import dataclass, field
@@ -132,10 +133,14 @@ async def _target(options: BenchOptions, workers: int) -> tuple[Target | None, L
 def _ceiling(
     workload: Workload, settings: Settings, workers: int, duration: float
 ) -> CeilingResult:
-    from posestudio.engines import default_registry
+    from posestudio.auth import Authenticator
     from posestudio.imaging import decode_jpeg
+    from posestudio.runtime import build_runtime
 
-    registry = default_registry(settings.engines)
+    # The server's own parts, not started: its registry builds the engines, and the
+    # loop decodes as its workers do.
+    runtime = build_runtime(settings, authenticator=Authenticator(secrets.token_urlsafe(24)))
+    registry = runtime.registry
     try:
         return measure_ceiling(
             workload.frames,
