@@ -42,7 +42,7 @@ def _settings(**overrides: Any) -> Settings:
 
 
 def _access_token(settings: Settings) -> str:
-    from posestudio.auth import load_or_create_token
+    from posestudio_core.auth import load_or_create_token
 
     if settings.token is not None:
         return settings.token.get_secret_value()
@@ -60,15 +60,15 @@ def serve(
     import uvicorn
 
     from posestudio.app import create_app
-    from posestudio.auth import Authenticator
     from posestudio.runtime import build_runtime
+    from posestudio_core.auth import TokenAuthenticator
 
     settings = _settings(host=host, port=port, default_engine=engine, workers=workers)
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     token = _access_token(settings)
-    asgi: Any = create_app(build_runtime(settings, authenticator=Authenticator(token)))
+    asgi: Any = create_app(build_runtime(settings, authenticator=TokenAuthenticator(token)))
     shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     agent = _embedded_agent(settings, f"http://{shown}:{settings.port}", token)
     if agent is not None:

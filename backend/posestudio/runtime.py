@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import socketio
 
-from posestudio.auth import Authenticator
 from posestudio.engines import EngineRegistry, default_registry
 from posestudio.history import history_sink
 from posestudio.metrics import ServerStats
@@ -31,6 +30,7 @@ from posestudio.pipeline.stages import BUILTIN_STAGES
 from posestudio.pipeline.viewers import Viewers
 from posestudio.settings import Settings
 from posestudio.transports.socketio import PoseNamespace, build_server
+from posestudio_core.auth import Authenticator
 
 log = logging.getLogger(__name__)
 

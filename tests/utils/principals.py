@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import hmac
 
-from posestudio.auth import Authenticator, Principal
+from posestudio_core.auth import Credentials, Principal
 
 ALICE_TOKEN = "alice-token-0123456789abcdef"
 BOB_TOKEN = "bob-token-0123456789abcdef"
-ALICE = Principal(subject="user:alice")
-BOB = Principal(subject="user:bob")
+# Operators: they may stream, and see only their own streams (admins see everyone's).
+ALICE = Principal(subject="user:alice", role="operator")
+BOB = Principal(subject="user:bob", role="operator")
 
 
-class TokensAuthenticator(Authenticator):
+class TokensAuthenticator:
     """Maps each of several tokens to its own principal (until accounts exist)."""
 
     def __init__(self, principals: dict[str, Principal]) -> None:
-        super().__init__(next(iter(principals)))
         self._principals = principals
 
-    def authenticate(self, presented: str | None) -> Principal | None:
+    def authenticate(self, credentials: Credentials) -> Principal | None:
+        presented = credentials.token
         if not presented:
             return None
         for token, principal in self._principals.items():

@@ -13,9 +13,9 @@ import httpx
 import uvicorn
 
 from posestudio.app import create_app, fastapi_app
-from posestudio.auth import Authenticator
 from posestudio.runtime import Runtime, build_runtime
 from posestudio.settings import Settings
+from posestudio_core.auth import Authenticator, TokenAuthenticator
 
 TOKEN = "test-token-0123456789abcdef"
 
@@ -50,7 +50,7 @@ class LiveServer:
         self.settings = settings or Settings(environment="test")
         self.url = f"http://127.0.0.1:{self.port}"
         self.token = TOKEN
-        self.authenticator = authenticator or Authenticator(self.token)
+        self.authenticator = authenticator or TokenAuthenticator(self.token)
         self.configure = configure
         self.runtime: Runtime | None = None
         self._server: uvicorn.Server | None = None

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from posestudio.analysis import window_stats
-from posestudio.deps import ManagerDep, PrincipalDep, SettingsDep
+from posestudio.deps import ManagerDep, SettingsDep, StreamReader
 from posestudio.errors import NotFound, UnknownStream
 from posestudio.pipeline.access import may_see
 from posestudio.protocol.viewers import STREAM_KEY_PATTERN
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api", tags=["streams"])
 
 
 @router.get("/streams")
-def list_streams(principal: PrincipalDep, manager: ManagerDep) -> dict[str, Any]:
+def list_streams(principal: StreamReader, manager: ManagerDep) -> dict[str, Any]:
     """The caller's running streams (an admin's: everyone's): fps, server time p50, counts."""
     now = time.monotonic()
     return {"streams": [stream.summary(now) for stream in manager.visible_to(principal)]}
@@ -25,7 +25,7 @@ def list_streams(principal: PrincipalDep, manager: ManagerDep) -> dict[str, Any]
 
 @router.get("/streams/{stream}/stats")
 def stream_stats(
-    principal: PrincipalDep,
+    principal: StreamReader,
     manager: ManagerDep,
     settings: SettingsDep,
     stream: Annotated[

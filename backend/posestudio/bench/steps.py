@@ -20,7 +20,6 @@ from typing import Any
 
 from socketio import packet
 
-from posestudio.auth import Principal
 from posestudio.engines.mediapipe import MediaPipePoseEngine
 from posestudio.history import HistorySink, PoseHistory
 from posestudio.media import read_frames, test_video_path
@@ -34,6 +33,7 @@ from posestudio.pipeline.stream import Stream
 from posestudio.pipeline.viewers import ViewerSink
 from posestudio.protocol import SmoothingConfig, StartRequest
 from posestudio.protocol.packet import FastPacket
+from posestudio_core.auth import Principal
 
 
 async def _encode(event: str, payload: dict[str, Any]) -> None:

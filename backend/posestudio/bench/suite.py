@@ -169,13 +169,13 @@ async def _target(options: BenchOptions, workers: int) -> tuple[Target | None, L
 def _ceiling(
     workload: Workload, settings: Settings, workers: int, duration: float
 ) -> CeilingResult:
-    from posestudio.auth import Authenticator
     from posestudio.imaging import decode_jpeg
     from posestudio.runtime import build_runtime
+    from posestudio_core.auth import TokenAuthenticator
 
     # The server's own parts, not started: its registry builds the engines, and the
     # loop decodes as its workers do.
-    runtime = build_runtime(settings, authenticator=Authenticator(secrets.token_urlsafe(24)))
+    runtime = build_runtime(settings, authenticator=TokenAuthenticator(secrets.token_urlsafe(24)))
     registry = runtime.registry
     try:
         return measure_ceiling(

@@ -14,7 +14,6 @@ import logging
 import time
 from typing import Any
 
-from posestudio.auth import Principal
 from posestudio.engines import EngineRegistry
 from posestudio.errors import (
     FrameTooLarge,
@@ -38,6 +37,7 @@ from posestudio.pipeline.stages import StageFactory
 from posestudio.pipeline.stream import Channel, Stream, StreamState, new_stream_key
 from posestudio.protocol import StartRequest
 from posestudio.settings import Settings
+from posestudio_core.auth import Principal
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from posestudio.auth import Principal
 from posestudio.history import PoseHistory
 from posestudio.pipeline.frames import Frame
 from posestudio.pipeline.ratelimit import TokenBucket
 from posestudio.protocol import StartRequest
+from posestudio_core.auth import Principal
 
 if TYPE_CHECKING:
     from posestudio.engines import PoseEngine
@@ -54,6 +54,8 @@ class Stream:
     history: PoseHistory
     sinks: SinkSet
     stages: list[Stage] = field(default_factory=list)
+    shared_with: frozenset[str] = frozenset()
+    """Subjects besides the owner that may watch and read it (sharing comes with sessions)."""
     state: StreamState = StreamState.RUNNING
     started_at: float = field(default_factory=time.time)
     slot: Frame | None = None

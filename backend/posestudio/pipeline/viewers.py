@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import logging
 
-from posestudio.auth import Principal
 from posestudio.errors import UnknownStream
 from posestudio.pipeline.access import authorize_watch
 from posestudio.pipeline.manager import StreamManager
 from posestudio.pipeline.results import PoseResult
 from posestudio.pipeline.stream import Channel, Stream
 from posestudio.protocol.viewers import Unwatched
+from posestudio_core.auth import Principal
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import socketio
 
-from posestudio.auth import Authenticator, Principal
-from posestudio.errors import BadFrame, BadRequest, PoseStudioError, Unauthorized
+from posestudio.errors import BadFrame, BadRequest, PoseStudioError
 from posestudio.metrics import ServerStats
 from posestudio.pipeline import Channel, Frame, FrameMeta, StreamManager
+from posestudio.pipeline.access import authorize_stop
 from posestudio.pipeline.viewers import Viewers
 from posestudio.protocol import FrameMeta as WireFrameMeta
 from posestudio.protocol import StartRequest, StopRequest
@@ -24,6 +24,9 @@ from posestudio.protocol.packet import FastPacket
 from posestudio.protocol.viewers import WatchAck, WatchRequest
 from posestudio.settings import Settings
 from posestudio.transports.validation import parse
+from posestudio_core.auth import Authenticator, Principal
+from posestudio_core.permissions import Action, authorize
+from posestudio_core.sockets import connect_principal
 
 log = logging.getLogger(__name__)
 
@@ -71,23 +74,18 @@ class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 
         return send
 
-    async def _principal(self, sid: str) -> Principal:
+    async def _principal(self, sid: str, action: Action) -> Principal:
+        """The connection's principal (saved at connect), when it may do `action`."""
         session = await self.get_session(sid)
         principal = session.get("principal")
-        if not isinstance(principal, Principal):
-            raise Unauthorized("missing or wrong token")
-        return principal
+        return authorize(principal if isinstance(principal, Principal) else None, action)
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        token = auth.get("token") if isinstance(auth, dict) else None
-        principal = self.authenticator.authenticate(token if isinstance(token, str) else None)
-        if principal is None:
+        try:
+            principal = connect_principal(self.authenticator, environ, auth, Action.CONNECT)
+        except socketio.exceptions.ConnectionRefusedError:
             self.stats.rejected_connections += 1
-            # Socket.IO clients see `message` as the error's text and `data` as its body.
-            message = "missing or wrong token"
-            raise socketio.exceptions.ConnectionRefusedError(
-                message, {"code": "UNAUTHORIZED", "message": message}
-            )
+            raise
         await self.save_session(sid, {"principal": principal})
         self.manager.open_connection(sid)
         self.stats.connections_total += 1
@@ -106,7 +104,7 @@ class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     async def on_start(self, sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
         try:
             request = parse(StartRequest, data)
-            owner = await self._principal(sid)
+            owner = await self._principal(sid, Action.STREAM_START)
             stream = await self.manager.start(owner, sid, request, self.channel(sid))
         except PoseStudioError as exc:
             return self._refuse(exc)
@@ -124,6 +122,7 @@ class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             request = parse(StopRequest, data)
             # A stream already draining (a second stop) is acknowledged like the first.
             stream = self.manager.find(sid, request.stream_id, running=False)
+            authorize_stop(await self._principal(sid, Action.STREAM_STOP), stream)
             await self.manager.stop(stream)
         except PoseStudioError as exc:
             return self._refuse(exc)
@@ -161,7 +160,7 @@ class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     async def on_watch(self, sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
         try:
             request = parse(WatchRequest, data)
-            principal = await self._principal(sid)
+            principal = await self._principal(sid, Action.STREAM_WATCH)
             stream = self.viewers.watch(principal, request.stream, sid, self.channel(sid))
         except PoseStudioError as exc:
             return self._refuse(exc)

@@ -13,7 +13,6 @@ import pytest
 import uvicorn
 
 from posestudio.app import create_app
-from posestudio.auth import Authenticator
 from posestudio.bench.server import Target
 from posestudio.bench.workload import Workload
 from posestudio.engines import EngineRegistry, PoseEngine
@@ -21,6 +20,7 @@ from posestudio.media import encode_jpeg
 from posestudio.protocol import NUM_LANDMARKS, Person
 from posestudio.runtime import build_runtime
 from posestudio.settings import Settings
+from posestudio_core.auth import TokenAuthenticator
 
 TOKEN = "bench-test-token-0123456789"
 
@@ -76,7 +76,7 @@ async def backend(tmp_path: object) -> AsyncIterator[Target]:
         engines=["fake"], default_engine="fake", workers=2, token=TOKEN, data_dir=str(tmp_path)
     )
     asgi = create_app(
-        build_runtime(settings, authenticator=Authenticator(TOKEN), registry=fake_registry())
+        build_runtime(settings, authenticator=TokenAuthenticator(TOKEN), registry=fake_registry())
     )
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from posestudio.auth import Authenticator, Principal
 from posestudio.engines import EngineRegistry, PoseEngine
 from posestudio.errors import PoseStudioError, TooManyStreams
 from posestudio.history import PoseHistory
@@ -21,6 +20,7 @@ from posestudio.pipeline.sinks import SinkSet
 from posestudio.protocol import StartRequest
 from posestudio.runtime import Runtime, build_runtime
 from posestudio.settings import Settings
+from posestudio_core.auth import Principal, TokenAuthenticator
 
 OWNER = Principal(subject="owner")
 
@@ -77,7 +77,7 @@ async def runtime(factory: GatedFactory, request: pytest.FixtureRequest) -> Asyn
     s = Settings(
         environment="test", engines=["counting"], default_engine="counting", workers=1, **settings
     )
-    built = build_runtime(s, authenticator=Authenticator("t" * 24), registry=registry)
+    built = build_runtime(s, authenticator=TokenAuthenticator("t" * 24), registry=registry)
     await built.start()
     assert built.loading is not None
     await built.loading
