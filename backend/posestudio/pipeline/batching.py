@@ -141,7 +141,7 @@ class BatchScheduler:
             self.sizes.observe(len(items))
             for (stream, _), outcome in zip(items, outcomes, strict=True):
                 if isinstance(outcome, PoseResult):
-                    self._outlet.result(stream, outcome)
+                    await self._outlet.result(stream, outcome)
                 else:
                     await report_failure(self._outlet, stream, outcome)
 

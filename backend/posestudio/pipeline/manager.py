@@ -249,7 +249,7 @@ class StreamManager:
         self._scheduler_of[stream].ready(stream)
 
     # -- what schedulers hand back (the `Outlet`) --------------------------------
-    def result(self, stream: Stream, result: PoseResult) -> None:
+    async def result(self, stream: Stream, result: PoseResult) -> None:
         """On the loop: count, finish the reply, hand the result to every sink."""
         done = time.monotonic()
         server_s = done - result.received
@@ -266,7 +266,7 @@ class StreamManager:
             self.stats.stage(name).observe(seconds)
         stream.processed += 1
         stream.recent.append((done, server_s))
-        stream.sinks.publish(result)
+        await stream.sinks.publish(result)
 
     async def error(self, stream: Stream, exc: PoseStudioError) -> None:
         """A structured `error` to the stream's owner, counted."""

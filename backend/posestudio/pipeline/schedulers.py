@@ -41,7 +41,7 @@ class Scheduler(Protocol):
 class Outlet(Protocol):
     """Where schedulers hand what they made (the stream manager)."""
 
-    def result(self, stream: Stream, result: PoseResult) -> None: ...
+    async def result(self, stream: Stream, result: PoseResult) -> None: ...
 
     async def error(self, stream: Stream, exc: PoseStudioError) -> None: ...
 
@@ -109,7 +109,7 @@ class PumpScheduler:
                 except Exception as exc:
                     await report_failure(self._outlet, stream, exc)
                     continue
-            self._outlet.result(stream, result)
+            await self._outlet.result(stream, result)
 
     def _process(self, stream: Stream, frame: Frame) -> PoseResult:
         """Worker thread: decode, infer on the stream's own instance, stages."""

@@ -1,11 +1,16 @@
 """Sinks: parties that subscribe to a stream's results, each behind its own buffer.
 
-`SinkSet.publish` never waits: it puts the result into every sink's bounded buffer and
-returns. Each sink's own task delivers from its buffer, so a slow sink falls behind
-alone: its buffer drops the oldest result and counts it
-(`pose_sink_dropped_total{sink}`); the stream and the other sinks go on. A `lossless`
-sink (the recorder) gets a larger buffer, and when that is full its owner hears of it
-(`SINK_BEHIND`, at most once a second) besides the count.
+`SinkSet.publish` never waits on a sink: it puts the result into every sink's bounded
+buffer, and each sink's own task delivers from it, so a slow sink falls behind alone:
+its buffer drops the oldest result and counts it (`pose_sink_dropped_total{sink}`); the
+stream and the other sinks go on. A `lossless` sink (the recorder) gets a larger buffer,
+and when that is full its owner hears of it (`SINK_BEHIND`, at most once a second)
+besides the count.
+
+A sink that is `inline` promises that `deliver` never waits (it only hands a message to
+a transport's unbounded queue, or appends under a short lock). While its buffer is empty
+it is delivered to at once, in the publishing task, which saves the event loop an
+iteration per result; with a backlog it goes through its buffer like any other.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ log = logging.getLogger(__name__)
 class Sink(Protocol):
     name: str
     lossless: bool
+    inline: bool
 
     async def deliver(self, result: PoseResult) -> None: ...
 
@@ -55,6 +61,8 @@ class SinkFeed:
         self._buffer: deque[PoseResult] = deque()
         self._wake = asyncio.Event()
         self._closing = False
+        self._busy = False
+        self._inline = sink.inline and not sink.lossless
         self._task = asyncio.create_task(self._run(), name=f"sink-{sink.name}")
         self.dropped = 0
         self.last_behind = 0.0
@@ -62,6 +70,26 @@ class SinkFeed:
     @property
     def backlog(self) -> int:
         return len(self._buffer)
+
+    @property
+    def immediate(self) -> bool:
+        """Whether `deliver_now` may run: an inline sink, idle, with nothing buffered."""
+        return self._inline and not self._busy and not self._buffer and not self._closing
+
+    async def deliver_now(self, result: PoseResult) -> None:
+        await self._deliver(result)
+
+    async def _deliver(self, result: PoseResult) -> None:
+        self._busy = True
+        began = time.perf_counter()
+        try:
+            await self.sink.deliver(result)
+        except Exception:  # one sink's failure must not end the stream
+            log.exception("sink %s failed on stream %s", self.sink.name, result.stream.id)
+        finally:
+            self._busy = False
+        self.counters.cost.observe(time.perf_counter() - began)
+        self.counters.delivered += 1
 
     def offer(self, result: PoseResult) -> None:
         if len(self._buffer) >= self.capacity:
@@ -79,14 +107,7 @@ class SinkFeed:
             await self._wake.wait()
             self._wake.clear()
             while self._buffer:
-                result = self._buffer.popleft()
-                began = time.perf_counter()
-                try:
-                    await self.sink.deliver(result)
-                except Exception:  # one sink's failure must not end the stream
-                    log.exception("sink %s failed on stream %s", self.sink.name, result.stream.id)
-                self.counters.cost.observe(time.perf_counter() - began)
-                self.counters.delivered += 1
+                await self._deliver(self._buffer.popleft())
             if self._closing:
                 return
 
@@ -123,9 +144,12 @@ class SinkSet:
     def find(self, name: str) -> Sink | None:
         return next((f.sink for f in self.feeds if f.sink.name == name), None)
 
-    def publish(self, result: PoseResult) -> None:
+    async def publish(self, result: PoseResult) -> None:
         for feed in self.feeds:
-            feed.offer(result)
+            if feed.immediate:
+                await feed.deliver_now(result)
+            else:
+                feed.offer(result)
 
     async def close(self, timeout: float) -> None:
         await asyncio.gather(*(feed.close(timeout) for feed in self.feeds))

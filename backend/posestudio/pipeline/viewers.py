@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 class ViewerSink:
     name = "viewers"
     lossless = False
+    inline = True  # deliver never waits: it only queues a message (or appends)
 
     def __init__(self, stream: Stream) -> None:
         self.stream = stream

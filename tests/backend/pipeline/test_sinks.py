@@ -28,6 +28,7 @@ class BlockingSink:
     def __init__(self, name: str, lossless: bool, gate: threading.Event) -> None:
         self.name = name
         self.lossless = lossless
+        self.inline = False  # it waits: it must go through its buffer
         self._gate = gate
         self.delivered: list[int] = []
 
