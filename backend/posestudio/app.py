@@ -7,18 +7,15 @@ import logging
 from collections.abc import AsyncIterator
 
 import socketio
-from fastapi import FastAPI, Request
-from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
-from posestudio import __version__
 from posestudio.api import engines, health, streams, system
-from posestudio.errors import PoseStudioError
 from posestudio.gpu import GpuMonitor
 from posestudio.metrics import PoseCollector
 from posestudio.runtime import Runtime
+from posestudio_core.http import service_app
 
 log = logging.getLogger(__name__)
 
@@ -47,33 +44,21 @@ def create_app(runtime: Runtime) -> socketio.ASGIApp:
             app.state.draining = True
             await runtime.stop()
 
-    app = FastAPI(
+    app = service_app(
+        settings,
         title="Pose Studio",
-        version=__version__,
         description="Real-time 33-landmark pose over Socket.IO (`/pose`); see docs/protocol.md.",
         lifespan=lifespan,
+        authenticator=runtime.authenticator,
+        metrics=metrics_registry,
+        runtime=runtime,
+        registry=registry,
+        manager=runtime.manager,
+        stats=runtime.stats,
+        sio=runtime.sio,
+        gpus=gpus,
+        draining=False,
     )
-    app.state.runtime = runtime
-    app.state.settings = settings
-    app.state.registry = registry
-    app.state.manager = runtime.manager
-    app.state.authenticator = runtime.authenticator
-    app.state.stats = runtime.stats
-    app.state.metrics_registry = metrics_registry
-    app.state.gpus = gpus
-    app.state.draining = False
-
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type"],
-        )
-
-    @app.exception_handler(PoseStudioError)
-    async def _domain_error(_: Request, exc: PoseStudioError) -> JSONResponse:
-        return JSONResponse({"error": exc.to_wire()}, status_code=exc.http_status)
 
     app.include_router(health.router)
     app.include_router(engines.router)

@@ -13,7 +13,7 @@ import httpx
 
 from posestudio.app import create_app
 from posestudio.client import PoseClient
-from posestudio.media import encode_jpeg, read_frames, test_video_path
+from posestudio.client.sources import encode_jpeg, read_frames, test_video_path
 from posestudio.runtime import build_runtime
 from posestudio.settings import Settings
 from posestudio_core.auth import TokenAuthenticator
@@ -33,7 +33,7 @@ def real_backend(token: str, mounts: dict[str, Any] | None = None) -> Iterator[s
     )
     app: Any = create_app(build_runtime(settings, authenticator=TokenAuthenticator(token)))
     if mounts:
-        from posestudio.dispatch import PathDispatcher
+        from posestudio_cli.dispatch import PathDispatcher
 
         app = PathDispatcher(app, mounts)
     with uvicorn_server(app) as url:
