@@ -20,7 +20,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from posestudio_core import __version__
 from posestudio_core.auth import Authenticator, scrape_allowed
 from posestudio_core.deps import public
-from posestudio_core.errors import BadRequest, PoseStudioError, Unauthorized
+from posestudio_core.errors import (
+    BadRequest,
+    PoseStudioError,
+    Unauthorized,
+    validation_problems,
+)
 from posestudio_core.settings import ServiceSettings
 
 # Codes for FastAPI's and Starlette's own HTTP errors, by status.
@@ -32,7 +37,6 @@ HTTP_CODES = {
     405: "METHOD_NOT_ALLOWED",
     429: "RATE_LIMITED",
 }
-MAX_PROBLEMS = 10
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -52,11 +56,7 @@ def error_response(
 
 def validation_error(errors: Sequence[Any], message: str = "malformed request") -> BadRequest:
     """A `BadRequest` listing pydantic's problems as `details.errors: [{field, problem}]`."""
-    problems = [
-        {"field": ".".join(str(p) for p in err["loc"]) or "(message)", "problem": err["msg"]}
-        for err in list(errors)[:MAX_PROBLEMS]
-    ]
-    return BadRequest(message, details={"errors": problems})
+    return BadRequest(message, details={"errors": validation_problems(errors)})
 
 
 async def _domain_error(_: Request, exc: Exception) -> JSONResponse:

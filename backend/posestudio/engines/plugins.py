@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from posestudio.engines.base import PoseEngine
 from posestudio.errors import BadEngineConfig
+from posestudio_core.errors import validation_problems
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +49,7 @@ class EnginePlugin:
         try:
             return self.config_model.model_validate(values or {})
         except ValidationError as exc:
-            problems = [
-                {"field": ".".join(str(p) for p in err["loc"]), "problem": err["msg"]}
-                for err in exc.errors(include_url=False, include_input=False)
-            ]
+            problems = validation_problems(exc.errors(include_url=False, include_input=False))
             raise BadEngineConfig(
                 f"engine {self.key!r} config is invalid: {problems}",
                 details={"engine": self.key, "errors": problems},
