@@ -27,6 +27,16 @@ class ErrorCode(StrEnum):
     CONFLICT = "CONFLICT"
     BAD_ENGINE_CONFIG = "BAD_ENGINE_CONFIG"
     SINK_BEHIND = "SINK_BEHIND"
+    EMAIL_TAKEN = "EMAIL_TAKEN"
+    WEAK_PASSWORD = "WEAK_PASSWORD"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    ROLE_TOO_HIGH = "ROLE_TOO_HIGH"
+    LAST_ADMIN = "LAST_ADMIN"
+    UNKNOWN_USER = "UNKNOWN_USER"
+    UNKNOWN_TOKEN = "UNKNOWN_TOKEN"
+    SETUP_DONE = "SETUP_DONE"
+    BAD_SETUP_CODE = "BAD_SETUP_CODE"
+    CSRF_REFUSED = "CSRF_REFUSED"
     INTERNAL = "INTERNAL"
 
 
@@ -50,5 +60,15 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.BAD_ENGINE_CONFIG: "an engine's config from settings does not validate (at startup)",
     ErrorCode.SINK_BEHIND: "a sink that must not lose results (the recorder) cannot keep "
     "up; its oldest results are dropped; the stream goes on",
+    ErrorCode.EMAIL_TAKEN: "an account with this email (in any case) exists already",
+    ErrorCode.WEAK_PASSWORD: "the password is short, common, too repetitive or the email",
+    ErrorCode.INVALID_CREDENTIALS: "wrong email or password (the same answer for an unknown email)",
+    ErrorCode.ROLE_TOO_HIGH: "a role above the one asking (or a token above its owner's)",
+    ErrorCode.LAST_ADMIN: "the change would leave no active admin",
+    ErrorCode.UNKNOWN_USER: "no such person",
+    ErrorCode.UNKNOWN_TOKEN: "no such API token (or not yours)",
+    ErrorCode.SETUP_DONE: "the first admin exists already: sign in instead",
+    ErrorCode.BAD_SETUP_CODE: "wrong or used first-admin setup code",
+    ErrorCode.CSRF_REFUSED: "an unsafe cookie-authenticated request from another origin",
     ErrorCode.INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
 }

@@ -100,5 +100,15 @@ export const ERROR_CODES = {
   BAD_ENGINE_CONFIG: "an engine's config from settings does not validate (at startup)",
   SINK_BEHIND:
     "a sink that must not lose results (the recorder) cannot keep up; its oldest results are dropped; the stream goes on",
+  EMAIL_TAKEN: "an account with this email (in any case) exists already",
+  WEAK_PASSWORD: "the password is short, common, too repetitive or the email",
+  INVALID_CREDENTIALS: "wrong email or password (the same answer for an unknown email)",
+  ROLE_TOO_HIGH: "a role above the one asking (or a token above its owner's)",
+  LAST_ADMIN: "the change would leave no active admin",
+  UNKNOWN_USER: "no such person",
+  UNKNOWN_TOKEN: "no such API token (or not yours)",
+  SETUP_DONE: "the first admin exists already: sign in instead",
+  BAD_SETUP_CODE: "wrong or used first-admin setup code",
+  CSRF_REFUSED: "an unsafe cookie-authenticated request from another origin",
   INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
 } as const satisfies Record<ErrorCode, string>;

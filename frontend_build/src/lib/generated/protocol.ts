@@ -22,6 +22,16 @@ export type ErrorCode =
   | "CONFLICT"
   | "BAD_ENGINE_CONFIG"
   | "SINK_BEHIND"
+  | "EMAIL_TAKEN"
+  | "WEAK_PASSWORD"
+  | "INVALID_CREDENTIALS"
+  | "ROLE_TOO_HIGH"
+  | "LAST_ADMIN"
+  | "UNKNOWN_USER"
+  | "UNKNOWN_TOKEN"
+  | "SETUP_DONE"
+  | "BAD_SETUP_CODE"
+  | "CSRF_REFUSED"
   | "INTERNAL";
 
 /**
