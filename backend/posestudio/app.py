@@ -23,17 +23,14 @@ from posestudio.engines import EngineRegistry
 from posestudio.errors import PoseStudioError
 from posestudio.gpu import GpuMonitor
 from posestudio.metrics import PoseCollector, ServerStats
-from posestudio.protocol.packet import FastPacket
-from posestudio.realtime import PoseNamespace
+from posestudio.realtime import NAMESPACE, PoseNamespace
 from posestudio.settings import Settings
 from posestudio.streams import StreamManager
+from posestudio.transports.guarded_server import GuardedServer
+from posestudio.transports.limits import Edge, build_edge, max_message_bytes
+from posestudio.transports.malformed import EdgeCollector
 
 log = logging.getLogger(__name__)
-
-# Socket.IO lets a message through up to this many bytes over the frame limit, so
-# that a frame somewhat too large is answered with FRAME_TOO_LARGE instead of the
-# transport closing the connection.
-FRAME_OVERHEAD_BYTES = 64 * 1024
 
 
 def create_app(
@@ -42,20 +39,31 @@ def create_app(
     authenticator: Authenticator,
     *,
     executor: ThreadPoolExecutor | None = None,
+    edge: Edge | None = None,
 ) -> socketio.ASGIApp:
-    """Build the backend. Engines load in the background; `/ready` says when."""
+    """Build the backend. Engines load in the background; `/ready` says when.
+
+    `edge` is shared with the `EdgeGuard` the server puts in front (transports/limits.py).
+    """
     executor = executor or ThreadPoolExecutor(
         max_workers=settings.workers, thread_name_prefix="pose-worker"
     )
+    edge = edge or build_edge(settings)
     stats = ServerStats()
-    sio = socketio.AsyncServer(
+    # hardening (issue 18): limits before authentication, every packet answered.
+    sio = GuardedServer(
         async_mode="asgi",
-        serializer=FastPacket,
         # Only /pose: python-socketio would otherwise accept the default namespace `/`
         # without any check (it has no handlers, but a connection is a connection).
-        namespaces=["/pose"],
+        namespace=NAMESPACE,
+        throttle=edge.throttle,
+        counters=edge.counters,
+        errors=stats.errors,
+        connect_timeout_s=settings.engineio_connect_timeout_s,
+        max_pending_per_address=settings.max_pending_sessions_per_address,
+        transports=["polling", "websocket"] if settings.allow_polling else ["websocket"],
         cors_allowed_origins=settings.cors_origins or None,
-        max_http_buffer_size=settings.max_frame_bytes * 2 + FRAME_OVERHEAD_BYTES,
+        max_http_buffer_size=max_message_bytes(settings),
         ping_interval=10,
         ping_timeout=10,
     )
@@ -76,6 +84,7 @@ def create_app(
             gpus,
         )
     )
+    metrics_registry.register(EdgeCollector(edge.counters, edge.throttle, sio.pending_count))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -107,6 +116,7 @@ def create_app(
     app.state.metrics_registry = metrics_registry
     app.state.gpus = gpus
     app.state.draining = False
+    app.state.edge = edge
 
     if settings.cors_origins:
         app.add_middleware(

@@ -59,9 +59,10 @@ def serve(
     """Run the pose backend (and the web studio, when it is built)."""
     import uvicorn
 
-    from posestudio.app import create_app
+    from posestudio.app import create_app, fastapi_app
     from posestudio.auth import Authenticator
     from posestudio.engines import default_registry
+    from posestudio.transports.limits import guard, server_options
 
     settings = _settings(host=host, port=port, default_engine=engine, workers=workers)
     logging.basicConfig(
@@ -72,16 +73,18 @@ def serve(
     asgi: Any = create_app(settings, registry, Authenticator(token))
     shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     agent = _embedded_agent(settings, f"http://{shown}:{settings.port}", token)
+    edge = fastapi_app(asgi).state.edge
     if agent is not None:
         from posestudio.dispatch import PathDispatcher
 
         asgi = PathDispatcher(asgi, {"/agent": agent[1]})
+    # hardening (issue 18): the edge limits wrap everything served, the agent included.
     config = uvicorn.Config(
-        asgi,
+        guard(asgi, settings, edge),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
-        ws="websockets-sansio",
+        **server_options(settings),
     )
     _redact_access_log()
     server = uvicorn.Server(config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Annotated, Literal
@@ -69,6 +70,36 @@ class Settings(BaseSettings):
     agent_embedded: bool = True
 
     log_level: str = "info"
+
+    # Limits before authentication (docs/security.md, "Limits"); keep this block whole.
+    # Request line and headers together, as the HTTP parser reads them.
+    max_header_bytes: int = Field(16 * 1024, ge=1024, le=1024 * 1024)
+    # HTTP request bodies outside Socket.IO (whose limit follows max_frame_bytes).
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    # Host names served besides localhost, the CORS origins' hosts and IP literals;
+    # "*" serves any name (only behind a proxy that sets Host itself).
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Addresses or networks whose X-Forwarded-* headers are believed.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    engineio_connect_timeout_s: float = Field(5.0, gt=0, le=60)
+    max_pending_sessions_per_address: int = Field(8, ge=1)
+    auth_failures_per_minute: int = Field(20, ge=1)
+    # Socket.IO long-polling besides WebSocket (off: see docs/protocol.md).
+    allow_polling: bool = False
+    # SIGTERM ends the process within this, whatever clients do.
+    shutdown_timeout_s: int = Field(10, ge=1, le=300)
+
+    @field_validator("allowed_hosts", "trusted_proxies", mode="before")
+    @classmethod
+    def _edge_csv(cls, value: object) -> object:
+        return split_csv(value)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            ipaddress.ip_network(entry, strict=False)
+        return value
 
     @field_validator("cors_origins", "engines", mode="before")
     @classmethod

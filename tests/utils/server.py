@@ -15,6 +15,7 @@ from posestudio.app import create_app, fastapi_app
 from posestudio.auth import Authenticator
 from posestudio.engines import default_registry
 from posestudio.settings import Settings
+from posestudio.transports.limits import guard, server_options
 
 TOKEN = "test-token-0123456789abcdef"
 
@@ -57,8 +58,12 @@ class LiveServer:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", self.port))
+        # The same edge limits and parser settings as `posestudio serve`.
         config = uvicorn.Config(
-            self.asgi, log_level="warning", ws="websockets-sansio", lifespan="on"
+            guard(self.asgi, self.settings, self.app.state.edge),
+            log_level="warning",
+            lifespan="on",
+            **server_options(self.settings),
         )
         server = uvicorn.Server(config)
         self._server = server
