@@ -259,7 +259,10 @@ class GuardedServer(socketio.AsyncServer):  # type: ignore[misc]
         id: int | None,
     ) -> None:
         try:
-            result = await server._trigger_event(data[0], namespace, sid, *data[1:])
+            if self._handles(namespace, data[0]):
+                result = await server._trigger_event(data[0], namespace, sid, *data[1:])
+            else:
+                result = self.not_handled
         except Exception:
             # A bug, not the client's doing: one line (its traceback at most once a
             # minute), an INTERNAL answer, and the connection goes on.
@@ -284,6 +287,12 @@ class GuardedServer(socketio.AsyncServer):  # type: ignore[misc]
             await server._send_packet(
                 eio_sid, self.packet_class(packet.ACK, namespace=namespace, id=id, data=reply)
             )
+
+    def _handles(self, namespace: str, event: str) -> bool:
+        if event in self.handlers.get(namespace, {}):
+            return True
+        handler = self.namespace_handlers.get(namespace)
+        return handler is not None and callable(getattr(handler, f"on_{event}", None))
 
     async def _malformed(self, eio_sid: str, exc: MalformedPacket) -> None:
         self.counters.count_malformed(exc.kind)
