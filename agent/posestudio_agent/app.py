@@ -16,8 +16,6 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from posestudio import __version__
-from posestudio.auth import Authenticator
 from posestudio_agent import routes
 from posestudio_agent.errors import PoseStudioError
 from posestudio_agent.jobs import JobQueue
@@ -25,6 +23,10 @@ from posestudio_agent.metrics import AgentCollector
 from posestudio_agent.publish import NAMESPACE, room
 from posestudio_agent.settings import AgentSettings
 from posestudio_agent.store import RequestStore
+from posestudio_core import __version__
+from posestudio_core.auth import Authenticator
+from posestudio_core.permissions import Action
+from posestudio_core.sockets import connect_principal
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +41,7 @@ class AgentNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self.authenticator = authenticator
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        token = auth.get("token") if isinstance(auth, dict) else None
-        principal = self.authenticator.authenticate(token if isinstance(token, str) else None)
-        if principal is None:
-            # As on /pose: clients see `message` as the error's text and `data` as its body.
-            message = "missing or wrong token"
-            raise socketio.exceptions.ConnectionRefusedError(
-                message, {"code": "UNAUTHORIZED", "message": message}
-            )
+        principal = connect_principal(self.authenticator, environ, auth, Action.AGENT_ASK)
         await self.enter_room(sid, room(principal.subject))
 
 

@@ -1,16 +1,30 @@
-"""Typed accessors for what lives on the agent app's `app.state`, and the auth dependency."""
+"""Typed accessors for what lives on the agent app's `app.state`, and the permission
+dependency its routes declare."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 
-from posestudio.auth import Authenticator, Principal
-from posestudio_agent.errors import Unauthorized
 from posestudio_agent.jobs import JobQueue
 from posestudio_agent.settings import AgentSettings
 from posestudio_agent.store import RequestStore
+from posestudio_core.auth import Principal
+from posestudio_core.deps import public, require
+from posestudio_core.permissions import Action
+
+__all__ = [
+    "Asker",
+    "QueueDep",
+    "SettingsDep",
+    "StoreDep",
+    "get_queue",
+    "get_settings",
+    "get_store",
+    "public",
+    "require",
+]
 
 
 def get_settings(request: Request) -> AgentSettings:
@@ -28,18 +42,8 @@ def get_queue(request: Request) -> JobQueue:
     return queue
 
 
-def require_principal(
-    request: Request,
-    token: Annotated[str | None, Query(description="Access token (or a Bearer header)")] = None,
-) -> Principal:
-    authenticator: Authenticator = request.app.state.authenticator
-    principal = authenticator.authenticate_http(request.headers.get("authorization"), token)
-    if principal is None:
-        raise Unauthorized("missing or wrong token")
-    return principal
-
-
 SettingsDep = Annotated[AgentSettings, Depends(get_settings)]
 StoreDep = Annotated[RequestStore, Depends(get_store)]
 QueueDep = Annotated[JobQueue, Depends(get_queue)]
-PrincipalDep = Annotated[Principal, Depends(require_principal)]
+# Who asks the agent: a principal allowed `agent.ask`.
+Asker = Annotated[Principal, Depends(require(Action.AGENT_ASK))]

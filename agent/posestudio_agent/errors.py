@@ -1,16 +1,24 @@
 """The agent's named errors; they become HTTP or Socket.IO errors only at the edge.
 
-They extend the backend's error base (`posestudio.errors`) so both services speak one
+They extend the shared error base (`posestudio_core.errors`) so every service speaks one
 error shape, `{error: {code, message, details?}}`.
 """
 
 from __future__ import annotations
 
-from posestudio.errors import BadRequest, NotFound, PoseStudioError, RateLimited, Unauthorized
+from posestudio_core.errors import (
+    BadRequest,
+    Forbidden,
+    NotFound,
+    PoseStudioError,
+    RateLimited,
+    Unauthorized,
+)
 
 __all__ = [
     "AgentNotConfigured",
     "BadRequest",
+    "Forbidden",
     "NotFound",
     "PoseStudioError",
     "QueueFull",

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from posestudio.protocol import STREAM_ID_PATTERN
+from posestudio_core.ids import STREAM_ID_PATTERN
 
 StreamId = Annotated[str, Field(pattern=STREAM_ID_PATTERN)]
 

@@ -6,12 +6,11 @@ import time
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from posestudio.auth import scrape_allowed
-from posestudio_agent.deps import PrincipalDep, QueueDep, SettingsDep, StoreDep
+from posestudio_agent.deps import Asker, QueueDep, SettingsDep, StoreDep, public
 from posestudio_agent.errors import (
     AgentNotConfigured,
     BadRequest,
@@ -23,6 +22,7 @@ from posestudio_agent.errors import (
 from posestudio_agent.jobs import RQ_TIMEOUT_MARGIN_S
 from posestudio_agent.records import AgentRecord, ErrorBody, Invoked, InvokeRequest, Status
 from posestudio_agent.settings import CONFIGURE_HINT
+from posestudio_core.auth import scrape_allowed
 
 router = APIRouter(prefix="/agent", tags=["agent"])
 
@@ -32,7 +32,7 @@ RATE_WINDOW_S = 60
 @router.post("/invoke", status_code=202, response_model=Invoked)
 def invoke(
     body: InvokeRequest,
-    principal: PrincipalDep,
+    principal: Asker,
     settings: SettingsDep,
     store: StoreDep,
     queue: QueueDep,
@@ -73,7 +73,7 @@ def invoke(
 
 @router.get("/result/{request_id}")
 def result(
-    request_id: str, principal: PrincipalDep, settings: SettingsDep, store: StoreDep
+    request_id: str, principal: Asker, settings: SettingsDep, store: StoreDep
 ) -> dict[str, Any]:
     """A request's status and, once finished, its answer, tools used and timestamps."""
     record = store.load(request_id)
@@ -90,7 +90,11 @@ def result(
     return record.public()
 
 
-@router.get("/health", responses={503: {"description": "The store (Redis) does not answer"}})
+@router.get(
+    "/health",
+    dependencies=[Depends(public)],
+    responses={503: {"description": "The store (Redis) does not answer"}},
+)
 def health(settings: SettingsDep, store: StoreDep) -> JSONResponse:
     """Health: the store answers; and whether a model is configured."""
     ok = store.ping()
@@ -103,7 +107,7 @@ def health(settings: SettingsDep, store: StoreDep) -> JSONResponse:
     return JSONResponse(body, status_code=200 if ok else 503)
 
 
-@router.get("/metrics", response_class=Response)
+@router.get("/metrics", response_class=Response, dependencies=[Depends(public)])
 def metrics(request: Request, settings: SettingsDep) -> Response:
     """Prometheus metrics (`pose_agent_*`); behind a scrape token when one is set."""
     expected = settings.metrics_token.get_secret_value() if settings.metrics_token else None

@@ -12,13 +12,13 @@ import socketio
 from rq import Queue, SimpleWorker
 from rq.serializers import JSONSerializer
 
-from posestudio.auth import Authenticator, load_or_create_token
 from posestudio_agent.app import create_agent_app, make_sio
 from posestudio_agent.jobs import JobContext, LocalQueue, RQQueue, set_worker_context
 from posestudio_agent.publish import RedisPublisher, ServerPublisher, channel_name
 from posestudio_agent.runner import warm_up
 from posestudio_agent.settings import AgentSettings
 from posestudio_agent.store import MemoryStore, RedisStore
+from posestudio_core.auth import TokenAuthenticator, load_or_create_token
 
 
 def access_token(settings: AgentSettings) -> str:
@@ -30,7 +30,7 @@ def access_token(settings: AgentSettings) -> str:
 
 def build_service(settings: AgentSettings, token: str) -> socketio.ASGIApp:
     """The agent service: RQ jobs when `redis_url` is set, in-process jobs otherwise."""
-    authenticator = Authenticator(token)
+    authenticator = TokenAuthenticator(token)
     if settings.redis_url:
         connection = redis.Redis.from_url(settings.redis_url)
         store = RedisStore(connection, settings.result_ttl_s, settings.key_prefix)

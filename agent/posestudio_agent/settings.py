@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
-from posestudio.settings import split_csv, weak_secret
+from posestudio_core.settings import ServiceSettings, split_csv
 
 TOOLS = ("live_streams", "pose_stats", "system_info", "web_search")
 DEFAULT_TOOLS = ["live_streams", "pose_stats", "system_info"]
@@ -23,20 +22,13 @@ CONFIGURE_HINT = (
 )
 
 
-class AgentSettings(BaseSettings):
+class AgentSettings(ServiceSettings):
     """Everything the agent service can be told; env prefix `POSE_STUDIO_AGENT_`."""
 
-    # Empty variables are unset: .env.example and docker-compose.yml leave optional
-    # ones empty, and an empty token or key must not count as one.
-    model_config = SettingsConfigDict(
-        env_prefix="POSE_STUDIO_AGENT_",
-        env_file=".env",
-        env_ignore_empty=True,
-        extra="ignore",
-        validate_default=True,
-    )
+    # Merged with the base's configuration (.env, empty variables unset).
+    model_config = SettingsConfigDict(env_prefix="POSE_STUDIO_AGENT_")
+    secret_fields: ClassVar[tuple[str, ...]] = ("token", "metrics_token")
 
-    environment: Literal["development", "test", "staging", "production"] = "development"
     host: str = "127.0.0.1"
     port: int = Field(8001, ge=0, le=65535)
 
@@ -54,9 +46,7 @@ class AgentSettings(BaseSettings):
     backend_url: str = "http://127.0.0.1:8000"
     # The access token the backend accepts; None reads (or creates) data_dir/token.
     token: SecretStr | None = None
-    data_dir: Path = Path("data")
     metrics_token: SecretStr | None = None
-    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     redis_url: str | None = None
     key_prefix: str = "pose_agent:"
@@ -72,9 +62,7 @@ class AgentSettings(BaseSettings):
     max_queued: int = Field(20, ge=1, le=10_000)
     local_workers: int = Field(2, ge=1, le=16)
 
-    log_level: str = "info"
-
-    @field_validator("tools", "cors_origins", mode="before")
+    @field_validator("tools", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return split_csv(value)
@@ -91,10 +79,6 @@ class AgentSettings(BaseSettings):
     def _consistent(self) -> AgentSettings:
         if self.web_search_provider != "none" and not self.web_search_url:
             raise ValueError("web_search_provider needs web_search_url")
-        if self.environment in ("staging", "production"):
-            for name in ("token", "metrics_token"):
-                if weak_secret(getattr(self, name)):
-                    raise ValueError(f"{name} is a placeholder or shorter than 16 characters")
         return self
 
     @property

@@ -18,7 +18,6 @@ from prometheus_client import CollectorRegistry
 
 from posestudio import __version__
 from posestudio.api import engines, health, streams, system
-from posestudio.auth import Authenticator
 from posestudio.engines import EngineRegistry
 from posestudio.errors import PoseStudioError
 from posestudio.gpu import GpuMonitor
@@ -29,6 +28,7 @@ from posestudio.streams import StreamManager
 from posestudio.transports.guarded_server import GuardedServer
 from posestudio.transports.limits import Edge, build_edge, max_message_bytes
 from posestudio.transports.malformed import EdgeCollector
+from posestudio_core.auth import Authenticator
 
 log = logging.getLogger(__name__)
 

@@ -42,7 +42,7 @@ def _settings(**overrides: Any) -> Settings:
 
 
 def _access_token(settings: Settings) -> str:
-    from posestudio.auth import load_or_create_token
+    from posestudio_core.auth import load_or_create_token
 
     if settings.token is not None:
         return settings.token.get_secret_value()
@@ -60,9 +60,9 @@ def serve(
     import uvicorn
 
     from posestudio.app import create_app, fastapi_app
-    from posestudio.auth import Authenticator
     from posestudio.engines import default_registry
     from posestudio.transports.limits import guard, server_options
+    from posestudio_core.auth import TokenAuthenticator
 
     settings = _settings(host=host, port=port, default_engine=engine, workers=workers)
     logging.basicConfig(
@@ -70,7 +70,7 @@ def serve(
     )
     token = _access_token(settings)
     registry = default_registry(settings.engines, max_idle=settings.max_idle_engines)
-    asgi: Any = create_app(settings, registry, Authenticator(token))
+    asgi: Any = create_app(settings, registry, TokenAuthenticator(token))
     shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     agent = _embedded_agent(settings, f"http://{shown}:{settings.port}", token)
     edge = fastapi_app(asgi).state.edge

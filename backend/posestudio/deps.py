@@ -1,16 +1,36 @@
-"""Typed accessors for what lives on `app.state`, and the HTTP auth dependency."""
+"""Typed accessors for what lives on `app.state`, and the HTTP permission dependency.
+
+Routes declare `Depends(require(Action.X))` (the aliases below name the common ones)
+and never check roles by hand.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 
-from posestudio.auth import Authenticator, Principal
 from posestudio.engines import EngineRegistry
-from posestudio.errors import Unauthorized
 from posestudio.settings import Settings
 from posestudio.streams import StreamManager
+from posestudio_core.auth import Principal
+from posestudio_core.deps import public, require
+from posestudio_core.permissions import Action
+
+__all__ = [
+    "Action",
+    "EnginesReader",
+    "ManagerDep",
+    "RegistryDep",
+    "SettingsDep",
+    "StreamReader",
+    "SystemReader",
+    "get_manager",
+    "get_registry",
+    "get_settings",
+    "public",
+    "require",
+]
 
 
 def get_settings(request: Request) -> Settings:
@@ -28,23 +48,9 @@ def get_manager(request: Request) -> StreamManager:
     return manager
 
 
-def get_authenticator(request: Request) -> Authenticator:
-    authenticator: Authenticator = request.app.state.authenticator
-    return authenticator
-
-
-def require_principal(
-    request: Request,
-    authenticator: Annotated[Authenticator, Depends(get_authenticator)],
-    token: Annotated[str | None, Query(description="Access token (or a Bearer header)")] = None,
-) -> Principal:
-    principal = authenticator.authenticate_http(request.headers.get("authorization"), token)
-    if principal is None:
-        raise Unauthorized("missing or wrong token")
-    return principal
-
-
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 RegistryDep = Annotated[EngineRegistry, Depends(get_registry)]
 ManagerDep = Annotated[StreamManager, Depends(get_manager)]
-PrincipalDep = Annotated[Principal, Depends(require_principal)]
+StreamReader = Annotated[Principal, Depends(require(Action.STREAM_READ))]
+EnginesReader = Annotated[Principal, Depends(require(Action.ENGINES_READ))]
+SystemReader = Annotated[Principal, Depends(require(Action.SYSTEM_READ))]

@@ -1,33 +1,37 @@
-"""Named domain errors. They become HTTP or Socket.IO errors only at the edge."""
+"""The backend's named domain errors, on the shared base from `posestudio_core.errors`.
+
+They become HTTP or Socket.IO errors only at the edge.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from posestudio_core.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PoseStudioError,
+    RateLimited,
+    Unauthorized,
+)
 
-
-class PoseStudioError(Exception):
-    """Base error carrying a stable code for the wire."""
-
-    code = "INTERNAL"
-    # The status the error gets when it ends an HTTP request.
-    http_status = 400
-
-    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details
-
-    def to_wire(self, stream_id: str | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": self.code, "message": self.message}
-        if stream_id is not None:
-            body["stream_id"] = stream_id
-        if self.details:
-            body["details"] = self.details
-        return body
-
-
-class BadRequest(PoseStudioError):
-    code = "BAD_REQUEST"
+__all__ = [
+    "BadFrame",
+    "BadRequest",
+    "Conflict",
+    "EngineUnavailable",
+    "Forbidden",
+    "FrameTooLarge",
+    "NotFound",
+    "PayloadTooLarge",
+    "PoseStudioError",
+    "RateLimited",
+    "StreamExists",
+    "TooManyStreams",
+    "Unauthorized",
+    "UnknownEngine",
+    "UnknownStream",
+]
 
 
 class BadFrame(PoseStudioError):
@@ -50,11 +54,6 @@ class TooManyStreams(PoseStudioError):
     code = "TOO_MANY_STREAMS"
 
 
-class RateLimited(PoseStudioError):
-    code = "RATE_LIMITED"
-    http_status = 429
-
-
 class UnknownEngine(PoseStudioError):
     code = "UNKNOWN_ENGINE"
 
@@ -63,11 +62,8 @@ class EngineUnavailable(PoseStudioError):
     code = "ENGINE_UNAVAILABLE"
 
 
-class Unauthorized(PoseStudioError):
-    code = "UNAUTHORIZED"
-    http_status = 401
+class PayloadTooLarge(PoseStudioError):
+    """A request body over its limit, refused at the edge before it is read."""
 
-
-class NotFound(PoseStudioError):
-    code = "NOT_FOUND"
-    http_status = 404
+    code = "PAYLOAD_TOO_LARGE"
+    http_status = 413

@@ -8,11 +8,13 @@ from typing import Any, TypeVar
 import socketio
 from pydantic import BaseModel, ValidationError
 
-from posestudio.auth import Authenticator
 from posestudio.errors import BadFrame, BadRequest, PoseStudioError
 from posestudio.metrics import ServerStats
 from posestudio.protocol import FrameMeta, StartRequest, StopRequest
 from posestudio.streams import StreamManager
+from posestudio_core.auth import Authenticator
+from posestudio_core.permissions import Action
+from posestudio_core.sockets import connect_principal
 
 log = logging.getLogger(__name__)
 
@@ -48,15 +50,11 @@ class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self.stats = stats
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        token = auth.get("token") if isinstance(auth, dict) else None
-        principal = self.authenticator.authenticate(token if isinstance(token, str) else None)
-        if principal is None:
+        try:
+            principal = connect_principal(self.authenticator, environ, auth, Action.CONNECT)
+        except socketio.exceptions.ConnectionRefusedError:
             self.stats.rejected_connections += 1
-            # Socket.IO clients see `message` as the error's text and `data` as its body.
-            message = "missing or wrong token"
-            raise socketio.exceptions.ConnectionRefusedError(
-                message, {"code": "UNAUTHORIZED", "message": message}
-            )
+            raise
         await self.save_session(sid, {"subject": principal.subject})
         self.manager.open_connection(sid)
         self.stats.connections_total += 1

@@ -5,54 +5,27 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
-PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "token", "password", "example"}
-
-
-def weak_secret(secret: SecretStr | None) -> bool:
-    """A set secret that is a known placeholder or shorter than 16 characters.
-
-    Staging and production refuse to start with one (the agent service too).
-    """
-    if secret is None:
-        return False
-    value = secret.get_secret_value()
-    return value.lower() in PLACEHOLDER_SECRETS or len(value) < 16
+from posestudio_core.settings import ServiceSettings, split_csv
 
 
-def split_csv(value: object) -> object:
-    """ "a, b" -> ["a", "b"] for list settings given as one environment variable."""
-    if isinstance(value, str):
-        return [item.strip() for item in value.split(",") if item.strip()]
-    return value
-
-
-class Settings(BaseSettings):
+class Settings(ServiceSettings):
     """Everything the pose backend can be told; env prefix `POSE_STUDIO_`."""
 
-    # Empty variables are unset: .env.example and docker-compose.yml leave optional
-    # ones empty, and an empty token or key must not count as one.
-    model_config = SettingsConfigDict(
-        env_prefix="POSE_STUDIO_",
-        env_file=".env",
-        env_ignore_empty=True,
-        extra="ignore",
-        validate_default=True,
-    )
+    # Merged with the base's configuration (.env, empty variables unset).
+    model_config = SettingsConfigDict(env_prefix="POSE_STUDIO_")
+    secret_fields: ClassVar[tuple[str, ...]] = ("token", "metrics_token")
 
-    environment: Literal["development", "test", "staging", "production"] = "development"
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
-    data_dir: Path = Path("data")
     frontend_dir: Path = Path(__file__).resolve().parents[2] / "frontend_build" / "dist"
 
     token: SecretStr | None = None
     metrics_token: SecretStr | None = None
-    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     default_engine: str = "mediapipe"
     engines: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["mediapipe"])
@@ -68,8 +41,6 @@ class Settings(BaseSettings):
     history_seconds: float = Field(120.0, ge=0)
     # Serve the agent service in-process under /agent when its package is installed.
     agent_embedded: bool = True
-
-    log_level: str = "info"
 
     # Limits before authentication (docs/security.md, "Limits"); keep this block whole.
     # Request line and headers together, as the HTTP parser reads them.
@@ -101,17 +72,13 @@ class Settings(BaseSettings):
             ipaddress.ip_network(entry, strict=False)
         return value
 
-    @field_validator("cors_origins", "engines", mode="before")
+    @field_validator("engines", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return split_csv(value)
 
     @model_validator(mode="after")
-    def _no_placeholder_secrets(self) -> Settings:
-        if self.environment in ("staging", "production"):
-            for name in ("token", "metrics_token"):
-                if weak_secret(getattr(self, name)):
-                    raise ValueError(f"{name} is a placeholder or shorter than 16 characters")
+    def _default_engine_enabled(self) -> Settings:
         if self.default_engine not in self.engines:
             raise ValueError(f"default_engine {self.default_engine!r} is not in engines")
         return self

@@ -12,11 +12,11 @@ from typing import Any
 import httpx
 
 from posestudio.app import create_app
-from posestudio.auth import Authenticator
 from posestudio.client import PoseClient
 from posestudio.engines import default_registry
 from posestudio.media import encode_jpeg, read_frames, test_video_path
 from posestudio.settings import Settings
+from posestudio_core.auth import TokenAuthenticator
 from tests.utils.server import wait_until
 from tests.utils.servers import uvicorn_server
 
@@ -31,7 +31,7 @@ def real_backend(token: str, mounts: dict[str, Any] | None = None) -> Iterator[s
     settings = Settings(
         environment="test", token=token, workers=1, history_seconds=120, max_fps=1000
     )
-    app: Any = create_app(settings, default_registry(["mediapipe"]), Authenticator(token))
+    app: Any = create_app(settings, default_registry(["mediapipe"]), TokenAuthenticator(token))
     if mounts:
         from posestudio.dispatch import PathDispatcher
 

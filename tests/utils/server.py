@@ -12,10 +12,10 @@ import httpx
 import uvicorn
 
 from posestudio.app import create_app, fastapi_app
-from posestudio.auth import Authenticator
 from posestudio.engines import default_registry
 from posestudio.settings import Settings
 from posestudio.transports.limits import guard, server_options
+from posestudio_core.auth import TokenAuthenticator
 
 TOKEN = "test-token-0123456789abcdef"
 
@@ -54,7 +54,7 @@ class LiveServer:
 
     def start(self) -> LiveServer:
         registry = default_registry(self.settings.engines, max_idle=self.settings.max_idle_engines)
-        self.asgi = create_app(self.settings, registry, Authenticator(self.token))
+        self.asgi = create_app(self.settings, registry, TokenAuthenticator(self.token))
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", self.port))

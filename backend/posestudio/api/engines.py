@@ -7,13 +7,13 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from posestudio.deps import PrincipalDep, RegistryDep, SettingsDep
+from posestudio.deps import EnginesReader, RegistryDep, SettingsDep
 
 router = APIRouter(prefix="/api", tags=["engines"])
 
 
 @router.get("/engines")
-def list_engines(_: PrincipalDep, registry: RegistryDep, settings: SettingsDep) -> dict[str, Any]:
+def list_engines(_: EnginesReader, registry: RegistryDep, settings: SettingsDep) -> dict[str, Any]:
     """The configured engines, their device and load status."""
     return {
         "default": settings.default_engine,

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from posestudio.auth import scrape_allowed
-from posestudio.deps import RegistryDep, SettingsDep
+from posestudio.deps import RegistryDep, SettingsDep, public
 from posestudio.errors import Unauthorized
+from posestudio_core.auth import scrape_allowed
 
-router = APIRouter(tags=["health"])
+# Probes and scrapers carry no person's credentials; /metrics has its own scrape token.
+router = APIRouter(tags=["health"], dependencies=[Depends(public)])
 
 
 @router.get("/health")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from posestudio.analysis import window_stats
-from posestudio.deps import ManagerDep, PrincipalDep, SettingsDep
+from posestudio.deps import ManagerDep, SettingsDep, StreamReader
 from posestudio.errors import NotFound
 from posestudio.protocol import STREAM_ID_PATTERN
 
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api", tags=["streams"])
 
 
 @router.get("/streams")
-def list_streams(_: PrincipalDep, manager: ManagerDep) -> dict[str, Any]:
+def list_streams(_: StreamReader, manager: ManagerDep) -> dict[str, Any]:
     """Every running stream: fps over the last 5 s, server time p50, frame counts."""
     now = time.monotonic()
     return {"streams": [stream.summary(now) for stream in manager.all_streams()]}
@@ -24,7 +24,7 @@ def list_streams(_: PrincipalDep, manager: ManagerDep) -> dict[str, Any]:
 
 @router.get("/streams/{stream_id}/stats")
 def stream_stats(
-    _: PrincipalDep,
+    _: StreamReader,
     manager: ManagerDep,
     settings: SettingsDep,
     stream_id: Annotated[str, Path(pattern=STREAM_ID_PATTERN)],

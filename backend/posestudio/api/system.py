@@ -12,7 +12,7 @@ import psutil
 from fastapi import APIRouter, Request
 
 from posestudio import __version__
-from posestudio.deps import ManagerDep, PrincipalDep, RegistryDep
+from posestudio.deps import ManagerDep, RegistryDep, SystemReader
 from posestudio.gpu import GpuMonitor
 
 router = APIRouter(prefix="/api", tags=["system"])
@@ -35,7 +35,7 @@ def _versions() -> dict[str, str | None]:
 
 @router.get("/system")
 def system(
-    _: PrincipalDep, request: Request, registry: RegistryDep, manager: ManagerDep
+    _: SystemReader, request: Request, registry: RegistryDep, manager: ManagerDep
 ) -> dict[str, Any]:
     """Engines and their devices, CPU and GPU load, memory, stream count, versions."""
     gpus: GpuMonitor = request.app.state.gpus

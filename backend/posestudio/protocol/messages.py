@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 
-SCHEMA = "pose_v1"
+# Re-exported: the agent checks the same names through the core.
+from posestudio_core.ids import STREAM_ID_PATTERN as STREAM_ID_PATTERN
 
-STREAM_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+SCHEMA = "pose_v1"
 
 
 class SmoothingConfig(BaseModel):

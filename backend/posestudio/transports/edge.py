@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
+from posestudio.errors import BadRequest, PayloadTooLarge, PoseStudioError, RateLimited
 from posestudio.transports.malformed import EdgeCounters
 from posestudio.transports.throttle import AuthThrottle
 
@@ -44,25 +45,21 @@ def client_address(scope: Scope) -> str:
 async def send_error(
     scope: Scope,
     send: Send,
-    status: int,
-    code: str,
-    message: str,
-    details: dict[str, Any] | None = None,
+    error: PoseStudioError,
     headers: Iterable[tuple[bytes, bytes]] = (),
 ) -> None:
-    """Answer with the one error shape; a WebSocket handshake gets it as its HTTP reply."""
-    error: dict[str, Any] = {"code": code, "message": message}
-    if details:
-        error["details"] = details
-    body = orjson.dumps({"error": error})
+    """Answer with the one error shape and the error's status; a WebSocket handshake
+    gets it as its HTTP reply (or a policy close where the server cannot send one)."""
+    body = orjson.dumps({"error": error.to_wire()})
     head = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
         *headers,
     ]
+    status = error.http_status
     if scope["type"] == "websocket":
         if "websocket.http.response" not in scope.get("extensions", {}):
-            await send({"type": "websocket.close", "code": 1008, "reason": message[:120]})
+            await send({"type": "websocket.close", "code": 1008, "reason": error.message[:120]})
             return
         await send({"type": "websocket.http.response.start", "status": status, "headers": head})
         await send({"type": "websocket.http.response.body", "body": body})
@@ -204,7 +201,7 @@ class EdgeGuard:
         host = scope.get("forwarded_host") or _header(scope, b"host")
         if not self.hosts.allows(host):
             self.counters.count_refused("host")
-            await send_error(scope, send, 400, "BAD_REQUEST", "this host name is not served")
+            await send_error(scope, send, BadRequest("this host name is not served"))
             return
         if scope["type"] == "websocket":
             await self.app(scope, receive, send)
@@ -216,10 +213,10 @@ class EdgeGuard:
                 await send_error(
                     scope,
                     send,
-                    429,
-                    "RATE_LIMITED",
-                    "too many failed attempts from this address",
-                    {"retry_after_s": wait},
+                    RateLimited(
+                        "too many failed attempts from this address",
+                        details={"retry_after_s": wait},
+                    ),
                     [(b"retry-after", str(wait).encode())],
                 )
                 return
@@ -231,10 +228,10 @@ class EdgeGuard:
                 await send_error(
                     scope,
                     send,
-                    413,
-                    "PAYLOAD_TOO_LARGE",
-                    "the request body is over the limit",
-                    {"bytes": int(length), "limit": self.max_body_bytes},
+                    PayloadTooLarge(
+                        "the request body is over the limit",
+                        details={"bytes": int(length), "limit": self.max_body_bytes},
+                    ),
                 )
                 return
         await self._forward(scope, receive, send, address, limited)
@@ -257,10 +254,10 @@ class EdgeGuard:
                         await send_error(
                             scope,
                             send,
-                            413,
-                            "PAYLOAD_TOO_LARGE",
-                            "the request body is over the limit",
-                            {"limit": self.max_body_bytes},
+                            PayloadTooLarge(
+                                "the request body is over the limit",
+                                details={"limit": self.max_body_bytes},
+                            ),
                         )
                     return {"type": "http.disconnect"}
             return message

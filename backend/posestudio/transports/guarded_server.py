@@ -25,6 +25,7 @@ import engineio
 import socketio
 from socketio import packet
 
+from posestudio.errors import BadRequest, PayloadTooLarge, PoseStudioError, RateLimited
 from posestudio.protocol.packet import FastPacket, MalformedPacket
 from posestudio.transports.edge import client_address, send_error
 from posestudio.transports.malformed import EdgeCounters
@@ -48,16 +49,16 @@ class GuardedEngineIO(engineio.AsyncServer):  # type: ignore[misc]
                 return await send_error(
                     scope,
                     send,
-                    429,
-                    "RATE_LIMITED",
-                    "too many unconnected sessions from this address",
-                    {"limit": self.guard.max_pending_per_address},
+                    RateLimited(
+                        "too many unconnected sessions from this address",
+                        details={"limit": self.guard.max_pending_per_address},
+                    ),
                 )
         elif scope["type"] == "http":
             socket = self.sockets.get(sid)
             if socket is None or socket.closed:
                 self.sockets.pop(sid, None)
-                return await send_error(scope, send, 400, "BAD_REQUEST", "no such session")
+                return await send_error(scope, send, BadRequest("no such session"))
             if scope.get("method") == "POST" and not await self._body_fits(sid, scope, send):
                 return None
         return await super().handle_request(scope, receive, send)
@@ -65,7 +66,7 @@ class GuardedEngineIO(engineio.AsyncServer):  # type: ignore[misc]
     async def _body_fits(self, sid: str, scope: Any, send: Any) -> bool:
         length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
         if length is None or not length.isdigit():
-            await send_error(scope, send, 411, "BAD_REQUEST", "a POST needs a Content-Length")
+            await send_error(scope, send, BadRequest("a POST needs a Content-Length"))
             return False
         if int(length) <= self.max_http_buffer_size:
             return True
@@ -73,10 +74,10 @@ class GuardedEngineIO(engineio.AsyncServer):  # type: ignore[misc]
         await send_error(
             scope,
             send,
-            413,
-            "PAYLOAD_TOO_LARGE",
-            "the message is over the buffer limit; the session is closed",
-            {"bytes": int(length), "limit": self.max_http_buffer_size},
+            PayloadTooLarge(
+                "the message is over the buffer limit; the session is closed",
+                details={"bytes": int(length), "limit": self.max_http_buffer_size},
+            ),
         )
         await self.guard.close_session(sid)
         return False
@@ -183,11 +184,7 @@ class GuardedServer(socketio.AsyncServer):  # type: ignore[misc]
                     packet.CONNECT_ERROR,
                     data={
                         "message": message,
-                        "data": {
-                            "code": "RATE_LIMITED",
-                            "message": message,
-                            "details": {"retry_after_s": wait},
-                        },
+                        "data": RateLimited(message, details={"retry_after_s": wait}).to_wire(),
                     },
                     namespace=namespace,
                 ),
@@ -268,14 +265,14 @@ class GuardedServer(socketio.AsyncServer):  # type: ignore[misc]
             # minute), an INTERNAL answer, and the connection goes on.
             self.counters.count_malformed("handler_error")
             self.counters.log_exception(f"handler of {data[0]!r}")
-            error = {"code": "INTERNAL", "message": "the server failed on this message"}
+            error = PoseStudioError("the server failed on this message").to_wire()
             self.errors["INTERNAL"] += 1
             result = {"ok": False, "error": error} if id is not None else None
             if id is None:
                 await self.emit("error", error, to=sid, namespace=namespace)
         if result is self.not_handled:
             self.errors["BAD_REQUEST"] += 1
-            error = {"code": "BAD_REQUEST", "message": f"unknown event {str(data[0])[:64]!r}"}
+            error = BadRequest(f"unknown event {str(data[0])[:64]!r}").to_wire()
             if id is None:
                 await self.emit("error", error, to=sid, namespace=namespace)
                 return
@@ -305,7 +302,7 @@ class GuardedServer(socketio.AsyncServer):  # type: ignore[misc]
                     packet.CONNECT_ERROR,
                     data={
                         "message": f"malformed packet: {exc.message}",
-                        "data": {"code": "BAD_REQUEST", "message": exc.message},
+                        "data": BadRequest(exc.message).to_wire(),
                     },
                     namespace=self.namespace,
                 ),
@@ -313,7 +310,7 @@ class GuardedServer(socketio.AsyncServer):  # type: ignore[misc]
             await self.close_session(eio_sid)
             return
         self.errors["BAD_REQUEST"] += 1
-        error = {"code": "BAD_REQUEST", "message": exc.message, "details": {"kind": exc.kind}}
+        error = BadRequest(exc.message, details={"kind": exc.kind}).to_wire()
         if (
             exc.ack_id is not None
             and exc.namespace == self.namespace

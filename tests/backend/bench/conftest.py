@@ -13,13 +13,13 @@ import pytest
 import uvicorn
 
 from posestudio.app import create_app
-from posestudio.auth import Authenticator
 from posestudio.bench.server import Target
 from posestudio.bench.workload import Workload
 from posestudio.engines import EngineRegistry, PoseEngine
 from posestudio.media import encode_jpeg
 from posestudio.protocol import NUM_LANDMARKS, Person
 from posestudio.settings import Settings
+from posestudio_core.auth import TokenAuthenticator
 
 TOKEN = "bench-test-token-0123456789"
 
@@ -74,7 +74,7 @@ async def backend(tmp_path: object) -> AsyncIterator[Target]:
     settings = Settings(
         engines=["fake"], default_engine="fake", workers=2, token=TOKEN, data_dir=str(tmp_path)
     )
-    asgi = create_app(settings, fake_registry(), Authenticator(TOKEN))
+    asgi = create_app(settings, fake_registry(), TokenAuthenticator(TOKEN))
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)

@@ -5,7 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from posestudio.auth import Authenticator, bearer_token, load_or_create_token, scrape_allowed
+from posestudio_core.auth import (
+    Credentials,
+    Principal,
+    TokenAuthenticator,
+    bearer_token,
+    load_or_create_token,
+    role_rank,
+    scrape_allowed,
+)
 
 
 def test_token_is_generated_once_private_and_reused(tmp_path: Path) -> None:
@@ -17,15 +25,20 @@ def test_token_is_generated_once_private_and_reused(tmp_path: Path) -> None:
 
 
 def test_authenticate_accepts_only_the_token() -> None:
-    auth = Authenticator("s3cret-token")
-    assert auth.authenticate("s3cret-token") is not None
+    auth = TokenAuthenticator("s3cret-token")
+    assert auth.authenticate(Credentials(token="s3cret-token")) == Principal("token", "admin")
     for wrong in (None, "", "s3cret", "s3cret-token ", "S3CRET-TOKEN"):
-        assert auth.authenticate(wrong) is None
+        assert auth.authenticate(Credentials(token=wrong)) is None
+
+
+def test_a_session_or_an_address_alone_is_not_the_token() -> None:
+    auth = TokenAuthenticator("s3cret-token")
+    assert auth.authenticate(Credentials(session="s3cret-token", client="127.0.0.1")) is None
 
 
 def test_empty_token_is_refused() -> None:
     with pytest.raises(ValueError):
-        Authenticator("")
+        TokenAuthenticator("")
 
 
 @pytest.mark.parametrize(
@@ -42,12 +55,8 @@ def test_bearer_token(header: str | None, token: str | None) -> None:
     assert bearer_token(header) == token
 
 
-def test_http_token_comes_from_the_bearer_header_or_the_query() -> None:
-    auth = Authenticator("s3cret-token")
-    assert auth.authenticate_http("Bearer s3cret-token", None) is not None
-    assert auth.authenticate_http(None, "s3cret-token") is not None
-    assert auth.authenticate_http("Bearer wrong", None) is None
-    assert auth.authenticate_http(None, None) is None
+def test_roles_are_ordered() -> None:
+    assert role_rank("viewer") < role_rank("operator") < role_rank("admin")
 
 
 @pytest.mark.parametrize(
