@@ -53,7 +53,7 @@ class Settings(ServiceSettings):
     # Addresses or networks whose X-Forwarded-* headers are believed.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     engineio_connect_timeout_s: float = Field(5.0, gt=0, le=60)
-    max_pending_sessions_per_address: int = Field(8, ge=1)
+    max_pending_sessions_per_address: int = Field(64, ge=1)
     auth_failures_per_minute: int = Field(20, ge=1)
     # Socket.IO long-polling besides WebSocket (off: see docs/protocol.md).
     allow_polling: bool = False

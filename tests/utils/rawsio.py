@@ -20,6 +20,7 @@ class RawSocket:
         self.handshake = handshake
         self.closed = False
         self.close_reason: str | None = None
+        self.close_code: int | None = None
         self._next_id = 1000
 
     @classmethod
@@ -43,6 +44,7 @@ class RawSocket:
             except ConnectionClosed as exc:
                 self.closed = True
                 self.close_reason = exc.rcvd.reason if exc.rcvd else None
+                self.close_code = exc.rcvd.code if exc.rcvd else None
                 return None
             if message == "2":
                 await self.ws.send("3")

@@ -114,6 +114,13 @@ class FastPacket(packet.Packet):  # type: ignore[misc]
 
     json = _OrJSON
 
+    def __init__(self, *args: Any, encoded_packet: Any = None, **kwargs: Any) -> None:
+        # python-socketio decodes only a non-empty packet: an empty one would pass as an
+        # event without data.
+        if encoded_packet is not None and not encoded_packet:
+            raise MalformedPacket("type", "an empty message")
+        super().__init__(*args, encoded_packet=encoded_packet, **kwargs)
+
     @classmethod
     def data_is_binary(cls, data: Any) -> bool:
         return has_binary(data)

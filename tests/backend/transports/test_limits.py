@@ -10,11 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from posestudio.client import PoseClient, PoseClientError
 from posestudio.settings import Settings
-from posestudio.transports.limits import build_edge, guard
+from posestudio.transports.limits import build_edge, guard, max_message_bytes
 from tests.utils.rawsio import RawSocket, decode
 from tests.utils.server import LiveServer
 from tests.utils.servers import uvicorn_server
@@ -81,6 +81,22 @@ async def test_unconnected_sessions_per_address_are_capped(limited: LiveServer) 
     extra = await RawSocket.open(limited.url)
     for raw in [*held, extra]:
         await raw.close()
+
+
+async def test_a_message_over_the_limit_closes_the_websocket_with_1009(
+    limited: LiveServer,
+) -> None:
+    raw = await RawSocket.open(limited.url)
+    await raw.join(limited.token)
+    # The server may close while the message is still being sent.
+    with contextlib.suppress(ConnectionClosed):
+        await raw.send(b"x" * (max_message_bytes(limited.settings) + 1))
+    assert await raw.recv() is None
+    assert raw.close_code == 1009
+    # The next connection is served as before.
+    again = await RawSocket.open(limited.url)
+    await again.join(limited.token)
+    await again.close()
 
 
 def test_a_10_mb_header_is_refused(limited: LiveServer) -> None:
