@@ -23,6 +23,7 @@ from urllib.parse import parse_qs
 
 import engineio
 import socketio
+from engineio.async_drivers import asgi
 from socketio import packet
 
 from posestudio.errors import BadRequest, PayloadTooLarge, PoseStudioError, RateLimited
@@ -34,10 +35,42 @@ from posestudio.transports.throttle import AuthThrottle
 log = logging.getLogger(__name__)
 
 
+# Engine.IO packet types a client may send: open .. noop.
+_ENGINEIO_TYPES = "0123456"
+
+
+class GuardedWebSocket(asgi.WebSocket):  # type: ignore[misc]
+    """engineio's ASGI WebSocket, closing with a reason on a malformed Engine.IO packet.
+
+    engineio decodes what `wait` returns outside any error handling: an empty or
+    unknown packet would end the connection with an ASGI traceback and no reason.
+    """
+
+    def __init__(self, handler: Any, server: GuardedEngineIO) -> None:
+        super().__init__(handler, server)
+        self.guard = server.guard
+
+    async def wait(self) -> Any:
+        message = await super().wait()
+        if isinstance(message, str) and (not message or message[0] not in _ENGINEIO_TYPES):
+            self.guard.counters.count_malformed("engineio")
+            await self.asgi_send(
+                {"type": "websocket.close", "code": 1002, "reason": "malformed Engine.IO packet"}
+            )
+            raise OSError("malformed Engine.IO packet")
+        return message
+
+
 class GuardedEngineIO(engineio.AsyncServer):  # type: ignore[misc]
     """Engine.IO with the handshake cap and long-polling fixes; `guard` set by its owner."""
 
     guard: GuardedServer
+    _async: dict[str, Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A copy: the driver's table is shared by every server in the process.
+        self._async = {**self._async, "websocket": GuardedWebSocket}
 
     async def handle_request(self, scope: Any, receive: Any, send: Any) -> Any:
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))

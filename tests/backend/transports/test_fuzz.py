@@ -229,3 +229,22 @@ async def test_pre_auth_garbage_is_refused_and_closed_with_bounded_log(
     assert [r for r in records if r.exc_info] == []
     assert len([r for r in records if r.levelno >= logging.WARNING]) <= 3
     assert 'pose_malformed_packets_total{kind="type"}' in fuzz_server.get("/metrics").text
+
+
+async def test_malformed_engineio_packets_close_with_a_reason(fuzz_server: LiveServer) -> None:
+    with captured_logs() as records:
+        for garbage in ("x", "", "9", "8abc", "\u00e9"):
+            raw = await RawSocket.open(fuzz_server.url)
+            await raw.join(fuzz_server.token)
+            await raw.send(garbage)
+            assert await raw.recv() is None
+            assert (raw.close_code, raw.close_reason) == (1002, "malformed Engine.IO packet")
+        # Engine.IO's own packets (noop, upgrade, a stray pong) leave the session as it was.
+        raw = await RawSocket.open(fuzz_server.url)
+        await raw.join(fuzz_server.token)
+        for harmless in ("6", "5", "3"):
+            await raw.send(harmless)
+            reply, _ = await raw.call("stop", {"stream_id": "probe"})
+            assert reply["error"]["code"] == "UNKNOWN_STREAM"
+        await raw.close()
+    assert [r for r in records if r.exc_info] == []
