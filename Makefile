@@ -5,7 +5,7 @@ UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: setup run test check lint types pytest frontend frontend-test services system-deps ci-tools clean
+.PHONY: setup run test check lint types pytest frontend frontend-test schema services system-deps ci-tools clean
 
 setup: $(UV) ## Python venv (.venv) and the built web studio
 	$(UV) sync --frozen --all-extras --python python3.11
@@ -19,6 +19,9 @@ frontend: ## npm ci + vite build into frontend_build/dist
 
 frontend-test: ## the studio's format and type checks (prettier, tsc) and unit tests (Vitest)
 	cd frontend_build && npm run check && npm run test
+
+schema: ## the wire's JSON Schema (docs/schema/) and the studio's generated types, from protocol/
+	.venv/bin/python -m posestudio.protocol.export
 
 run: ## the studio on embedded defaults at http://127.0.0.1:8000
 	.venv/bin/posestudio serve

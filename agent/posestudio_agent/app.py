@@ -9,22 +9,17 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import socketio
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from posestudio_agent import routes
-from posestudio_agent.errors import PoseStudioError
 from posestudio_agent.jobs import JobQueue
 from posestudio_agent.metrics import AgentCollector
 from posestudio_agent.publish import NAMESPACE, room
 from posestudio_agent.settings import AgentSettings
 from posestudio_agent.store import RequestStore
-from posestudio_core import __version__
 from posestudio_core.auth import Authenticator
+from posestudio_core.http import service_app
 from posestudio_core.permissions import Action
 from posestudio_core.sockets import connect_principal
 
@@ -80,50 +75,18 @@ def create_agent_app(
         finally:
             await asyncio.to_thread(queue.close)
 
-    app = FastAPI(
+    app = service_app(
+        settings,
         title="Pose Studio agent",
-        version=__version__,
         description="Questions about your streams, answered from your pose data; "
         "see docs/agent.md.",
         lifespan=lifespan,
     )
-    app.state.settings = settings
     app.state.store = store
     app.state.queue = queue
     app.state.authenticator = authenticator
     app.state.sio = sio
     app.state.metrics_registry = metrics_registry
-
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type"],
-        )
-
-    @app.exception_handler(PoseStudioError)
-    async def _domain_error(_: Request, exc: PoseStudioError) -> JSONResponse:
-        return JSONResponse({"error": exc.to_wire()}, status_code=exc.http_status)
-
-    @app.exception_handler(RequestValidationError)
-    async def _bad_body(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [
-            {"field": ".".join(str(p) for p in err["loc"]), "problem": err["msg"]}
-            for err in exc.errors()[:10]
-        ]
-        body = {
-            "code": "BAD_REQUEST",
-            "message": "malformed request",
-            "details": {"errors": problems},
-        }
-        return JSONResponse({"error": body}, status_code=422)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = "NOT_FOUND" if exc.status_code == 404 else "BAD_REQUEST"
-        body = {"code": code, "message": str(exc.detail)}
-        return JSONResponse({"error": body}, status_code=exc.status_code)
 
     app.include_router(routes.router)
     return socketio.ASGIApp(sio, other_asgi_app=app, socketio_path=SOCKETIO_PATH)

@@ -6,23 +6,16 @@ import time
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi import APIRouter, Request
 
-from posestudio_agent.deps import Asker, QueueDep, SettingsDep, StoreDep, public
-from posestudio_agent.errors import (
-    AgentNotConfigured,
-    BadRequest,
-    NotFound,
-    QueueFull,
-    RateLimited,
-    Unauthorized,
-)
+from posestudio_agent.deps import Asker, QueueDep, SettingsDep, StoreDep
+from posestudio_agent.errors import AgentNotConfigured, QueueFull
 from posestudio_agent.jobs import RQ_TIMEOUT_MARGIN_S
 from posestudio_agent.records import AgentRecord, ErrorBody, Invoked, InvokeRequest, Status
-from posestudio_agent.settings import CONFIGURE_HINT
-from posestudio_core.auth import scrape_allowed
+from posestudio_agent.settings import CONFIGURE_HINT, AgentSettings
+from posestudio_agent.store import RequestStore
+from posestudio_core.errors import BadRequest, NotFound, RateLimited
+from posestudio_core.http import metrics_router, probe_router
 
 router = APIRouter(prefix="/agent", tags=["agent"])
 
@@ -90,28 +83,29 @@ def result(
     return record.public()
 
 
-@router.get(
-    "/health",
-    dependencies=[Depends(public)],
-    responses={503: {"description": "The store (Redis) does not answer"}},
-)
-def health(settings: SettingsDep, store: StoreDep) -> JSONResponse:
-    """Health: the store answers; and whether a model is configured."""
+def _health(request: Request) -> tuple[bool, dict[str, Any]]:
+    settings: AgentSettings = request.app.state.settings
+    store: RequestStore = request.app.state.store
     ok = store.ping()
-    body = {
+    return ok, {
         "status": "ok" if ok else "unavailable",
         "configured": settings.configured,
         "jobs": "rq" if settings.redis_url else "in-process",
         "tools": settings.enabled_tools(),
     }
-    return JSONResponse(body, status_code=200 if ok else 503)
 
 
-@router.get("/metrics", response_class=Response, dependencies=[Depends(public)])
-def metrics(request: Request, settings: SettingsDep) -> Response:
-    """Prometheus metrics (`pose_agent_*`); behind a scrape token when one is set."""
-    expected = settings.metrics_token.get_secret_value() if settings.metrics_token else None
-    if not scrape_allowed(expected, request.headers.get("authorization")):
-        raise Unauthorized("missing or wrong metrics token")
-    data = generate_latest(request.app.state.metrics_registry)
-    return Response(content=data, media_type=CONTENT_TYPE_LATEST)
+router.include_router(
+    probe_router(
+        "/health",
+        _health,
+        summary="Health: the store answers; and whether a model is configured.",
+        unavailable="The store (Redis) does not answer",
+    )
+)
+router.include_router(
+    metrics_router(
+        "/metrics",
+        summary="Prometheus metrics (`pose_agent_*`); behind a scrape token when one is set.",
+    )
+)

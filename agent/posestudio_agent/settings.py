@@ -46,7 +46,6 @@ class AgentSettings(ServiceSettings):
     backend_url: str = "http://127.0.0.1:8000"
     # The access token the backend accepts; None reads (or creates) data_dir/token.
     token: SecretStr | None = None
-    metrics_token: SecretStr | None = None
 
     redis_url: str | None = None
     key_prefix: str = "pose_agent:"

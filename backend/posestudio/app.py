@@ -10,16 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import socketio
-from fastapi import FastAPI, Request
-from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
-from posestudio import __version__
 from posestudio.api import engines, health, streams, system
 from posestudio.engines import EngineRegistry
-from posestudio.errors import PoseStudioError
 from posestudio.gpu import GpuMonitor
 from posestudio.metrics import PoseCollector, ServerStats
 from posestudio.realtime import NAMESPACE, PoseNamespace
@@ -29,6 +25,7 @@ from posestudio.transports.guarded_server import GuardedServer
 from posestudio.transports.limits import Edge, build_edge, max_message_bytes
 from posestudio.transports.malformed import EdgeCollector
 from posestudio_core.auth import Authenticator
+from posestudio_core.http import service_app
 
 log = logging.getLogger(__name__)
 
@@ -101,13 +98,12 @@ def create_app(
             executor.shutdown(wait=True, cancel_futures=True)
             registry.close()
 
-    app = FastAPI(
+    app = service_app(
+        settings,
         title="Pose Studio",
-        version=__version__,
         description="Real-time 33-landmark pose over Socket.IO (`/pose`); see docs/protocol.md.",
         lifespan=lifespan,
     )
-    app.state.settings = settings
     app.state.registry = registry
     app.state.manager = manager
     app.state.authenticator = authenticator
@@ -117,18 +113,6 @@ def create_app(
     app.state.gpus = gpus
     app.state.draining = False
     app.state.edge = edge
-
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type"],
-        )
-
-    @app.exception_handler(PoseStudioError)
-    async def _domain_error(_: Request, exc: PoseStudioError) -> JSONResponse:
-        return JSONResponse({"error": exc.to_wire()}, status_code=exc.http_status)
 
     app.include_router(health.router)
     app.include_router(engines.router)

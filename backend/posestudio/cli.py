@@ -169,8 +169,8 @@ def stream(
     limit: Annotated[int | None, typer.Option(help="Stop after this many frames")] = None,
 ) -> None:
     """Stream a video file or camera to a backend and print or save the poses."""
-    from posestudio.media import parse_size, test_video_path
-    from posestudio.streamer import stream_source
+    from posestudio.client.run import stream_source
+    from posestudio.client.sources import parse_size, test_video_path
 
     resolved: str | int | Path
     if source == "test":
@@ -262,7 +262,7 @@ def bench(
 
     from posestudio.bench.report import render, write_json, write_markdown
     from posestudio.bench.suite import BenchOptions, run_bench
-    from posestudio.media import parse_size
+    from posestudio.client.sources import parse_size
 
     logging.basicConfig(level=logging.WARNING)
     counts = tuple(int(n) for n in clients.split(",") if n.strip())

@@ -25,7 +25,6 @@ class Settings(ServiceSettings):
     frontend_dir: Path = Path(__file__).resolve().parents[2] / "frontend_build" / "dist"
 
     token: SecretStr | None = None
-    metrics_token: SecretStr | None = None
 
     default_engine: str = "mediapipe"
     engines: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["mediapipe"])

@@ -7,12 +7,24 @@ by hand.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import Query, Request
 
 from posestudio_core.auth import SESSION_COOKIE, Authenticator, Credentials, Principal, bearer_token
 from posestudio_core.permissions import Action, authorize
+
+
+def from_state(name: str) -> Callable[[Request], Any]:
+    """A dependency giving `request.app.state.<name>`; the `Annotated` alias that uses it
+    names its type (`Annotated[Settings, Depends(from_state("settings"))]`)."""
+
+    def get(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    get.__name__ = f"state_{name}"
+    return get
 
 
 def http_credentials(request: Request, query_token: str | None = None) -> Credentials:

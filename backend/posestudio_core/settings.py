@@ -34,8 +34,8 @@ def split_csv(value: object) -> object:
 class ServiceSettings(BaseSettings):
     """What every service can be told. Subclasses add their fields and `env_prefix`.
 
-    `secret_fields` names the subclass's `SecretStr | None` fields that staging and
-    production hold to the strong-secret rule.
+    `secret_fields` names the `SecretStr | None` fields that staging and production hold
+    to the strong-secret rule.
     """
 
     # Empty variables are unset: .env.example and docker-compose.yml leave optional
@@ -46,12 +46,14 @@ class ServiceSettings(BaseSettings):
         extra="ignore",
         validate_default=True,
     )
-    secret_fields: ClassVar[tuple[str, ...]] = ()
+    secret_fields: ClassVar[tuple[str, ...]] = ("metrics_token",)
 
     environment: Environment = "development"
     data_dir: Path = Path("data")
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: str = "info"
+    # Prometheus scrapes `/metrics` with this Bearer token when it is set.
+    metrics_token: SecretStr | None = None
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -1,5 +1,4 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from "react";
-import { io, type Socket } from "socket.io-client";
 import { AskPanel } from "./components/AskPanel";
 import { StreamTile } from "./components/StreamTile";
 import { AgentClient } from "./lib/agent";
@@ -8,6 +7,7 @@ import { forgetToken, saveToken, type StudioConfig } from "./lib/config";
 import { FrameEncoder } from "./lib/encoder";
 import { PoseConnection, type ConnectionStatus } from "./lib/protocol";
 import { StreamSession } from "./lib/session";
+import { openSocket } from "./lib/sockets";
 import type { WireError } from "./lib/types";
 
 type Theme = "dark" | "light";
@@ -16,12 +16,6 @@ function initialTheme(): Theme {
   const stored = localStorage.getItem("poseStudio.theme");
   if (stored === "dark" || stored === "light") return stored;
   return matchMedia("(prefers-color-scheme: light)").matches ? "light" : "dark";
-}
-
-/** Socket.IO under the backend URL's path (`/socket.io` at the root, or below a prefix). */
-function socketTarget(backendUrl: string, path: string): { origin: string; path: string } {
-  const url = new URL(backendUrl, window.location.href);
-  return { origin: url.origin, path: `${url.pathname.replace(/\/$/, "")}${path}` };
 }
 
 export function App({ config }: { config: StudioConfig }) {
@@ -71,18 +65,10 @@ function Studio({
   onToggleTheme: () => void;
   onNewToken: (token: string) => void;
 }) {
-  const connection = useMemo(() => {
-    const target = socketTarget(backendUrl, "/socket.io");
-    const socket = io(`${target.origin}/pose`, {
-      path: target.path,
-      auth: { token },
-      transports: ["websocket", "polling"],
-      reconnectionDelay: 300,
-      reconnectionDelayMax: 4000,
-      randomizationFactor: 0.4,
-    });
-    return new PoseConnection(socket);
-  }, [backendUrl, token]);
+  const connection = useMemo(
+    () => new PoseConnection(openSocket("pose", backendUrl, token)),
+    [backendUrl, token],
+  );
   const encoder = useMemo(() => new FrameEncoder(), []);
   const [status, setStatus] = useState<ConnectionStatus>(connection.status);
   const [statusDetail, setStatusDetail] = useState("");
@@ -150,13 +136,7 @@ function Studio({
 
   const agentClient = useMemo(() => {
     if (!askOpen) return null;
-    const target = socketTarget(backendUrl, "/agent/socket.io");
-    const push: Socket = io(`${target.origin}/agent`, {
-      path: target.path,
-      auth: { token },
-      transports: ["websocket", "polling"],
-      reconnectionDelayMax: 10_000,
-    });
+    const push = openSocket("agent", backendUrl, token);
     return { client: new AgentClient(backendUrl, token, push), push };
   }, [askOpen, backendUrl, token]);
   useEffect(() => () => void agentClient?.push.close(), [agentClient]);
@@ -256,7 +236,7 @@ function Studio({
         <AskPanel
           client={agentClient.client}
           streamIds={running}
-          streamLabel={(id) => sessions.find((s) => s.id === id)?.cameraLabel || id}
+          streamLabel={(id) => sessions.find((s) => s.id === id)?.camera.label || id}
           onHighlight={(id, ts) => setHighlights((h) => ({ ...h, [id]: ts }))}
           onClose={() => setAskOpen(false)}
         />

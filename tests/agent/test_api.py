@@ -202,3 +202,16 @@ async def test_health_fails_while_redis_does_not_answer(
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
     assert response.json()["jobs"] == "rq"
+
+
+async def test_fastapis_own_errors_have_the_one_shape(agent: httpx.AsyncClient) -> None:
+    unknown = await agent.get("/agent/nowhere")
+    wrong_method = await agent.get("/agent/invoke")
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["code"] == "NOT_FOUND"
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["error"] == {
+        "code": "METHOD_NOT_ALLOWED",
+        "message": "Method Not Allowed",
+        "details": {"path": "/agent/invoke", "method": "GET", "allowed": ["POST"]},
+    }

@@ -12,7 +12,7 @@ import pytest
 import socketio
 
 from posestudio.client import PoseClient, PoseClientError
-from posestudio.media import encode_jpeg, read_frames, test_video_path
+from posestudio.client.sources import encode_jpeg, read_frames, test_video_path
 from posestudio.settings import Settings
 from tests.utils.frames import next_event, send_and_wait, video_jpegs
 from tests.utils.server import LiveServer

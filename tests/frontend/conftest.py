@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
-from posestudio.media import test_video_path
+from posestudio.client.sources import test_video_path
 from tests.utils.fake_openai import FakeModelServer, knee_policy
 from tests.utils.processes import clean_environ
 from tests.utils.server import free_port
@@ -119,6 +119,34 @@ def fake_camera_y4m(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def empty_scene_y4m(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two seconds of an empty grey scene as a 640x480 Y4M: a camera with no one in view."""
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        pytest.fail("ffmpeg is missing: `make system-deps` installs it")
+    out = tmp_path_factory.mktemp("camera") / "empty-640x480.y4m"
+    subprocess.run(
+        [
+            ffmpeg,
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=0x808080:s=640x480:r=15:d=2",
+            "-pix_fmt",
+            "yuv420p",
+            "-f",
+            "yuv4mpegpipe",
+            str(out),
+        ],
+        check=True,
+    )
+    return out
+
+
 @pytest.fixture(scope="module")
 def backend(studio_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     """One backend per test module; a test that stops it must start it again."""
@@ -174,16 +202,37 @@ def playwright_session() -> Iterator[Playwright]:
 
 @pytest.fixture
 def browser(playwright_session: Playwright, fake_camera_y4m: Path) -> Iterator[Browser]:
+    """Chromium whose fake camera plays the person video."""
+    browser = _launch(playwright_session, fake_camera_y4m)
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+@pytest.fixture
+def browser_without_person(
+    playwright_session: Playwright, empty_scene_y4m: Path
+) -> Iterator[Browser]:
+    """Chromium whose fake camera looks at an empty scene."""
+    browser = _launch(playwright_session, empty_scene_y4m)
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+def _launch(playwright: Playwright, camera_y4m: Path) -> Browser:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"no Chromium at {CHROMIUM}: `make system-deps` installs Debian's chromium")
-    browser = playwright_session.chromium.launch(
+    return playwright.chromium.launch(
         executable_path=CHROMIUM,
         headless=True,
         args=[
             "--no-sandbox",
             "--use-fake-ui-for-media-stream",
             "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-video-capture={fake_camera_y4m}",
+            f"--use-file-for-fake-video-capture={camera_y4m}",
             # No GPU process: page compositing in software is far cheaper here than through
             # SwiftShader (frame capture took ~250 ms instead of ~20 ms on 2 busy cores),
             # while WebGL still renders through SwiftShader for the 3D view.
@@ -197,10 +246,6 @@ def browser(playwright_session: Playwright, fake_camera_y4m: Path) -> Iterator[B
             "--disable-quic",
         ],
     )
-    try:
-        yield browser
-    finally:
-        browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -77,6 +77,16 @@ SAMPLE_OVERLAY = """
 """
 
 
+# Runs in the page: keeps the first tile's camera track, to look at after the tile let it go.
+CAMERA_TRACK = """
+() => {
+  window.__cameraTrack = document.querySelector('[data-testid=stream-tile] video').srcObject
+    .getVideoTracks()[0];
+  return window.__cameraTrack.readyState;
+}
+"""
+
+
 def _number(page: Page, tile: int, test_id: str) -> float:
     text = page.get_by_test_id("stream-tile").nth(tile).get_by_test_id(test_id).inner_text()
     return float(text) if text not in ("", "\u2013") else float("nan")
@@ -174,12 +184,20 @@ def test_studio_streams_camera_and_recovers(
         expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=10_000)
         _wait_for(lambda: len(_server_streams(backend)) == 1, 10, "the server to close it")
 
-        # Stop and start again.
+        # Stop releases the camera at once and clears the overlay; Start opens it again.
+        page.evaluate(CAMERA_TRACK)
         tile.get_by_test_id("stream-toggle").click()
-        expect(tile.get_by_test_id("stream-status")).to_have_text("paused")
+        expect(tile.get_by_test_id("stream-status")).to_have_text("stopped")
+        expect(tile.get_by_test_id("stream-hint")).to_contain_text("Stopped: the camera is off")
+        assert page.evaluate("() => window.__cameraTrack.readyState") == "ended"
+        assert page.evaluate("() => document.querySelector('video').srcObject") is None
+        expect(tile.get_by_test_id("pose-overlay")).to_have_attribute("data-seq", "")
+        assert _number(page, 0, "landmark-count") == 0
         _wait_for(lambda: not _server_streams(backend), 10, "the server to stop the stream")
         tile.get_by_test_id("stream-toggle").click()
         expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)
+        expect(tile.get_by_test_id("stream-hint")).to_have_count(0)
+        assert page.evaluate(CAMERA_TRACK) == "live"
 
         # The server goes away and comes back: the page reconnects and resumes by itself.
         backend.stop()
@@ -377,6 +395,29 @@ def test_ask_answers_from_the_persons_own_pose_data(
         page.screenshot(path=str(artifacts / "studio-ask-failure.png"))
         print(backend.log_path.read_text()[-3000:])
         raise
+    finally:
+        context.close()
+
+
+def test_no_one_in_view_is_said_so(
+    browser_without_person: Browser, backend: Backend, artifacts: Path
+) -> None:
+    """A camera on an empty scene: poses come back without a person, and the tile says so
+    instead of LIVE with 0 landmarks."""
+    context = browser_without_person.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(f"{backend.url}/?token={backend.token}")
+        page.get_by_test_id("add-stream").click()
+        tile = page.get_by_test_id("stream-tile").first
+        expect(tile.get_by_test_id("stream-status")).to_have_text("no one", timeout=30_000)
+        expect(tile.get_by_test_id("stream-hint")).to_have_text(
+            "No one in view: step back so your whole body is visible"
+        )
+        _wait_for(lambda: _number(page, 0, "pose-fps") > 0, 10, "poses per second > 0")
+        assert _number(page, 0, "landmark-count") == 0
+        expect(tile.get_by_test_id("pose-overlay")).to_have_attribute("data-seq", "")
+        page.screenshot(path=str(artifacts / "studio-no-one.png"))
     finally:
         context.close()
 

@@ -13,8 +13,8 @@ import httpx
 
 from posestudio.app import create_app
 from posestudio.client import PoseClient
+from posestudio.client.sources import encode_jpeg, read_frames, test_video_path
 from posestudio.engines import default_registry
-from posestudio.media import encode_jpeg, read_frames, test_video_path
 from posestudio.settings import Settings
 from posestudio_core.auth import TokenAuthenticator
 from tests.utils.server import wait_until

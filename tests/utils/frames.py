@@ -6,7 +6,7 @@ import time
 from functools import cache
 
 from posestudio.client import Message, PoseClient
-from posestudio.media import encode_jpeg, read_frames, test_video_path
+from posestudio.client.sources import encode_jpeg, read_frames, test_video_path
 
 
 @cache

@@ -1,7 +1,8 @@
 """N concurrent clients, each its own connection and stream, sending at a fixed rate.
 
-Clients behave like the browser studio: a frame is skipped (counted as client-skipped)
-while `max_in_flight` frames await their pose, unless `respect_in_flight` is off, in
+Clients behave like the browser studio, with the flow control of `posestudio stream`
+(`posestudio.client.flow`): a frame is skipped (counted as client-skipped) while
+`max_in_flight` frames await their pose, unless `respect_in_flight` is off, in
 which case every frame is sent and the server's latest-frame-wins slot drops the excess
 (counted by the server and reported in each pose's `dropped`).
 """
@@ -18,41 +19,10 @@ from typing import Any, NamedTuple
 from socketio import packet
 
 from posestudio.bench.workload import Workload
-from posestudio.client import NAMESPACE, Message, PoseClient
+from posestudio.client import NAMESPACE, FlowControl, Message, PoseClient
 
 DRAIN_SECONDS = 3.0
 """How long a client waits for the poses of its last frames after it stops sending."""
-
-
-class InFlight:
-    """Frames sent and not yet answered. A pose for seq N also settles every older seq,
-    since the server answers frames of one stream in order and drops the ones it skips.
-    """
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._sent: dict[int, float] = {}
-
-    def __len__(self) -> int:
-        return len(self._sent)
-
-    @property
-    def full(self) -> bool:
-        return len(self._sent) >= self.limit
-
-    def sent(self, seq: int, at: float) -> None:
-        self._sent[seq] = at
-
-    def answered(self, seq: int) -> None:
-        for old in [s for s in self._sent if s <= seq]:
-            del self._sent[old]
-
-    def expire(self, now: float, timeout: float) -> int:
-        """Forget frames unanswered for `timeout` seconds (their pose will not come)."""
-        stale = [s for s, at in self._sent.items() if now - at > timeout]
-        for seq in stale:
-            del self._sent[seq]
-        return len(stale)
 
 
 class PoseTiming(NamedTuple):
@@ -163,9 +133,9 @@ class ClientFleet:
     async def _run_one(
         self, client: PoseClient, log: ClientLog, index: int, duration: float, started: float
     ) -> None:
-        in_flight = InFlight(self.max_in_flight)
+        flow = FlowControl(self.max_in_flight, timeout_s=DRAIN_SECONDS)
         settled = asyncio.Event()
-        receiver = asyncio.create_task(self._receive(client, log, in_flight, settled))
+        receiver = asyncio.create_task(self._receive(client, log, flow, settled))
         frames = self.workload.frames
         interval = 1.0 / self.fps
         # Cameras are not synchronised: spread the clients' send times over one interval.
@@ -177,9 +147,9 @@ class ClientFleet:
                 await asyncio.sleep(max(0.0, first + k * interval - time.monotonic()))
                 log.offered += 1
                 now = time.monotonic()
-                log.expired += in_flight.expire(now, DRAIN_SECONDS)
-                if self.respect_in_flight and in_flight.full:
-                    log.skipped += 1
+                if not self.respect_in_flight:
+                    flow.expire(now)
+                elif not flow.admit(now):
                     continue
                 jpeg = frames[(position + k) % len(frames)]
                 capture_ts = time.time() * 1000
@@ -192,33 +162,36 @@ class ClientFleet:
                 if sent is None:  # the connection dropped; the bench does not reconnect
                     log.errors["DISCONNECTED"] += 1
                     break
-                in_flight.sent(k, now)
+                flow.sent(k, now)
                 log.sent += 1
                 log.up_bytes += upstream_bytes(meta, jpeg)
         finally:
             settled.clear()
-            if len(in_flight):
+            if len(flow):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(settled.wait(), DRAIN_SECONDS)
             receiver.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await receiver
-            log.expired += len(in_flight)
+            log.skipped = flow.skipped
+            log.expired = flow.expired + len(flow)
 
     async def _receive(
-        self, client: PoseClient, log: ClientLog, in_flight: InFlight, settled: asyncio.Event
+        self, client: PoseClient, log: ClientLog, flow: FlowControl, settled: asyncio.Event
     ) -> None:
         """Record every message; set `settled` whenever no frame awaits its pose."""
         while True:
-            self._record(log, in_flight, await client.queue.get())
-            if len(in_flight) == 0:
+            self._record(log, flow, await client.queue.get())
+            if len(flow) == 0:
                 settled.set()
 
     @staticmethod
-    def _record(log: ClientLog, in_flight: InFlight, message: Message) -> None:
+    def _record(log: ClientLog, flow: FlowControl, message: Message) -> None:
         log.down_bytes += downstream_bytes(message.event, message.data)
         if message.event == "error":
             log.errors[str(message.data.get("code"))] += 1
+            if message.data.get("stream_id") == log.stream_id:
+                flow.rejected()  # that frame gets no pose
             return
         pose = message.data
         arrived = time.monotonic() - (time.time() - message.received)
@@ -237,4 +210,4 @@ class ClientFleet:
                 infer_ms=timing["infer_ms"],
             )
         )
-        in_flight.answered(int(pose["seq"]))
+        flow.answered(int(pose["seq"]))

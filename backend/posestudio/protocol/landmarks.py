@@ -1,4 +1,4 @@
-"""BlazePose's 33 landmarks: names in the engine's order."""
+"""BlazePose's 33 landmarks (names in the engine's order) and the skeleton's edges."""
 
 from __future__ import annotations
 
@@ -40,3 +40,46 @@ LANDMARK_NAMES: tuple[str, ...] = (
 )
 NUM_LANDMARKS = len(LANDMARK_NAMES)
 LANDMARK_INDEX = {name: i for i, name in enumerate(LANDMARK_NAMES)}
+
+# The bones the studio draws between landmarks (2D overlay and 3D view): the face outline,
+# the arms with the hands' three fingers, the torso and the legs with the feet.
+_EDGES_BY_NAME: tuple[tuple[str, str], ...] = (
+    ("nose", "left_eye_inner"),
+    ("left_eye_inner", "left_eye"),
+    ("left_eye", "left_eye_outer"),
+    ("left_eye_outer", "left_ear"),
+    ("nose", "right_eye_inner"),
+    ("right_eye_inner", "right_eye"),
+    ("right_eye", "right_eye_outer"),
+    ("right_eye_outer", "right_ear"),
+    ("mouth_left", "mouth_right"),
+    ("left_shoulder", "right_shoulder"),
+    ("left_shoulder", "left_elbow"),
+    ("left_elbow", "left_wrist"),
+    ("left_wrist", "left_pinky"),
+    ("left_wrist", "left_index"),
+    ("left_wrist", "left_thumb"),
+    ("left_pinky", "left_index"),
+    ("right_shoulder", "right_elbow"),
+    ("right_elbow", "right_wrist"),
+    ("right_wrist", "right_pinky"),
+    ("right_wrist", "right_index"),
+    ("right_wrist", "right_thumb"),
+    ("right_pinky", "right_index"),
+    ("left_shoulder", "left_hip"),
+    ("right_shoulder", "right_hip"),
+    ("left_hip", "right_hip"),
+    ("left_hip", "left_knee"),
+    ("right_hip", "right_knee"),
+    ("left_knee", "left_ankle"),
+    ("right_knee", "right_ankle"),
+    ("left_ankle", "left_heel"),
+    ("right_ankle", "right_heel"),
+    ("left_heel", "left_foot_index"),
+    ("right_heel", "right_foot_index"),
+    ("left_ankle", "left_foot_index"),
+    ("right_ankle", "right_foot_index"),
+)
+SKELETON_EDGES: tuple[tuple[int, int], ...] = tuple(
+    (LANDMARK_INDEX[a], LANDMARK_INDEX[b]) for a, b in _EDGES_BY_NAME
+)

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { AgentError, type AgentClient, type AgentResult } from "../lib/agent";
-import { relativeTime, renderAnswer } from "../lib/markdown";
+import { relativeTime, renderAnswer } from "./markdown";
 
 const SUGGESTIONS = ["How is my left knee moving?", "Am I in frame?"];
 

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from "react";
 import { SkeletonScene, type SceneColours } from "../lib/scene3d";
-import { LIVE_MS, type StreamSession } from "../lib/session";
+import { PoseFollower, type PoseSource } from "../lib/poseSource";
 
-/** The three.js view of the session's latest `world` landmarks. */
-export function Pose3D({ session, theme }: { session: StreamSession; theme: string }) {
+/** The three.js view of the source's `world` landmarks. */
+export function Pose3D({ poses, theme }: { poses: PoseSource; theme: string }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const sceneRef = useRef<SkeletonScene | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
@@ -25,17 +25,12 @@ export function Pose3D({ session, theme }: { session: StreamSession; theme: stri
     const observer = new ResizeObserver(resize);
     observer.observe(canvas);
     resize();
+    const follower = new PoseFollower(poses);
     let frame = 0;
-    let shownKey = "";
     const tick = () => {
       frame = requestAnimationFrame(tick);
-      const pose = session.latestPose;
-      const fresh = pose !== null && performance.now() - session.latestPoseAt < LIVE_MS;
-      const key = `${fresh ? pose!.seq : -1}:${session.settings.mirror}`;
-      if (key !== shownKey) {
-        shownKey = key;
-        scene.setPose(fresh ? (pose!.persons[0]?.world ?? null) : null, session.settings.mirror);
-      }
+      const shown = follower.next(performance.now());
+      if (shown) scene.setPose(shown.person?.world ?? null, shown.mirrored);
       if (scene.renderIfDirty()) canvas.dataset.frames = String(scene.frames);
     };
     frame = requestAnimationFrame(tick);
@@ -45,7 +40,7 @@ export function Pose3D({ session, theme }: { session: StreamSession; theme: stri
       scene.dispose();
       sceneRef.current = null;
     };
-  }, [session]);
+  }, [poses]);
 
   useEffect(() => {
     if (sceneRef.current && canvasRef.current) sceneRef.current.setColours(colours(canvasRef.current));

@@ -1,10 +1,22 @@
 import { useEffect, useRef } from "react";
 import { drawSkeleton, type Palette } from "../lib/draw";
 import { fitContain } from "../lib/geometry";
-import { LIVE_MS, type StreamSession } from "../lib/session";
+import { PoseFollower, type PoseSource } from "../lib/poseSource";
+import type { PoseMessage } from "../lib/types";
 
-/** Draws the session's latest pose over its video, once per display frame when it changed. */
-export function PoseOverlay({ session, video }: { session: StreamSession; video: HTMLVideoElement | null }) {
+/**
+ * Draws the source's pose over its video, once per display frame when it changed.
+ * `onDrawn` hears the pose drawn (null: none).
+ */
+export function PoseOverlay({
+  poses,
+  video,
+  onDrawn,
+}: {
+  poses: PoseSource;
+  video: HTMLVideoElement | null;
+  onDrawn?: (pose: PoseMessage | null) => void;
+}) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
 
   useEffect(() => {
@@ -12,34 +24,30 @@ export function PoseOverlay({ session, video }: { session: StreamSession; video:
     if (!canvas || !video) return;
     const ctx = canvas.getContext("2d");
     if (!ctx) return;
+    const follower = new PoseFollower(poses);
     let frame = 0;
-    let drawnKey = "";
     const draw = () => {
       frame = requestAnimationFrame(draw);
       const ratio = window.devicePixelRatio || 1;
       const width = Math.round(canvas.clientWidth * ratio);
       const height = Math.round(canvas.clientHeight * ratio);
-      const pose = session.latestPose;
-      const fresh = pose !== null && performance.now() - session.latestPoseAt < LIVE_MS;
-      const mirrored = session.settings.mirror;
-      const key = `${width}x${height}:${fresh ? pose!.seq : -1}:${mirrored}:${video.videoWidth}`;
-      if (key === drawnKey) return;
-      drawnKey = key;
+      const shown = follower.next(performance.now(), `${width}x${height}:${video.videoWidth}`);
+      if (!shown) return;
       if (canvas.width !== width || canvas.height !== height) {
         canvas.width = width;
         canvas.height = height;
       }
       ctx.clearRect(0, 0, width, height);
-      const person = fresh ? pose!.persons[0] : undefined;
-      session.drawnPose = person ? pose : null;
-      canvas.dataset.seq = person ? String(pose!.seq) : "";
+      const { pose, person, mirrored } = shown;
+      onDrawn?.(person ? pose : null);
+      canvas.dataset.seq = person && pose ? String(pose.seq) : "";
       if (!person || !video.videoWidth) return;
       const fit = fitContain(video.videoWidth, video.videoHeight, width, height, mirrored);
       drawSkeleton(ctx, person.landmarks, fit, palette(canvas), ratio);
     };
     frame = requestAnimationFrame(draw);
     return () => cancelAnimationFrame(frame);
-  }, [session, video]);
+  }, [poses, video, onDrawn]);
 
   return <canvas ref={canvasRef} className="overlay" data-testid="pose-overlay" aria-hidden="true" />;
 }

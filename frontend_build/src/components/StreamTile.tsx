@@ -1,4 +1,4 @@
-import { Suspense, lazy, useEffect, useReducer, useState, type ChangeEvent } from "react";
+import { Suspense, lazy, useCallback, useEffect, useReducer, useState, type ChangeEvent } from "react";
 import { FRONT, REAR, type CameraChoice } from "../lib/cameras";
 import {
   FPS_PRESETS,
@@ -10,6 +10,8 @@ import {
   qualityPreset,
 } from "../lib/presets";
 import type { StreamSession, TileSettings } from "../lib/session";
+import { STATUS_HINTS } from "../lib/streamView";
+import type { PoseMessage } from "../lib/types";
 import { PoseOverlay } from "./PoseOverlay";
 import { Sparkline } from "./Sparkline";
 
@@ -49,18 +51,22 @@ export function StreamTile({
   useRefresh(session);
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
   useEffect(() => session.attach(video), [session, video]);
+  const onDrawn = useCallback((pose: PoseMessage | null) => (session.drawnPose = pose), [session]);
 
   const s = session.settings;
   const status = session.status;
+  const hint = STATUS_HINTS[status];
   const now = performance.now();
-  const stats = session.stats.snapshot(now);
+  const stats = session.view.stats.snapshot(now);
   const preset = qualityPreset(s.quality);
-  const [w, h] = session.size[0] ? session.size : [video?.videoWidth || 1280, video?.videoHeight || 720];
+  const [w, h] = session.capture.size[0]
+    ? session.capture.size
+    : [video?.videoWidth || 1280, video?.videoHeight || 720];
   const measured = stats.bytesPerFrame;
   const perFrame = measured ?? estimateFrameBytes(w, h, preset);
   const update = (change: Partial<TileSettings>) => session.update(change);
   const choices = [FRONT, REAR, ...cameras];
-  const title = session.cameraLabel || "Camera";
+  const title = session.camera.label || "Camera";
   const uid = session.id;
 
   return (
@@ -74,7 +80,11 @@ export function StreamTile({
         <h2 className="tile-title" title={title}>
           {title}
         </h2>
-        <span className={`pill pill-${status}`} data-testid="stream-status" aria-live="polite">
+        <span
+          className={`pill pill-${status.replace(" ", "-")}`}
+          data-testid="stream-status"
+          aria-live="polite"
+        >
           {status}
         </span>
         <div className="tile-actions">
@@ -82,8 +92,8 @@ export function StreamTile({
             type="button"
             className="btn"
             data-testid="stream-toggle"
-            onClick={() => session.setRunning(!session.running)}
-            disabled={!session.mediaStream}
+            onClick={() => void session.setRunning(!session.running)}
+            disabled={session.running && !session.camera.stream}
           >
             {session.running ? "Stop" : "Start"}
           </button>
@@ -109,10 +119,15 @@ export function StreamTile({
             playsInline
             aria-label="Camera preview"
           />
-          <PoseOverlay session={session} video={video} />
-          {session.cameraError && (
+          <PoseOverlay poses={session.poses} video={video} onDrawn={onDrawn} />
+          {hint && (
+            <p className={`stage-hint stage-hint-${status.replace(" ", "-")}`} data-testid="stream-hint">
+              {hint}
+            </p>
+          )}
+          {session.camera.error && (
             <div className="stage-message">
-              <p>{session.cameraError}</p>
+              <p>{session.camera.error}</p>
               <button type="button" className="btn" onClick={() => void session.open()}>
                 Try again
               </button>
@@ -120,13 +135,13 @@ export function StreamTile({
           )}
         </div>
         <Suspense fallback={<div className="view3d" aria-busy="true" />}>
-          <Pose3D session={session} theme={theme} />
+          <Pose3D poses={session.poses} theme={theme} />
         </Suspense>
       </div>
 
-      {session.error && (
+      {session.view.error && (
         <p className="tile-error" role="alert" data-testid="stream-error">
-          {session.error}
+          {session.view.error}
         </p>
       )}
 
@@ -141,7 +156,7 @@ export function StreamTile({
           unit="ms"
           hint="capture and JPEG encoding in the browser"
         />
-        <Stat label="Landmarks" testId="landmark-count" value={String(session.landmarkCount)} />
+        <Stat label="Landmarks" testId="landmark-count" value={String(session.view.landmarkCount)} />
         <Stat label="Sent" testId="frames-sent" value={String(stats.framesSent)} />
         <Stat
           label="Dropped"
@@ -158,7 +173,7 @@ export function StreamTile({
       </dl>
       <div className="spark-row">
         <Sparkline
-          points={session.stats.history}
+          points={session.view.stats.history}
           now={Date.now()}
           highlight={highlight}
           label={`Latency over the last minute, p50 ${fmt(stats.latencyP50)} ms`}

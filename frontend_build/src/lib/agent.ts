@@ -25,7 +25,7 @@ export class AgentError extends Error {
   }
 }
 
-export const FINAL: ReadonlySet<AgentStatus> = new Set(["complete", "failed", "timeout"]);
+const FINAL: ReadonlySet<AgentStatus> = new Set(["complete", "failed", "timeout"]);
 
 /** What the agent push socket offers (socket.io-client's `Socket`, or a fake in tests). */
 export interface PushSocket {

@@ -2,9 +2,10 @@
  * Frame encoder: video frame to JPEG bytes. A worker with OffscreenCanvas encodes off
  * the main thread; where that is missing, `canvas.toBlob` (asynchronous) does it.
  */
+import type { JpegEncoder } from "./capture";
 import type { EncodeReply, EncodeRequest } from "./encoder.worker";
 
-export class FrameEncoder {
+export class FrameEncoder implements JpegEncoder {
   private worker: Worker | null = null;
   private pending = new Map<number, { resolve: (b: ArrayBuffer) => void; reject: (e: Error) => void }>();
   private nextId = 0;
@@ -24,10 +25,6 @@ export class FrameEncoder {
         this.worker = null;
       }
     }
-  }
-
-  get offMainThread(): boolean {
-    return this.worker !== null;
   }
 
   async encode(

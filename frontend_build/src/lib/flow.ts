@@ -29,11 +29,9 @@ export class FlowControl {
     this.inFlight.set(seq, now);
   }
 
-  /** A pose for `seq` arrived; returns the send time of that frame, if it was in flight. */
-  answered(seq: number): number | undefined {
-    const sentAt = this.inFlight.get(seq);
+  /** A pose for `seq` arrived: that frame and every older one are settled. */
+  answered(seq: number): void {
     for (const s of [...this.inFlight.keys()]) if (s <= seq) this.inFlight.delete(s);
-    return sentAt;
   }
 
   /** The server rejected a frame of this stream (errors carry no seq): free the oldest. */

@@ -30,7 +30,7 @@ export interface PoseConnectionEvents {
 }
 
 /** Start failures worth retrying: the server is up but not ready, or did not answer. */
-const RETRYABLE = new Set(["ENGINE_UNAVAILABLE", "INTERNAL", "TIMEOUT", "DISCONNECTED"]);
+const RETRYABLE = new Set<WireError["code"]>(["ENGINE_UNAVAILABLE", "INTERNAL", "TIMEOUT", "DISCONNECTED"]);
 
 export interface ConnectionOptions {
   ackTimeoutMs?: number;

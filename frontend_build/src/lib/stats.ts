@@ -64,11 +64,9 @@ export class TimeWindow {
 
 export interface StatsSnapshot {
   framesSent: number;
-  posesReceived: number;
   posesPerSecond: number;
   sentPerSecond: number;
   latencyP50: number | null;
-  latencyP95: number | null;
   serverP50: number | null;
   encodeP50: number | null;
   bytesPerFrame: number | null;
@@ -79,7 +77,6 @@ export interface StatsSnapshot {
 /** One stream's counters; `now` is `performance.now()`-like, latency is capture to answer. */
 export class StreamStats {
   framesSent = 0;
-  posesReceived = 0;
   serverDropped = 0;
   /** Captures skipped in the browser because `max_in_flight` frames were unanswered. */
   skipped = 0;
@@ -112,7 +109,6 @@ export class StreamStats {
   }
 
   poseReceived(now: number, epochNow: number, latencyMs: number, serverMs: number, dropped: number): void {
-    this.posesReceived++;
     this.latency.add(now, latencyMs);
     this.server.add(now, serverMs);
     this.serverDropped = dropped;
@@ -125,11 +121,9 @@ export class StreamStats {
   snapshot(now: number): StatsSnapshot {
     return {
       framesSent: this.framesSent,
-      posesReceived: this.posesReceived,
       posesPerSecond: this.latency.rate(now),
       sentPerSecond: this.sent.rate(now),
       latencyP50: this.latency.percentile(now, 50),
-      latencyP95: this.latency.percentile(now, 95),
       serverP50: this.server.percentile(now, 50),
       encodeP50: this.encode.percentile(now, 50),
       bytesPerFrame: this.bytes.mean(now),

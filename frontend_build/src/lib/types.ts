@@ -1,58 +1,35 @@
-/** The `/pose` protocol's messages, as the server sends them (see backend `schema.py`). */
+/**
+ * The `/pose` protocol's messages, as the server sends them. The shapes are generated from
+ * the backend's models (`generated/protocol.ts`, by `make schema`); these are the names the
+ * studio uses for them.
+ */
+import type {
+  ErrorCode,
+  ErrorMessage,
+  Limits,
+  PersonPose,
+  PoseMessage,
+  SmoothingConfig,
+  StartAck,
+} from "./generated/protocol";
+
+export type { ErrorCode, Limits, PoseMessage, SmoothingConfig };
 
 /** x, y, z, visibility, presence. x and y are normalised to the image; world is metres. */
-export type Landmark = [number, number, number, number, number];
+export type Landmark = PersonPose["landmarks"][number];
 
-export interface Person {
-  score: number;
-  landmarks: Landmark[];
-  world: Landmark[];
-}
+export type Person = PersonPose;
 
-export interface PoseMessage {
-  schema: "pose_v1";
-  stream_id: string;
-  seq: number;
-  capture_ts: number;
-  engine: string;
-  image: { width: number; height: number };
-  persons: Person[];
-  timing: { queue_ms: number; decode_ms: number; infer_ms: number; server_ms: number };
-  dropped: number;
-}
+/** Codes the studio gives its own failures (no answer in time, connection lost). */
+export type ClientErrorCode = "TIMEOUT" | "DISCONNECTED";
 
-export interface WireError {
-  code: string;
-  message: string;
-  stream_id?: string;
-  details?: Record<string, unknown>;
-}
+/** An error from the server, or one of the studio's own. */
+export type WireError = Omit<ErrorMessage, "code"> & { code: ErrorCode | ClientErrorCode };
 
-export interface Limits {
-  max_frame_bytes: number;
-  max_width: number;
-  max_height: number;
-  max_in_flight: number;
-  max_fps: number;
-  /** Streams one connection may run (servers before 0.1 did not send it). */
-  max_streams?: number;
-}
-
-export interface SmoothingConfig {
-  min_cutoff: number;
-  beta: number;
-  d_cutoff: number;
-}
-
+/** What the studio asks of a stream at `start` (`StartRequest` without the id). */
 export interface StartOptions {
   engine?: string;
-  smoothing?: SmoothingConfig | false;
+  smoothing?: Required<SmoothingConfig> | false;
 }
 
-export interface StartReply {
-  ok: true;
-  stream_id: string;
-  engine: string;
-  smoothing: boolean;
-  limits: Limits;
-}
+export type StartReply = StartAck;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
@@ -70,3 +71,20 @@ def test_metrics_can_be_closed_behind_a_scrape_token() -> None:
         assert "pose_frames_received_total" in response.text
     finally:
         live.stop()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("GET", "/api/nowhere", 404, "NOT_FOUND"),
+        ("POST", "/api/engines", 405, "METHOD_NOT_ALLOWED"),
+        ("DELETE", "/health", 405, "METHOD_NOT_ALLOWED"),
+    ],
+)
+def test_fastapis_own_errors_have_the_one_shape(
+    server: LiveServer, method: str, path: str, status: int, code: str
+) -> None:
+    response = httpx.request(method, server.url + path)
+    assert response.status_code == status
+    assert response.json()["error"]["code"] == code
+    assert response.json()["error"]["details"]["path"] == path

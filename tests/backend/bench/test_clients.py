@@ -1,32 +1,6 @@
 import json
 
-from posestudio.bench.clients import InFlight, downstream_bytes, upstream_bytes
-
-
-def test_in_flight_fills_to_its_limit() -> None:
-    in_flight = InFlight(limit=2)
-    in_flight.sent(0, 0.0)
-    assert not in_flight.full
-    in_flight.sent(1, 0.1)
-    assert in_flight.full
-
-
-def test_a_pose_settles_its_frame_and_every_older_one() -> None:
-    in_flight = InFlight(limit=4)
-    for seq in range(4):
-        in_flight.sent(seq, 0.0)
-    in_flight.answered(2)  # 0 and 1 were dropped by the server
-    assert len(in_flight) == 1
-    in_flight.answered(3)
-    assert len(in_flight) == 0
-
-
-def test_unanswered_frames_expire() -> None:
-    in_flight = InFlight(limit=4)
-    in_flight.sent(0, 10.0)
-    in_flight.sent(1, 12.5)
-    assert in_flight.expire(now=13.5, timeout=3.0) == 1
-    assert len(in_flight) == 1
+from posestudio.bench.clients import downstream_bytes, upstream_bytes
 
 
 def test_upstream_counts_the_header_and_the_jpeg() -> None:

@@ -11,8 +11,8 @@ import cv2
 import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
 
-from posestudio.media import read_frames
-from posestudio.media import test_video_path as video_path
+from posestudio.client.sources import read_frames
+from posestudio.client.sources import test_video_path as video_path
 from tests.deploy.helpers import Backend
 from tests.deploy.nginx.conftest import HOST
 from tests.deploy.nginx.edge import Edge

@@ -1,6 +1,6 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import { relativeTime, renderAnswer } from "../../src/lib/markdown";
+import { relativeTime, renderAnswer } from "../../src/components/markdown";
 
 const html = (text: string) => renderToStaticMarkup(<>{renderAnswer(text)}</>);
 

@@ -1,4 +1,4 @@
-"""A small async client for the `/pose` protocol (used by the CLI, the tests and bench).
+"""`PoseClient`: a small async client of the `/pose` protocol (the CLI, the tests, the bench).
 
     async with PoseClient(url, token) as client:
         await client.start("cam0")

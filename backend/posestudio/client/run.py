@@ -1,4 +1,4 @@
-"""`posestudio stream`: send a video or camera to a backend and collect the poses."""
+"""What `posestudio stream` runs: a video or camera sent to a backend, its poses collected."""
 
 from __future__ import annotations
 
@@ -14,42 +14,9 @@ from typing import IO, Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from posestudio.client import PoseClient
-from posestudio.media import encode_jpeg, read_frames
-
-IN_FLIGHT_TIMEOUT_S = 2.0
-
-
-class InFlight:
-    """Frames sent and not yet answered, as the studio's FlowControl keeps them.
-
-    A pose for seq N settles every older frame (the server superseded those). Frames the
-    server drops without a pose (rate limit) would otherwise count forever and, at
-    `max_in_flight` of them, stop the sending for good: an error for the stream settles
-    the oldest, and a frame unanswered for `timeout_s` expires.
-    """
-
-    def __init__(self, timeout_s: float = IN_FLIGHT_TIMEOUT_S) -> None:
-        self.timeout_s = timeout_s
-        self._sent: dict[int, float] = {}
-
-    def __len__(self) -> int:
-        return len(self._sent)
-
-    def sent(self, seq: int, now: float) -> None:
-        self._sent[seq] = now
-
-    def answered(self, seq: int) -> None:
-        for s in [s for s in self._sent if s <= seq]:
-            del self._sent[s]
-
-    def rejected(self) -> None:
-        if self._sent:
-            del self._sent[min(self._sent)]
-
-    def expire(self, now: float) -> None:
-        for s in [s for s, at in self._sent.items() if now - at >= self.timeout_s]:
-            del self._sent[s]
+from posestudio.client.connection import PoseClient
+from posestudio.client.flow import FlowControl
+from posestudio.client.sources import encode_jpeg, read_frames
 
 
 @dataclass
@@ -83,13 +50,12 @@ async def stream_source(
     show_progress: bool = True,
 ) -> StreamReport:
     report = StreamReport()
-    in_flight = InFlight()
     # Frames are read as they are sent: a camera never ends, and a long file need not fit
     # in memory. Reading blocks (a camera waits for its next frame), so off the loop.
     frames = read_frames(source, size=size, limit=limit)
     async with PoseClient(url, token) as client:
         reply = await client.start(stream_id, engine=engine, smoothing=smoothing or None)
-        max_in_flight = int(reply["limits"]["max_in_flight"])
+        flow = FlowControl(int(reply["limits"]["max_in_flight"]))
         done = asyncio.Event()
 
         async def receive() -> None:
@@ -97,17 +63,17 @@ async def stream_source(
                 if message.event == "error":
                     report.errors.append(message.data)
                     if message.data.get("stream_id") == stream_id:
-                        in_flight.rejected()
+                        flow.rejected()
                     continue
                 pose = message.data
                 report.poses += 1
                 report.with_person += bool(pose["persons"])
                 report.dropped = pose["dropped"]
                 report.latencies_ms.append(message.received * 1000 - pose["capture_ts"])
-                in_flight.answered(pose["seq"])
+                flow.answered(pose["seq"])
                 if out is not None:
                     out.write(json.dumps(pose, separators=(",", ":")) + "\n")
-                if done.is_set() and not in_flight:
+                if done.is_set() and not flow:
                     return
 
         receiver = asyncio.create_task(receive())
@@ -128,15 +94,14 @@ async def stream_source(
             while (rgb := await asyncio.to_thread(next, frames, None)) is not None:
                 await asyncio.sleep(max(0.0, next_at - time.monotonic()))
                 next_at += interval
-                in_flight.expire(time.monotonic())
-                if len(in_flight) >= max_in_flight:
+                if not flow.admit(time.monotonic()):
                     report.skipped += 1
                 else:
                     seq = await client.send(stream_id, encode_jpeg(rgb, quality))
                     if seq is None:  # reconnecting
                         report.skipped += 1
                     else:
-                        in_flight.sent(seq, time.monotonic())
+                        flow.sent(seq, time.monotonic())
                         report.sent += 1
                 elapsed = max(time.monotonic() - started, 1e-6)
                 p50 = report.latency_p50

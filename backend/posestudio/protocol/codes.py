@@ -1,0 +1,51 @@
+"""Every error code the pose backend sends, with its meaning: the one list the studio reads.
+
+A code is stable once published; `errors.py` (and `posestudio_core.errors`) gives each
+domain error one of these, and `make schema` writes them into the studio's generated
+constants.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    BAD_REQUEST = "BAD_REQUEST"
+    BAD_FRAME = "BAD_FRAME"
+    FRAME_TOO_LARGE = "FRAME_TOO_LARGE"
+    UNKNOWN_STREAM = "UNKNOWN_STREAM"
+    STREAM_EXISTS = "STREAM_EXISTS"
+    TOO_MANY_STREAMS = "TOO_MANY_STREAMS"
+    RATE_LIMITED = "RATE_LIMITED"
+    UNKNOWN_ENGINE = "UNKNOWN_ENGINE"
+    ENGINE_UNAVAILABLE = "ENGINE_UNAVAILABLE"
+    UNAUTHORIZED = "UNAUTHORIZED"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    CONFLICT = "CONFLICT"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    INTERNAL = "INTERNAL"
+
+
+ERROR_MEANINGS: dict[ErrorCode, str] = {
+    ErrorCode.BAD_REQUEST: "malformed message: wrong types, missing or unknown fields, "
+    "oversize strings, wrong number of arguments; a packet that cannot be decoded or an "
+    "unknown event (details.kind); a host name that is not served (HTTP)",
+    ErrorCode.BAD_FRAME: "the frame payload is not binary, is empty, is not a JPEG, "
+    "or is truncated or corrupt",
+    ErrorCode.FRAME_TOO_LARGE: "the frame is over max_frame_bytes or over max_width x max_height",
+    ErrorCode.UNKNOWN_STREAM: "frame or stop for a stream not running on this connection",
+    ErrorCode.STREAM_EXISTS: "start of a stream id already running on this connection",
+    ErrorCode.TOO_MANY_STREAMS: "start beyond the streams allowed per connection",
+    ErrorCode.RATE_LIMITED: "frames arrive faster than max_fps (the extra frames are dropped), "
+    "or too many failed authentications or unconnected sessions from one address",
+    ErrorCode.UNKNOWN_ENGINE: "start names an engine that is not configured",
+    ErrorCode.ENGINE_UNAVAILABLE: "the engine failed to load or to build an instance",
+    ErrorCode.UNAUTHORIZED: "missing or wrong token",
+    ErrorCode.FORBIDDEN: "the caller is known but not allowed to do this",
+    ErrorCode.NOT_FOUND: "no such resource (HTTP)",
+    ErrorCode.CONFLICT: "the request conflicts with the current state (HTTP)",
+    ErrorCode.PAYLOAD_TOO_LARGE: "a request body or long-polling message over its limit (HTTP 413)",
+    ErrorCode.INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
+}
