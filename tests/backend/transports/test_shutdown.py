@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -125,8 +126,13 @@ def test_sigterm_completes_in_time_whatever_clients_do(tmp_path: Path) -> None:
         )
         assert over.status_code == 413
         process.send_signal(signal.SIGTERM)
+        signalled = time.monotonic()
         # The bound: the graceful timeout, then the ordered drain of an idle server.
         code = process.wait(timeout=SHUTDOWN_TIMEOUT_S + 12)
+        print(
+            f"\nSIGTERM to exit: {time.monotonic() - signalled:.1f} s "
+            f"(graceful timeout {SHUTDOWN_TIMEOUT_S} s)"
+        )
         pump.join(5)
         # uvicorn re-raises the signal it handled once it is done: -SIGTERM is a clean end.
         assert code in (0, -signal.SIGTERM), "".join(output)
