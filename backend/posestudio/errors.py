@@ -16,6 +16,7 @@ from posestudio_core.errors import (
 )
 
 __all__ = [
+    "BadEngineConfig",
     "BadFrame",
     "BadRequest",
     "Conflict",
@@ -67,3 +68,9 @@ class PayloadTooLarge(PoseStudioError):
 
     code = "PAYLOAD_TOO_LARGE"
     http_status = 413
+
+
+class BadEngineConfig(PoseStudioError):
+    """An engine's config from settings does not validate against the plugin's model."""
+
+    code = "BAD_ENGINE_CONFIG"

@@ -5,19 +5,20 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
-from typing import Annotated, ClassVar
+from typing import Any, ClassVar
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from posestudio_core.settings import ServiceSettings, split_csv
+from posestudio_core.settings import CsvList, ServiceSettings
 
 
 class Settings(ServiceSettings):
     """Everything the pose backend can be told; env prefix `POSE_STUDIO_`."""
 
-    # Merged with the base's configuration (.env, empty variables unset).
-    model_config = SettingsConfigDict(env_prefix="POSE_STUDIO_")
+    # Merged with the base's configuration (.env, empty variables unset). `__` nests:
+    # POSE_STUDIO_ENGINE_CONFIG__MEDIAPIPE__MIN_DETECTION_CONFIDENCE=0.6.
+    model_config = SettingsConfigDict(env_prefix="POSE_STUDIO_", env_nested_delimiter="__")
     secret_fields: ClassVar[tuple[str, ...]] = ("token", "metrics_token")
 
     host: str = "127.0.0.1"
@@ -27,9 +28,11 @@ class Settings(ServiceSettings):
     token: SecretStr | None = None
 
     default_engine: str = "mediapipe"
-    engines: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["mediapipe"])
+    engines: CsvList = Field(default_factory=lambda: ["mediapipe"])
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=256)
     max_idle_engines: int = Field(2, ge=0, le=64)
+    # Per engine key, its plugin's config (validated by the plugin's model at startup).
+    engine_config: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     max_streams_per_connection: int = Field(10, ge=1, le=100)
     max_frame_bytes: int = Field(2_000_000, ge=1024)
@@ -48,9 +51,9 @@ class Settings(ServiceSettings):
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
     # Host names served besides localhost, the CORS origins' hosts and IP literals;
     # "*" serves any name (only behind a proxy that sets Host itself).
-    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    allowed_hosts: CsvList = Field(default_factory=list)
     # Addresses or networks whose X-Forwarded-* headers are believed.
-    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    trusted_proxies: CsvList = Field(default_factory=list)
     engineio_connect_timeout_s: float = Field(5.0, gt=0, le=60)
     max_pending_sessions_per_address: int = Field(64, ge=1)
     auth_failures_per_minute: int = Field(20, ge=1)
@@ -59,22 +62,12 @@ class Settings(ServiceSettings):
     # SIGTERM ends the process within this, whatever clients do.
     shutdown_timeout_s: int = Field(10, ge=1, le=300)
 
-    @field_validator("allowed_hosts", "trusted_proxies", mode="before")
-    @classmethod
-    def _edge_csv(cls, value: object) -> object:
-        return split_csv(value)
-
     @field_validator("trusted_proxies")
     @classmethod
     def _proxy_networks(cls, value: list[str]) -> list[str]:
         for entry in value:
             ipaddress.ip_network(entry, strict=False)
         return value
-
-    @field_validator("engines", mode="before")
-    @classmethod
-    def _csv(cls, value: object) -> object:
-        return split_csv(value)
 
     @model_validator(mode="after")
     def _default_engine_enabled(self) -> Settings:

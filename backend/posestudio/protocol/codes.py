@@ -23,8 +23,10 @@ class ErrorCode(StrEnum):
     UNAUTHORIZED = "UNAUTHORIZED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     CONFLICT = "CONFLICT"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    BAD_ENGINE_CONFIG = "BAD_ENGINE_CONFIG"
     INTERNAL = "INTERNAL"
 
 
@@ -44,8 +46,10 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.ENGINE_UNAVAILABLE: "the engine failed to load or to build an instance",
     ErrorCode.UNAUTHORIZED: "missing or wrong token",
     ErrorCode.FORBIDDEN: "the caller is known but not allowed to do this",
-    ErrorCode.NOT_FOUND: "no such resource (HTTP)",
+    ErrorCode.NOT_FOUND: "no such resource, or no such route (HTTP)",
+    ErrorCode.METHOD_NOT_ALLOWED: "the route exists but not for this method (HTTP)",
     ErrorCode.CONFLICT: "the request conflicts with the current state (HTTP)",
     ErrorCode.PAYLOAD_TOO_LARGE: "a request body or long-polling message over its limit (HTTP 413)",
+    ErrorCode.BAD_ENGINE_CONFIG: "an engine's config from settings does not validate (at startup)",
     ErrorCode.INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
 }

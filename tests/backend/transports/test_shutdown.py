@@ -83,7 +83,7 @@ def test_sigterm_completes_in_time_whatever_clients_do(tmp_path: Path) -> None:
         "POSE_STUDIO_ENGINEIO_CONNECT_TIMEOUT_S": "60",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "posestudio.cli", "serve", "--port", "0"],
+        [sys.executable, "-m", "posestudio_cli", "serve", "--port", "0"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
