@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import socketio
 from fastapi import FastAPI
@@ -27,6 +27,9 @@ from posestudio.transports.malformed import EdgeCollector
 from posestudio_core.auth import Authenticator
 from posestudio_core.http import service_app
 
+if TYPE_CHECKING:
+    from posestudio.accounts.service import Accounts
+
 log = logging.getLogger(__name__)
 
 
@@ -37,6 +40,7 @@ def create_app(
     *,
     executor: ThreadPoolExecutor | None = None,
     edge: Edge | None = None,
+    accounts: Accounts | None = None,
 ) -> socketio.ASGIApp:
     """Build the backend. Engines load in the background; `/ready` says when.
 
@@ -85,6 +89,8 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if accounts is not None:
+            await asyncio.to_thread(accounts.start)
         loading = asyncio.gather(
             *(asyncio.to_thread(registry.load, name) for name in registry.names)
         )
@@ -98,6 +104,8 @@ def create_app(
             executor.shutdown(wait=True, cancel_futures=True)
             # Off the loop: it waits for engine loads still running and closes theirs.
             await asyncio.to_thread(registry.close)
+            if accounts is not None:
+                accounts.close()
 
     app = service_app(
         settings,
@@ -119,6 +127,8 @@ def create_app(
     app.include_router(engines.router)
     app.include_router(streams.router)
     app.include_router(system.router)
+    if accounts is not None:
+        accounts.install(app)
     if settings.frontend_available:
         # The studio's static shell holds no data; every API behind it needs the token.
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="studio")

@@ -13,7 +13,7 @@ from posestudio.metrics import ServerStats
 from posestudio.protocol import FrameMeta, StartRequest, StopRequest
 from posestudio.streams import StreamManager
 from posestudio_core.auth import Authenticator
-from posestudio_core.permissions import Action
+from posestudio_core.permissions import Action, authorize
 from posestudio_core.sockets import connect_principal
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         except socketio.exceptions.ConnectionRefusedError:
             self.stats.rejected_connections += 1
             raise
-        await self.save_session(sid, {"subject": principal.subject})
+        await self.save_session(sid, {"subject": principal.subject, "principal": principal})
         self.manager.open_connection(sid)
         self.stats.connections_total += 1
         self.stats.active_connections += 1
@@ -65,8 +65,14 @@ class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self.stats.active_connections -= 1
         await self.manager.stop_connection(sid)
 
+    async def _authorize(self, sid: str, action: Action) -> None:
+        # Connecting needs only a viewer; streaming needs the role of its action.
+        session = await self.get_session(sid)
+        authorize(session.get("principal"), action)
+
     async def on_start(self, sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
         try:
+            await self._authorize(sid, Action.STREAM_START)
             request = _parse(StartRequest, data)
             stream = await self.manager.start(sid, request)
         except PoseStudioError as exc:
@@ -82,6 +88,7 @@ class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 
     async def on_stop(self, sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
         try:
+            await self._authorize(sid, Action.STREAM_STOP)
             request = _parse(StopRequest, data)
             await self.manager.stop(sid, request.stream_id)
         except PoseStudioError as exc:
