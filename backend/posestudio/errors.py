@@ -27,6 +27,7 @@ __all__ = [
     "PayloadTooLarge",
     "PoseStudioError",
     "RateLimited",
+    "SinkBehind",
     "StreamExists",
     "TooManyStreams",
     "Unauthorized",
@@ -74,3 +75,9 @@ class BadEngineConfig(PoseStudioError):
     """An engine's config from settings does not validate against the plugin's model."""
 
     code = "BAD_ENGINE_CONFIG"
+
+
+class SinkBehind(PoseStudioError):
+    """A sink that must not lose results (the recorder) could not keep up."""
+
+    code = "SINK_BEHIND"

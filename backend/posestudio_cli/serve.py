@@ -31,6 +31,7 @@ def serve(
 
     from posestudio.accounts.service import Accounts
     from posestudio.app import create_app, fastapi_app
+    from posestudio.runtime import build_runtime
     from posestudio.transports.limits import guard, server_options
 
     backend = backend_settings(host=host, port=port, default_engine=engine, workers=workers)
@@ -39,7 +40,10 @@ def serve(
     registry = engine_registry(backend)
     # The token (set, or generated into data/token) stays an admin API token beside accounts.
     accounts = Accounts(backend, bootstrap_token=token)
-    asgi: Any = create_app(backend, registry, accounts.authenticator, accounts=accounts)
+    runtime = build_runtime(
+        backend, authenticator=accounts.authenticator, registry=registry, accounts=accounts
+    )
+    asgi: Any = create_app(runtime)
     shown = "127.0.0.1" if backend.host in ("0.0.0.0", "::") else backend.host
     agent = embedded_agent(backend, f"http://{shown}:{backend.port}", token)
     edge = fastapi_app(asgi).state.edge

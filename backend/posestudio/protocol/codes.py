@@ -27,6 +27,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "CONFLICT"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     BAD_ENGINE_CONFIG = "BAD_ENGINE_CONFIG"
+    SINK_BEHIND = "SINK_BEHIND"
     INTERNAL = "INTERNAL"
 
 
@@ -51,5 +52,7 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.CONFLICT: "the request conflicts with the current state (HTTP)",
     ErrorCode.PAYLOAD_TOO_LARGE: "a request body or long-polling message over its limit (HTTP 413)",
     ErrorCode.BAD_ENGINE_CONFIG: "an engine's config from settings does not validate (at startup)",
+    ErrorCode.SINK_BEHIND: "a sink that must not lose results (the recorder) cannot keep "
+    "up; its oldest results are dropped; the stream goes on",
     ErrorCode.INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
 }

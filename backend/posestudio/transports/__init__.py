@@ -1,1 +1,2 @@
-"""How clients reach the pipeline: the Socket.IO server and the HTTP edge in front of it."""
+"""Transports: how frames reach the pipeline and poses leave it (Socket.IO `/pose` now),
+and the HTTP edge with the limits before authentication in front of them."""

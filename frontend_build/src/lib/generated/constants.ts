@@ -100,5 +100,7 @@ export const ERROR_CODES = {
   CONFLICT: "the request conflicts with the current state (HTTP)",
   PAYLOAD_TOO_LARGE: "a request body or long-polling message over its limit (HTTP 413)",
   BAD_ENGINE_CONFIG: "an engine's config from settings does not validate (at startup)",
+  SINK_BEHIND:
+    "a sink that must not lose results (the recorder) cannot keep up; its oldest results are dropped; the stream goes on",
   INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
 } as const satisfies Record<ErrorCode, string>;
