@@ -15,6 +15,7 @@ from posestudio.api import engines, health, streams, system
 from posestudio.gpu import GpuMonitor
 from posestudio.metrics import PoseCollector
 from posestudio.runtime import Runtime
+from posestudio.transports.malformed import EdgeCollector
 from posestudio_core.http import service_app
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,9 @@ def create_app(runtime: Runtime) -> socketio.ASGIApp:
             lambda: {info.name: info.loaded for info in registry.infos()},
             gpus,
         )
+    )
+    metrics_registry.register(
+        EdgeCollector(runtime.edge.counters, runtime.edge.throttle, runtime.sio.pending_count)
     )
 
     @contextlib.asynccontextmanager
@@ -58,6 +62,7 @@ def create_app(runtime: Runtime) -> socketio.ASGIApp:
         sio=runtime.sio,
         gpus=gpus,
         draining=False,
+        edge=runtime.edge,
     )
 
     app.include_router(health.router)

@@ -24,6 +24,7 @@ __all__ = [
     "Forbidden",
     "FrameTooLarge",
     "NotFound",
+    "PayloadTooLarge",
     "PoseStudioError",
     "RateLimited",
     "SinkBehind",
@@ -61,6 +62,13 @@ class UnknownEngine(PoseStudioError):
 
 class EngineUnavailable(PoseStudioError):
     code = "ENGINE_UNAVAILABLE"
+
+
+class PayloadTooLarge(PoseStudioError):
+    """A request body over its limit, refused at the edge before it is read."""
+
+    code = "PAYLOAD_TOO_LARGE"
+    http_status = 413
 
 
 class BadEngineConfig(PoseStudioError):

@@ -30,6 +30,7 @@ from posestudio.pipeline.scheduling import Schedulers
 from posestudio.pipeline.stages import BUILTIN_STAGES
 from posestudio.pipeline.viewers import Viewers
 from posestudio.settings import Settings
+from posestudio.transports.limits import build_edge
 from posestudio.transports.socketio import PoseNamespace, build_server
 
 if TYPE_CHECKING:
@@ -63,7 +64,8 @@ class Runtime:
         self.stats = ServerStats()
         self.manager = StreamManager(settings, registry, self.stats)
         self.viewers = Viewers(self.manager)
-        self.sio: socketio.AsyncServer = build_server(settings)
+        self.edge = build_edge(settings)
+        self.sio: socketio.AsyncServer = build_server(settings, self.edge, self.stats.errors)
         self.executor: ThreadPoolExecutor | None = None
         self.schedulers: Schedulers | None = None
         self.loading: asyncio.Future[list[object]] | None = None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from posestudio_core.settings import CsvList, ServiceSettings
@@ -52,6 +53,31 @@ class Settings(ServiceSettings):
 
     # Serve the agent service in-process under /agent when its package is installed.
     agent_embedded: bool = True
+
+    # Limits before authentication (docs/security.md, "Limits"); keep this block whole.
+    # Request line and headers together, as the HTTP parser reads them.
+    max_header_bytes: int = Field(16 * 1024, ge=1024, le=1024 * 1024)
+    # HTTP request bodies outside Socket.IO (whose limit follows max_frame_bytes).
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    # Host names served besides localhost, the CORS origins' hosts and IP literals;
+    # "*" serves any name (only behind a proxy that sets Host itself).
+    allowed_hosts: CsvList = Field(default_factory=list)
+    # Addresses or networks whose X-Forwarded-* headers are believed.
+    trusted_proxies: CsvList = Field(default_factory=list)
+    engineio_connect_timeout_s: float = Field(5.0, gt=0, le=60)
+    max_pending_sessions_per_address: int = Field(64, ge=1)
+    auth_failures_per_minute: int = Field(20, ge=1)
+    # Socket.IO long-polling besides WebSocket (off: see docs/protocol.md).
+    allow_polling: bool = False
+    # SIGTERM ends the process within this, whatever clients do.
+    shutdown_timeout_s: int = Field(10, ge=1, le=300)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            ipaddress.ip_network(entry, strict=False)
+        return value
 
     # Accounts. Unset: a SQLite file in data_dir; production points this at PostgreSQL.
     database_url: SecretStr | None = None

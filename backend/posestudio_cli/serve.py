@@ -30,8 +30,9 @@ def serve(
     import uvicorn
 
     from posestudio.accounts.service import Accounts
-    from posestudio.app import create_app
+    from posestudio.app import create_app, fastapi_app
     from posestudio.runtime import build_runtime
+    from posestudio.transports.limits import guard, server_options
 
     backend = backend_settings(host=host, port=port, default_engine=engine, workers=workers)
     configure_logging(backend.log_level)
@@ -45,11 +46,19 @@ def serve(
     asgi: Any = create_app(runtime)
     shown = "127.0.0.1" if backend.host in ("0.0.0.0", "::") else backend.host
     agent = embedded_agent(backend, f"http://{shown}:{backend.port}", token)
+    edge = fastapi_app(asgi).state.edge
     if agent is not None:
         from posestudio_cli.dispatch import PathDispatcher
 
         asgi = PathDispatcher(asgi, {"/agent": agent[1]})
-    config = uvicorn_config(asgi, host=backend.host, port=backend.port, log_level=backend.log_level)
+    # hardening (issue 18): the edge limits wrap everything served, the agent included.
+    config = uvicorn_config(
+        guard(asgi, backend, edge),
+        host=backend.host,
+        port=backend.port,
+        log_level=backend.log_level,
+        **server_options(backend),
+    )
     server = uvicorn.Server(config)
 
     async def run() -> None:

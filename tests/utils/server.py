@@ -15,6 +15,7 @@ import uvicorn
 from posestudio.app import create_app, fastapi_app
 from posestudio.runtime import Runtime, build_runtime
 from posestudio.settings import Settings
+from posestudio.transports.limits import guard, server_options
 from posestudio_core.auth import Authenticator, TokenAuthenticator
 
 TOKEN = "test-token-0123456789abcdef"
@@ -69,8 +70,12 @@ class LiveServer:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", self.port))
+        # The same edge limits and parser settings as `posestudio serve`.
         config = uvicorn.Config(
-            self.asgi, log_level="warning", ws="websockets-sansio", lifespan="on"
+            guard(self.asgi, self.settings, self.app.state.edge),
+            log_level="warning",
+            lifespan="on",
+            **server_options(self.settings),
         )
         server = uvicorn.Server(config)
         self._server = server

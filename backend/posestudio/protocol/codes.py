@@ -25,6 +25,7 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     CONFLICT = "CONFLICT"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     BAD_ENGINE_CONFIG = "BAD_ENGINE_CONFIG"
     SINK_BEHIND = "SINK_BEHIND"
     EMAIL_TAKEN = "EMAIL_TAKEN"
@@ -42,14 +43,16 @@ class ErrorCode(StrEnum):
 
 ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.BAD_REQUEST: "malformed message: wrong types, missing or unknown fields, "
-    "oversize strings, wrong number of arguments",
+    "oversize strings, wrong number of arguments; a packet that cannot be decoded or an "
+    "unknown event (details.kind); a host name that is not served (HTTP)",
     ErrorCode.BAD_FRAME: "the frame payload is not binary, is empty, is not a JPEG, "
     "or is truncated or corrupt",
     ErrorCode.FRAME_TOO_LARGE: "the frame is over max_frame_bytes or over max_width x max_height",
     ErrorCode.UNKNOWN_STREAM: "frame or stop for a stream not running on this connection",
     ErrorCode.STREAM_EXISTS: "start of a stream id already running on this connection",
     ErrorCode.TOO_MANY_STREAMS: "start beyond the streams allowed per connection",
-    ErrorCode.RATE_LIMITED: "frames arrive faster than max_fps; the extra frames are dropped",
+    ErrorCode.RATE_LIMITED: "frames arrive faster than max_fps (the extra frames are dropped), "
+    "or too many failed authentications or unconnected sessions from one address",
     ErrorCode.UNKNOWN_ENGINE: "start names an engine that is not configured",
     ErrorCode.ENGINE_UNAVAILABLE: "the engine failed to load or to build an instance",
     ErrorCode.UNAUTHORIZED: "missing or wrong token",
@@ -57,6 +60,7 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.NOT_FOUND: "no such resource, or no such route (HTTP)",
     ErrorCode.METHOD_NOT_ALLOWED: "the route exists but not for this method (HTTP)",
     ErrorCode.CONFLICT: "the request conflicts with the current state (HTTP)",
+    ErrorCode.PAYLOAD_TOO_LARGE: "a request body or long-polling message over its limit (HTTP 413)",
     ErrorCode.BAD_ENGINE_CONFIG: "an engine's config from settings does not validate (at startup)",
     ErrorCode.SINK_BEHIND: "a sink that must not lose results (the recorder) cannot keep "
     "up; its oldest results are dropped; the stream goes on",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from typing import Any
 
 import socketio
@@ -20,9 +21,10 @@ from posestudio.pipeline.access import authorize_stop
 from posestudio.pipeline.viewers import Viewers
 from posestudio.protocol import FrameMeta as WireFrameMeta
 from posestudio.protocol import StartRequest, StopRequest
-from posestudio.protocol.packet import FastPacket
 from posestudio.protocol.viewers import UnwatchAck, WatchAck, WatchRequest
 from posestudio.settings import Settings
+from posestudio.transports.guarded_server import GuardedServer
+from posestudio.transports.limits import Edge, max_message_bytes
 from posestudio.transports.validation import parse
 from posestudio_core.auth import Authenticator, Principal
 from posestudio_core.permissions import Action, authorize
@@ -32,21 +34,22 @@ log = logging.getLogger(__name__)
 
 NAMESPACE = "/pose"
 
-# Socket.IO lets a message through up to this many bytes over the frame limit, so
-# that a frame somewhat too large is answered with FRAME_TOO_LARGE instead of the
-# transport closing the connection.
-FRAME_OVERHEAD_BYTES = 64 * 1024
 
-
-def build_server(settings: Settings) -> socketio.AsyncServer:
-    return socketio.AsyncServer(
+def build_server(settings: Settings, edge: Edge, errors: Counter[str]) -> GuardedServer:
+    # hardening (issue 18): limits before authentication, every packet answered.
+    return GuardedServer(
         async_mode="asgi",
-        serializer=FastPacket,
         # Only /pose: python-socketio would otherwise accept the default namespace `/`
         # without any check (it has no handlers, but a connection is a connection).
-        namespaces=[NAMESPACE],
+        namespace=NAMESPACE,
+        throttle=edge.throttle,
+        counters=edge.counters,
+        errors=errors,
+        connect_timeout_s=settings.engineio_connect_timeout_s,
+        max_pending_per_address=settings.max_pending_sessions_per_address,
+        transports=["polling", "websocket"] if settings.allow_polling else ["websocket"],
         cors_allowed_origins=settings.cors_origins or None,
-        max_http_buffer_size=settings.max_frame_bytes * 2 + FRAME_OVERHEAD_BYTES,
+        max_http_buffer_size=max_message_bytes(settings),
         ping_interval=10,
         ping_timeout=10,
     )

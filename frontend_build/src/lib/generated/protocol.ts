@@ -20,6 +20,7 @@ export type ErrorCode =
   | "NOT_FOUND"
   | "METHOD_NOT_ALLOWED"
   | "CONFLICT"
+  | "PAYLOAD_TOO_LARGE"
   | "BAD_ENGINE_CONFIG"
   | "SINK_BEHIND"
   | "EMAIL_TAKEN"
