@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
     CONFLICT = "CONFLICT"
+    SINK_BEHIND = "SINK_BEHIND"
     INTERNAL = "INTERNAL"
 
 
@@ -43,5 +44,7 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.FORBIDDEN: "the caller is known but not allowed to do this",
     ErrorCode.NOT_FOUND: "no such resource (HTTP)",
     ErrorCode.CONFLICT: "the request conflicts with the current state (HTTP)",
+    ErrorCode.SINK_BEHIND: "a sink that must not lose results (the recorder) cannot keep up; "
+    "its buffer is full and results were dropped; the stream goes on",
     ErrorCode.INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
 }

@@ -96,5 +96,7 @@ export const ERROR_CODES = {
   FORBIDDEN: "the caller is known but not allowed to do this",
   NOT_FOUND: "no such resource (HTTP)",
   CONFLICT: "the request conflicts with the current state (HTTP)",
+  SINK_BEHIND:
+    "a sink that must not lose results (the recorder) cannot keep up; its buffer is full and results were dropped; the stream goes on",
   INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
 } as const satisfies Record<ErrorCode, string>;

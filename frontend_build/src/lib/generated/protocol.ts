@@ -19,6 +19,7 @@ export type ErrorCode =
   | "FORBIDDEN"
   | "NOT_FOUND"
   | "CONFLICT"
+  | "SINK_BEHIND"
   | "INTERNAL";
 
 /**
@@ -104,6 +105,10 @@ export interface FrameMeta {
 export interface StartAck {
   ok: true;
   stream_id: string;
+  /**
+   * the stream's server-wide id (`st_…`): viewers and HTTP use it
+   */
+  id: string;
   engine: string;
   /**
    * whether smoothing is on
@@ -273,13 +278,17 @@ export interface StreamList {
  */
 export interface StreamSummary {
   /**
+   * the stream's server-wide id (`st_…`)
+   */
+  id: string;
+  /**
    * the client's name for the stream
    */
   stream_id: string;
   /**
    * the start of the connection's id
    */
-  connection: string;
+  connection: string | null;
   engine: string;
   state: "running" | "draining" | "closed";
   /**
