@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import socketio
 
+from posestudio.body.stages import body_stages
+from posestudio.body.stats import BodyStats
 from posestudio.engines import EngineRegistry, default_registry
 from posestudio.history import history_sink
 from posestudio.metrics import ServerStats
@@ -55,6 +57,7 @@ class Runtime:
         self.authenticator = authenticator
         self.registry = registry
         self.stats = ServerStats()
+        self.body = BodyStats()
         self.manager = StreamManager(settings, registry, self.stats)
         self.viewers = Viewers(self.manager)
         self.sio: socketio.AsyncServer = build_server(settings)
@@ -127,7 +130,7 @@ class Runtime:
 
     # -- sinks and stages every stream gets ---------------------------------------
     async def _start_sinks(self) -> None:
-        for stage in BUILTIN_STAGES:
+        for stage in (*BUILTIN_STAGES, *body_stages(self.settings, self.body)):
             self.manager.add_stage_factory(stage)
         self.manager.add_sink_factory(reply_sink)
         self.manager.add_sink_factory(history_sink)
@@ -138,7 +141,7 @@ class Runtime:
     # -- transports -------------------------------------------------------------
     async def _start_transports(self) -> None:
         self.sio.register_namespace(
-            PoseNamespace(self.manager, self.viewers, self.authenticator, self.stats)
+            PoseNamespace(self.manager, self.viewers, self.authenticator, self.stats, self.body)
         )
 
     async def _stop_transports(self) -> None:
