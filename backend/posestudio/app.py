@@ -51,20 +51,23 @@ def create_app(runtime: Runtime) -> socketio.ASGIApp:
         title="Pose Studio",
         description="Real-time 33-landmark pose over Socket.IO (`/pose`); see docs/protocol.md.",
         lifespan=lifespan,
+        authenticator=runtime.authenticator,
+        metrics=metrics_registry,
+        runtime=runtime,
+        registry=registry,
+        manager=runtime.manager,
+        stats=runtime.stats,
+        sio=runtime.sio,
+        gpus=gpus,
+        draining=False,
     )
-    app.state.runtime = runtime
-    app.state.registry = registry
-    app.state.manager = runtime.manager
-    app.state.authenticator = runtime.authenticator
-    app.state.stats = runtime.stats
-    app.state.metrics_registry = metrics_registry
-    app.state.gpus = gpus
-    app.state.draining = False
 
     app.include_router(health.router)
     app.include_router(engines.router)
     app.include_router(streams.router)
     app.include_router(system.router)
+    if runtime.accounts is not None:
+        runtime.accounts.install(app)
     if settings.frontend_available:
         # The studio's static shell holds no data; every API behind it needs the token.
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="studio")

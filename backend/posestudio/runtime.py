@@ -1,7 +1,7 @@
 """The backend's runtime: every long-lived part, started in order and stopped in reverse.
 
     runtime = build_runtime(settings, authenticator=authenticator)
-    await runtime.start()   # engines, workers, schedulers, sinks, transports
+    await runtime.start()   # (accounts,) engines, workers, schedulers, sinks, transports
     ...
     await runtime.stop()    # the same steps undone, last first
 
@@ -16,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import socketio
 
@@ -32,6 +33,9 @@ from posestudio.pipeline.stages import BUILTIN_STAGES
 from posestudio.pipeline.viewers import Viewers
 from posestudio.settings import Settings
 from posestudio.transports.socketio import PoseNamespace, build_server
+
+if TYPE_CHECKING:
+    from posestudio.accounts.service import Accounts
 from posestudio_core.auth import Authenticator
 
 log = logging.getLogger(__name__)
@@ -52,8 +56,10 @@ class Runtime:
         settings: Settings,
         authenticator: Authenticator,
         registry: EngineRegistry,
+        accounts: Accounts | None = None,
     ) -> None:
         self.settings = settings
+        self.accounts = accounts
         self.authenticator = authenticator
         self.registry = registry
         self.stats = ServerStats()
@@ -65,7 +71,11 @@ class Runtime:
         self.schedulers: Schedulers | None = None
         self.loading: asyncio.Future[list[object]] | None = None
         self.draining = False
+        accounts_step = (
+            (Step("accounts", self._start_accounts, self._stop_accounts),) if accounts else ()
+        )
         self.steps = (
+            *accounts_step,
             Step("engines", self._load_engines, self._close_engines),
             Step("workers", self._start_workers, self._stop_workers),
             Step("schedulers", self._start_schedulers, self._stop_schedulers),
@@ -88,6 +98,15 @@ class Runtime:
                 await step.stop()
             except Exception:  # the remaining steps must still be undone
                 log.exception("runtime: stopping %s failed", step.name)
+
+    # -- accounts: the database migrated before anyone can sign in ----------------
+    async def _start_accounts(self) -> None:
+        assert self.accounts is not None
+        await asyncio.to_thread(self.accounts.start)
+
+    async def _stop_accounts(self) -> None:
+        assert self.accounts is not None
+        await asyncio.to_thread(self.accounts.close)
 
     # -- engines: load in the background; /ready says when ------------------------
     async def _load_engines(self) -> None:
@@ -153,8 +172,12 @@ def build_runtime(
     *,
     authenticator: Authenticator,
     registry: EngineRegistry | None = None,
+    accounts: Accounts | None = None,
 ) -> Runtime:
-    """Every part of the backend, wired and not yet started."""
+    """Every part of the backend, wired and not yet started (with `accounts`, its
+    database is migrated first and its routes installed by `create_app`)."""
     if registry is None:
-        registry = default_registry(settings.engines, max_idle=settings.max_idle_engines)
-    return Runtime(settings, authenticator, registry)
+        registry = default_registry(
+            settings.engines, max_idle=settings.max_idle_engines, config=settings.engine_config
+        )
+    return Runtime(settings, authenticator, registry, accounts)

@@ -112,7 +112,7 @@ class StartAck(Message):
 
     ok: Literal[True]
     stream_id: str
-    id: str = Field(description="the stream's server-wide id (`st_…`): viewers and HTTP use it")
+    id: str = Field(description="the stream's server-wide id: HTTP routes and viewers use it")
     engine: str
     smoothing: bool = Field(description="whether smoothing is on")
     limits: Limits
@@ -137,7 +137,7 @@ class ErrorBody(Message):
 
 
 class Refused(Message):
-    """The acknowledgement of a `start` or `stop` that was refused."""
+    """The acknowledgement of a `start`, `stop`, `watch` or `unwatch` that was refused."""
 
     ok: Literal[False]
     error: ErrorBody
@@ -241,7 +241,7 @@ class PoseMessage(Message):
 class StreamSummary(Message):
     """One running stream, as `GET /api/streams` lists it."""
 
-    id: str = Field(description="the stream's server-wide id (`st_…`)")
+    id: str = Field(description="the stream's server-wide id (`/api/streams/{id}/stats`)")
     stream_id: str = Field(description="the client's name for the stream")
     connection: str | None = Field(description="the start of the connection's id")
     engine: str

@@ -18,7 +18,9 @@ export type ErrorCode =
   | "UNAUTHORIZED"
   | "FORBIDDEN"
   | "NOT_FOUND"
+  | "METHOD_NOT_ALLOWED"
   | "CONFLICT"
+  | "BAD_ENGINE_CONFIG"
   | "SINK_BEHIND"
   | "INTERNAL";
 
@@ -37,6 +39,10 @@ export interface PoseProtocol {
   PoseMessage: PoseMessage;
   ErrorMessage: ErrorMessage;
   ErrorBody: ErrorBody;
+  WatchRequest: WatchRequest;
+  WatchAck: WatchAck;
+  UnwatchAck: UnwatchAck;
+  Unwatched: Unwatched;
   StreamList: StreamList;
   StreamSummary: StreamSummary;
   ErrorResponse: ErrorResponse;
@@ -126,7 +132,7 @@ export interface StartAck {
   ok: true;
   stream_id: string;
   /**
-   * the stream's server-wide id (`st_…`): viewers and HTTP use it
+   * the stream's server-wide id: HTTP routes and viewers use it
    */
   id: string;
   engine: string;
@@ -207,7 +213,7 @@ export interface CalibrationReason {
   message: string;
 }
 /**
- * The acknowledgement of a `start` or `stop` that was refused.
+ * The acknowledgement of a `start`, `stop`, `watch` or `unwatch` that was refused.
  *
  * This interface was referenced by `PoseProtocol`'s JSON-Schema
  * via the `definition` "Refused".
@@ -371,6 +377,54 @@ export interface ErrorMessage {
   stream_id?: string;
 }
 /**
+ * `watch` and `unwatch`: `{"stream": "st_…"}` (acknowledged, or `Refused`).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "WatchRequest".
+ */
+export interface WatchRequest {
+  /**
+   * the stream's server-wide id
+   */
+  stream: string;
+}
+/**
+ * The acknowledgement of `watch`: from now on the stream's `pose` messages come here.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "WatchAck".
+ */
+export interface WatchAck {
+  ok?: true;
+  stream: string;
+  /**
+   * the owner's name: the `stream_id` of its poses
+   */
+  stream_id: string;
+  engine: string;
+}
+/**
+ * The acknowledgement of `unwatch`.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "UnwatchAck".
+ */
+export interface UnwatchAck {
+  ok?: true;
+  stream: string;
+}
+/**
+ * `unwatched`, from server to a viewer: a watched stream ended.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "Unwatched".
+ */
+export interface Unwatched {
+  stream: string;
+  stream_id: string;
+  reason?: "ended";
+}
+/**
  * `GET /api/streams`.
  *
  * This interface was referenced by `PoseProtocol`'s JSON-Schema
@@ -387,7 +441,7 @@ export interface StreamList {
  */
 export interface StreamSummary {
   /**
-   * the stream's server-wide id (`st_…`)
+   * the stream's server-wide id (`/api/streams/{id}/stats`)
    */
   id: string;
   /**
