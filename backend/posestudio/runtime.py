@@ -22,6 +22,7 @@ import socketio
 
 from posestudio.body.stages import body_stages
 from posestudio.body.stats import BodyStats
+from posestudio.body.store import CalibrationStore
 from posestudio.engines import EngineRegistry, default_registry
 from posestudio.history import history_sink
 from posestudio.metrics import ServerStats
@@ -149,7 +150,8 @@ class Runtime:
 
     # -- sinks and stages every stream gets ---------------------------------------
     async def _start_sinks(self) -> None:
-        for stage in (*BUILTIN_STAGES, *body_stages(self.settings, self.body)):
+        store = CalibrationStore(self.accounts.database) if self.accounts else None
+        for stage in (*BUILTIN_STAGES, *body_stages(self.settings, self.body, store)):
             self.manager.add_stage_factory(stage)
         self.manager.add_sink_factory(reply_sink)
         self.manager.add_sink_factory(history_sink)

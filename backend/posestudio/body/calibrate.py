@@ -2,8 +2,9 @@
 
 The handler waits (on the event loop, without blocking it) for the stream's kinematics
 stage to collect `calibration_seconds` of frames in the worker thread; the verdict comes
-back through `call_soon_threadsafe`. The calibration is kept by that stream's stage
-(per stream: when accounts store it per person, this is where it is saved).
+back through `call_soon_threadsafe`. An accepted calibration is kept by that stream's
+stage and, for a person (a signed-in user, with the accounts' database), saved as
+theirs: their later streams start with it.
 """
 
 from __future__ import annotations
@@ -61,4 +62,7 @@ async def calibrate_stream(
         frames = stage.cancel_calibration()
         result = CalibrationResult(False, frames, ("too_few_frames",))
     stats.add_calibration(result.accepted)
+    if result.accepted and stage.store is not None:
+        # The person's from now on (their next streams start calibrated).
+        await asyncio.to_thread(stage.store.save, stream.owner.subject, result)
     return {"ok": True, "stream_id": stream.name, **result.to_wire()}

@@ -13,12 +13,14 @@ from posestudio.hands.stage import HandsStage
 from posestudio.kinematics.skeleton import BONE, BONES
 from posestudio.protocol import Person, StartRequest
 from posestudio.settings import Settings
+from posestudio_core.auth import Principal
 from tests.utils.bodies import body_measures, identity_pose, landmarks, rot
 
 
 def stream(**options: Any) -> Any:
     # The factories read only the stream's start options.
-    return SimpleNamespace(options=StartRequest(stream_id="s", **options))
+    owner = Principal(subject="user:1", role="operator")
+    return SimpleNamespace(options=StartRequest(stream_id="s", **options), owner=owner)
 
 
 def result(world: np.ndarray, seq: int) -> Any:
