@@ -33,21 +33,22 @@ class HandsStage:
 
     def __init__(self, stats: BodyStats) -> None:
         self._stats = stats
-        self._graph: HandGraph | None = None
+        self.graph: HandGraph | None = None
 
     def __call__(self, result: PoseResult) -> PoseResult:
         if not result.persons or result.rgb is None:
             return result
-        if self._graph is None:
-            self._graph = HandGraph()
+        if self.graph is None:
+            self.graph = HandGraph()
         pose = result.persons[0].landmarks
-        hands = self._graph.process(result.rgb, pose, float(result.meta.capture_ts))
+        hands = self.graph.process(result.rgb, pose, float(result.meta.capture_ts))
         for hand in hands:
             self._stats.add_hand(hand.side)
         result.extras["hands"] = [hand_to_wire(hand, pose) for hand in hands]
         return result
 
     def close(self) -> None:
-        if self._graph is not None:
-            self._graph.close()
-            self._graph = None
+        """Free the graph and its threads (the pipeline calls this when the stream ends)."""
+        if self.graph is not None:
+            self.graph.close()
+            self.graph = None

@@ -13,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from posestudio.client import PoseClient, PoseClientError
 from posestudio.client.sources import encode_jpeg
+from posestudio.hands.stage import HandsStage
 from posestudio.kinematics.wire import BONE_NAMES
 from posestudio.protocol import ErrorCode, PoseMessage, StartAck
 from posestudio.protocol.body import CalibrationAck
@@ -87,6 +88,9 @@ async def test_a_hands_stream_gets_the_hands_in_view(
 ) -> None:
     found_before = metric(server, "pose_hands_found_total", side="right")
     await client.start("hands", hands=True)
+    assert server.runtime is not None
+    (stream,) = [s for s in server.runtime.manager.all_streams() if s.name == "hands"]
+    (stage,) = [stage for stage in stream.stages if isinstance(stage, HandsStage)]
     poses = []
     for rgb in hand_frames():
         message = await send_and_wait(client, "hands", encode_jpeg(rgb, 95))
@@ -99,3 +103,6 @@ async def test_a_hands_stream_gets_the_hands_in_view(
         assert 0 <= hand.score <= 1
     assert all(pose.skeleton is None for pose in poses)
     assert metric(server, "pose_hands_found_total", side="right") == found_before + len(hands)
+    assert stage.graph is not None
+    await client.stop("hands")
+    assert stage.graph is None, "the stream's end closed the hands' graph"
