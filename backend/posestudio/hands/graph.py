@@ -54,7 +54,7 @@ class HandGraph:
         # The subgraph finds its models under mediapipe/modules/ relative to this root.
         resource_util.set_resource_dir(os.path.dirname(os.path.dirname(mediapipe.__file__)))
         config = text_format.Parse(_GRAPH, calculator_pb2.CalculatorGraphConfig())
-        self._graph = calculator_graph.CalculatorGraph(graph_config=config)
+        self._graph: Any = calculator_graph.CalculatorGraph(graph_config=config)
         self._out: dict[str, Any] = {}
         for side in SIDES:
             self._graph.observe_output_stream(side, self._observer(side), True)
@@ -85,6 +85,8 @@ class HandGraph:
         image = packet_creator.create_image_frame(
             image_format=image_frame.ImageFormat.SRGB, data=np.ascontiguousarray(rgb)
         )
+        if self._graph is None:
+            raise RuntimeError("the hand graph is closed")
         self._out.clear()
         self._graph.add_packet_to_input_stream("image", image.at(self._ts))
         self._graph.add_packet_to_input_stream(
@@ -112,4 +114,10 @@ class HandGraph:
         return hands
 
     def close(self) -> None:
-        self._graph.close()
+        """Stop the graph and drop it: its observers refer back to this object, a cycle
+        through C++ that the garbage collector cannot see, so without this its threads
+        would outlive the stream."""
+        if self._graph is not None:
+            self._graph.close()
+            self._graph = None
+            self._out.clear()

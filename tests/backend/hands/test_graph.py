@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -56,3 +58,21 @@ def test_no_hand_where_the_pose_sees_none() -> None:
     finally:
         graph.close()
         engine.close()
+
+
+def _mediapipe_threads() -> int:
+    tasks = Path(f"/proc/{os.getpid()}/task")
+    return sum((t / "comm").read_text().startswith("mediapipe") for t in tasks.iterdir())
+
+
+def test_a_closed_graph_leaves_no_thread_behind() -> None:
+    rgb = hand_frames()[0]
+    pose = np.zeros((33, 5), dtype=np.float32)
+    pose[:, :2], pose[:, 3:] = 0.5, 0.9
+    before = _mediapipe_threads()
+    for i in range(3):
+        graph = HandGraph()
+        graph.process(rgb, pose, float(i))
+        graph.close()
+        graph.close()  # twice is harmless
+    assert _mediapipe_threads() == before
