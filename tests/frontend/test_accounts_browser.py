@@ -39,13 +39,6 @@ def _printed_setup_url(backend: Backend, timeout: float = 30.0) -> str:
     raise AssertionError(f"no setup URL printed: {backend.log_path.read_text()[-2000:]}")
 
 
-def _studio_setup_url(printed: str) -> str:
-    """The studio's own route for the printed `/setup?code=…` (see docs/frontend.md)."""
-    parts = urlsplit(printed)
-    code = parse_qs(parts.query)["code"][0]
-    return f"{parts.scheme}://{parts.netloc}/#/setup?code={code}"
-
-
 def _ensure_first_admin(backend: Backend) -> None:
     """The first admin through the API, unless a test before made them in the studio."""
     if httpx.get(f"{backend.url}/api/setup").json()["needed"]:
@@ -113,8 +106,10 @@ def test_people_and_roles_from_setup_to_streaming(
     page.get_by_role("button", name="Create admin").click()
     expect(page.get_by_test_id("setup-error")).to_contain_text("Wrong setup code")
 
-    page.goto(_studio_setup_url(printed))
+    # The printed URL as it is: /setup serves the studio, which moves the code into its route.
+    page.goto(printed)
     expect(page.get_by_test_id("setup-page")).to_be_visible()
+    assert "/#/setup?code=" in page.url
     page.get_by_label("Display name").fill(ADMIN[1])
     page.get_by_label("Email").fill(ADMIN[0])
     page.get_by_label("Password").fill("short")
