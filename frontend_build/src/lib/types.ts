@@ -8,12 +8,35 @@ import type {
   ErrorMessage,
   Limits,
   PersonPose,
-  PoseMessage,
+  PoseMessage as GeneratedPoseMessage,
   SmoothingConfig,
   StartAck,
 } from "./generated/protocol";
 
-export type { ErrorCode, Limits, PoseMessage, SmoothingConfig };
+export type { ErrorCode, Limits, SmoothingConfig };
+
+/**
+ * The body model of a pose, on streams started with `kinematics: true`: local rotations
+ * `[x, y, z, w]` in the order of the start acknowledgement's `bones`, the hips' position
+ * (metres, Y up), the body's size relative to the reference body, and whether the bone
+ * lengths came from an accepted T-pose. (Declared here until the generated types carry it.)
+ */
+export interface SkeletonWire {
+  rotations: number[][];
+  root: number[];
+  scale: number;
+  calibrated: boolean;
+}
+
+export type PoseMessage = GeneratedPoseMessage & { skeleton?: SkeletonWire | null };
+
+/** The answer to `calibrate {stream_id}`. */
+export interface CalibrationVerdict {
+  accepted: boolean;
+  frames: number;
+  reasons: { code: string; message: string }[];
+  measured: Record<string, number>;
+}
 
 /** x, y, z, visibility, presence. x and y are normalised to the image; world is metres. */
 export type Landmark = PersonPose["landmarks"][number];
@@ -30,6 +53,8 @@ export type WireError = Omit<ErrorMessage, "code"> & { code: ErrorCode | ClientE
 export interface StartOptions {
   engine?: string;
   smoothing?: Required<SmoothingConfig> | false;
+  /** Ask for the body model (`skeleton` in each pose, `bones` in the reply). */
+  kinematics?: boolean;
 }
 
-export type StartReply = StartAck;
+export type StartReply = StartAck & { bones?: string[] };
