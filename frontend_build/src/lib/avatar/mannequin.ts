@@ -130,7 +130,7 @@ function pieces(colours: MannequinColours): Piece[] {
       {
         bone: bone("Toes"),
         colour: tip,
-        geometry: ellipsoid(plus(at("Toes"), 0, 0.005, 0.03), [0.046, 0.026, 0.045]),
+        geometry: ellipsoid(plus(at("Toes"), 0, 0.012, 0.03), [0.046, 0.022, 0.045]),
       },
     );
   }
@@ -171,6 +171,7 @@ export class Mannequin implements AvatarModel {
   readonly mesh: THREE.SkinnedMesh;
   readonly hipsRest: THREE.Vector3;
   readonly scalesWithBody = true;
+  readonly turned = false;
 
   constructor(colours: MannequinColours = DEFAULT_COLOURS) {
     this.bones = buildBones();

@@ -20,6 +20,11 @@ export interface AvatarModel {
   readonly hipsRest: THREE.Vector3;
   /** Whether the model takes the person's size (`skeleton.scale`): the mannequin does, a VRM keeps its own. */
   readonly scalesWithBody: boolean;
+  /**
+   * The model's bones live in a frame facing −Z (VRM 0.x, turned round for display): the
+   * rotations (and the root) are turned round too, (x, y, z, w) → (−x, y, −z, w).
+   */
+  readonly turned: boolean;
   /** After the rotations are set, once per frame (a VRM copies normalised to raw bones, springs...). */
   update(deltaSeconds: number): void;
   dispose(): void;

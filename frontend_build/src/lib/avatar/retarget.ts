@@ -14,16 +14,17 @@ export function applyMotion(
   mapping: readonly (BoneName | null)[],
 ): void {
   const r = state.rotations;
+  const t = model.turned ? -1 : 1;
   mapping.forEach((name, b) => {
     const node = name && model.node(name);
-    if (node) node.quaternion.set(r[b * 4], r[b * 4 + 1], r[b * 4 + 2], r[b * 4 + 3]);
+    if (node) node.quaternion.set(t * r[b * 4], r[b * 4 + 1], t * r[b * 4 + 2], r[b * 4 + 3]);
   });
   const scale = model.scalesWithBody && state.scale > 0.2 && state.scale < 5 ? state.scale : 1;
   model.object.scale.setScalar(scale);
   const hips = model.node("hips");
   if (hips) {
     const [x, y, z] = state.root;
-    hips.position.copy(model.hipsRest).add(new THREE.Vector3(x, y, z).divideScalar(scale));
+    hips.position.copy(model.hipsRest).add(new THREE.Vector3(t * x, y, t * z).divideScalar(scale));
   }
 }
 

@@ -53,6 +53,7 @@ export class VrmAvatar implements AvatarModel {
   readonly object = new THREE.Group();
   readonly hipsRest: THREE.Vector3;
   readonly scalesWithBody = false;
+  readonly turned: boolean;
   /** The humanoid bones the file has, of the ones the avatar drives. */
   readonly bones: BoneName[];
 
@@ -66,6 +67,7 @@ export class VrmAvatar implements AvatarModel {
     if (!hips) throw new VrmLoadError("the VRM has no hips bone");
     this.hipsRest = hips.position.clone();
     this.bones = AVATAR_BONES.filter((b) => vrm.humanoid.getNormalizedBoneNode(b) !== null);
+    this.turned = version === "0.0";
     this.object.add(vrm.scene);
   }
 
