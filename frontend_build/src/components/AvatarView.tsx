@@ -4,6 +4,7 @@ import type { BoneName } from "../lib/avatar/bones";
 import { Mannequin } from "../lib/avatar/mannequin";
 import { loadVrm, refuseFile } from "../lib/avatar/vrm";
 import type { PoseSource } from "../lib/poseSource";
+import type { PoseMessage } from "../lib/types";
 
 /** What the browser test reads (through `window.__poseStudio`): the avatar as rendered. */
 export interface AvatarProbe {
@@ -13,8 +14,10 @@ export interface AvatarProbe {
   readonly model: string;
   readonly kind: string;
   readonly calibrated: boolean;
-  /** Joint positions in the body's frame (metres, Y up, hips' joint at the origin). */
+  /** Joint positions in the body's frame (metres, Y up, hips' joint at the origin), as last rendered. */
   joints(): Partial<Record<BoneName, [number, number, number]>>;
+  /** The pose whose skeleton the avatar is heading to, and whether the last frame showed exactly it. */
+  target(): { pose: PoseMessage | null; settled: boolean };
 }
 
 /**
@@ -78,6 +81,7 @@ export function AvatarView({
         return scene.motion.shown.calibrated;
       },
       joints: () => scene.joints(),
+      target: () => ({ pose: scene.motion.pose, settled: scene.motion.settled }),
     });
     let frame = 0;
     // Every display frame: the motion interpolates between the poses that arrive.

@@ -114,12 +114,19 @@ export class SkeletonMotion {
   private sampledAt: number | null = null;
   /** 0: show the interpolation as it is; 1: follow it with `MAX_SMOOTHING_MS`. */
   smoothing = 0;
+  /** Whether the last `sample` showed the latest skeleton itself (the segment played, the smoothing caught up). */
+  settled = false;
 
   constructor(readonly count: number = AVATAR_BONES.length) {
     this.shown = state(count);
     this.from = state(count);
     this.to = state(count);
     this.target = state(count);
+  }
+
+  /** The pose whose skeleton the avatar is heading to (null: none since the last `reset`). */
+  get pose(): PoseMessage | null {
+    return this.lastPose;
   }
 
   /** Whether a skeleton has been received since the last `reset`. */
@@ -164,7 +171,7 @@ export class SkeletonMotion {
   }
 
   /** The segment's state at `now` into `out`: `from` slerped towards `to`. */
-  private interpolate(now: number, out: MotionState): void {
+  private interpolate(now: number, out: MotionState): number {
     const t = this.durationMs > 0 ? Math.min(1, Math.max(0, (now - this.startAt) / this.durationMs)) : 1;
     const { from, to } = this;
     for (let k = 0; k < this.count * 4; k += 4)
@@ -176,11 +183,12 @@ export class SkeletonMotion {
     ];
     out.scale = from.scale + (to.scale - from.scale) * t;
     out.calibrated = to.calibrated;
+    return t;
   }
 
   /** What to show at `now` (display time, called once per animation frame); returns `shown`. */
   sample(now: number): MotionState {
-    this.interpolate(now, this.target);
+    const t = this.interpolate(now, this.target);
     const dt = this.sampledAt === null ? Infinity : Math.max(0, now - this.sampledAt);
     this.sampledAt = now;
     const tau = Math.min(1, Math.max(0, this.smoothing)) * MAX_SMOOTHING_MS;
@@ -195,6 +203,10 @@ export class SkeletonMotion {
     ];
     shown.scale += (target.scale - shown.scale) * follow;
     shown.calibrated = target.calibrated;
+    let gap = 0;
+    for (let k = 0; k < this.count * 4; k++)
+      gap = Math.max(gap, Math.abs(shown.rotations[k] - target.rotations[k]));
+    this.settled = t >= 1 && gap < 1e-4;
     return shown;
   }
 }

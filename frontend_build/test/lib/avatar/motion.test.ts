@@ -63,6 +63,11 @@ describe("SkeletonMotion", () => {
     motion.sample(0);
     // Poses at 10 Hz: the next one 100 ms later, played over 100 ms of display time.
     motion.push(skeletal(2, 1100, 60), 100);
+    motion.sample(150);
+    expect(motion.settled).toBe(false);
+    motion.sample(200);
+    expect(motion.settled).toBe(true);
+    expect(motion.pose?.seq).toBe(2);
     for (const [at, expected] of [
       [100, 0],
       [116.7, 10.02],
