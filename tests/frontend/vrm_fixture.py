@@ -14,6 +14,13 @@ from posestudio.kinematics.skeleton import BONES, JOINTS, PARENT, REFERENCE, off
 # The fixture's colour, to find it in a screenshot (sRGB).
 BOX_RGB = (242, 140, 26)
 HIPS_HEIGHT = 0.9
+# Boxes of the bones without a child bone: hands along the arm, toes forwards, head up.
+_LEAF_BOX = {
+    "leftHand": np.array([0.08, 0.0, 0.0]),
+    "rightHand": np.array([-0.08, 0.0, 0.0]),
+    "leftToes": np.array([0.0, 0.0, 0.05]),
+    "rightToes": np.array([0.0, 0.0, 0.05]),
+}
 
 
 def _box() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -47,7 +54,7 @@ def build_vrm() -> bytes:
             nodes[index[parent]]["children"].append(index[name])  # type: ignore[attr-defined]
     for name in BONES:
         child = next((b for b in BONES if PARENT[b] == name and not b.endswith("Shoulder")), None)
-        d = rest[joint[child]] if child else np.array([0.0, 0.15, 0.0])
+        d = rest[joint[child]] if child else _LEAF_BOX.get(name, np.array([0.0, 0.2, 0.0]))
         nodes[index[name]]["children"].append(len(nodes))  # type: ignore[attr-defined]
         nodes.append(
             {

@@ -62,7 +62,7 @@ function restJoints(): Record<BoneName, THREE.Vector3> {
 function capsule(from: THREE.Vector3, to: THREE.Vector3, radius: number): THREE.BufferGeometry {
   const axis = to.clone().sub(from);
   const length = Math.max(0.001, axis.length() - radius * 0.6);
-  const geometry = new THREE.CapsuleGeometry(radius, length, 6, 16);
+  const geometry = new THREE.CapsuleGeometry(radius, length, 4, 14);
   geometry.applyQuaternion(
     new THREE.Quaternion().setFromUnitVectors(new THREE.Vector3(0, 1, 0), axis.normalize()),
   );
@@ -71,7 +71,7 @@ function capsule(from: THREE.Vector3, to: THREE.Vector3, radius: number): THREE.
 }
 
 function ellipsoid(centre: THREE.Vector3, radii: Vec3): THREE.BufferGeometry {
-  const geometry = new THREE.SphereGeometry(1, 24, 16);
+  const geometry = new THREE.SphereGeometry(1, 18, 12);
   geometry.scale(...radii);
   geometry.translate(...centre.toArray());
   return geometry;
@@ -140,7 +140,7 @@ function pieces(colours: MannequinColours): Piece[] {
 /** One geometry, every vertex skinned to its piece's bone (weight 1), coloured per piece. */
 export function mannequinGeometry(colours: MannequinColours = DEFAULT_COLOURS): THREE.BufferGeometry {
   const parts = pieces(colours).map(({ geometry, bone, colour }) => {
-    const part = geometry.index ? geometry.toNonIndexed() : geometry;
+    const part = geometry;
     part.deleteAttribute("uv");
     const n = part.getAttribute("position").count;
     const index = AVATAR_BONES.indexOf(bone);
