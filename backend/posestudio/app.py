@@ -87,22 +87,23 @@ def create_app(
             loading.cancel()
             await manager.close()
             executor.shutdown(wait=True, cancel_futures=True)
-            registry.close()
+            # Off the loop: it waits for engine loads still running and closes theirs.
+            await asyncio.to_thread(registry.close)
 
     app = service_app(
         settings,
         title="Pose Studio",
         description="Real-time 33-landmark pose over Socket.IO (`/pose`); see docs/protocol.md.",
         lifespan=lifespan,
+        authenticator=authenticator,
+        metrics=metrics_registry,
+        registry=registry,
+        manager=manager,
+        stats=stats,
+        sio=sio,
+        gpus=gpus,
+        draining=False,
     )
-    app.state.registry = registry
-    app.state.manager = manager
-    app.state.authenticator = authenticator
-    app.state.stats = stats
-    app.state.sio = sio
-    app.state.metrics_registry = metrics_registry
-    app.state.gpus = gpus
-    app.state.draining = False
 
     app.include_router(health.router)
     app.include_router(engines.router)

@@ -52,7 +52,11 @@ class LiveServer:
         return fastapi_app(self.asgi)
 
     def start(self) -> LiveServer:
-        registry = default_registry(self.settings.engines, max_idle=self.settings.max_idle_engines)
+        registry = default_registry(
+            self.settings.engines,
+            max_idle=self.settings.max_idle_engines,
+            config=self.settings.engine_config,
+        )
         self.asgi = create_app(self.settings, registry, TokenAuthenticator(self.token))
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

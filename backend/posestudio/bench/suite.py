@@ -135,7 +135,7 @@ def _ceiling(
     from posestudio.engines import default_registry
     from posestudio.imaging import decode_jpeg
 
-    registry = default_registry(settings.engines)
+    registry = default_registry(settings.engines, config=settings.engine_config)
     try:
         return measure_ceiling(
             workload.frames,

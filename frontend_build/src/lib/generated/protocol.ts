@@ -18,7 +18,9 @@ export type ErrorCode =
   | "UNAUTHORIZED"
   | "FORBIDDEN"
   | "NOT_FOUND"
+  | "METHOD_NOT_ALLOWED"
   | "CONFLICT"
+  | "BAD_ENGINE_CONFIG"
   | "INTERNAL";
 
 /**

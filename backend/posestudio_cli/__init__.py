@@ -1,0 +1,1 @@
+"""The `posestudio` command: the one place that composes the services."""
