@@ -66,23 +66,38 @@ def _wait_for(predicate: Any, timeout: float, what: str) -> Any:
 
 
 def _follow_error(page: Page) -> dict[str, Any]:
-    """Where the rendered avatar's joints are against the landmarks of the pose it shows."""
+    """Where the rendered avatar's joints are against the landmarks of the pose it shows:
+    from the hips (the torso's length is the model's, so centimetres apart) and, for the
+    head and shoulders, from the neck (the shape the rotations give, within a few cm)."""
     sample = page.evaluate(SETTLED_JOINTS, [0, 10_000])
     assert sample is not None, "no display frame showed the latest skeleton itself"
     world = np.array(sample["world"], dtype=float)
     # BlazePose world: hip-centred metres, y down, z away from the camera; the body frame
-    # is Y up, facing +Z (the camera): (x, -y, -z), with the hips' midpoint as origin.
+    # is Y up, facing +Z (the camera): (x, -y, -z).
     body = world[:, :3] * np.array([1.0, -1.0, -1.0])
+    joints = {k: np.array(v) for k, v in sample["joints"].items()}
+    seen = {
+        name: body[list(marks)].mean(axis=0)
+        for name, marks in JOINT_LANDMARKS.items()
+        if min(world[m, 3] for m in marks) >= 0.8 and name in joints
+    }
+    assert len(seen) >= 3 and "neck" in seen, f"too few joints in view: {list(seen)}"
     hips = body[[23, 24]].mean(axis=0)
-    errors: dict[str, float] = {}
-    for name, marks in JOINT_LANDMARKS.items():
-        if min(world[m, 3] for m in marks) < 0.8 or name not in sample["joints"]:
-            continue
-        expected = body[list(marks)].mean(axis=0) - hips
-        errors[name] = float(np.linalg.norm(np.array(sample["joints"][name]) - expected))
-    assert len(errors) >= 3, f"too few joints in view: {errors}"
-    rms = float(np.sqrt(np.mean(np.square(list(errors.values())))))
-    return {"rms": rms, "errors": errors, "seq": sample["seq"], "model": sample["model"]}
+    from_hips = {n: float(np.linalg.norm(joints[n] - (p - hips))) for n, p in seen.items()}
+    from_neck = {
+        n: float(np.linalg.norm(joints[n] - joints["neck"] - (p - seen["neck"])))
+        for n, p in seen.items()
+        if n != "neck"
+    }
+    rms = lambda e: float(np.sqrt(np.mean(np.square(list(e.values())))))  # noqa: E731
+    return {
+        "rms": rms(from_hips),
+        "errors": from_hips,
+        "neck_rms": rms(from_neck),
+        "from_neck": from_neck,
+        "seq": sample["seq"],
+        "model": sample["model"],
+    }
 
 
 def _pixels_unlike(image: np.ndarray, background_bgr: np.ndarray, tolerance: int = 40) -> int:
@@ -142,12 +157,15 @@ def test_avatar_follows_the_person_at_display_rate(
         assert _pixels_unlike(corner, bg) < 0.05 * corner.shape[0] * corner.shape[1]
 
         # Its joints follow the landmarks: without the client's smoothing, a frame that shows
-        # a skeleton puts the joints where that pose's landmarks are (the mannequin has the
-        # reference body's proportions at the pose's scale, hence centimetres, not zero).
+        # a skeleton puts the joints where that pose's landmarks are. The mannequin has the
+        # reference body's proportions at the pose's scale, not the person's: measured
+        # offline on this video, 4-8 cm from the hips (the torso's length), 1-3 cm from the
+        # neck (head and shoulders).
         tile.get_by_test_id("avatar-smoothing").fill("0")
         mannequin = _follow_error(page)
-        assert mannequin["rms"] < 0.08, mannequin
-        assert max(mannequin["errors"].values()) < 0.12, mannequin
+        assert mannequin["rms"] < 0.10, mannequin
+        assert mannequin["neck_rms"] < 0.035, mannequin
+        assert max(mannequin["from_neck"].values()) < 0.05, mannequin
 
         # Display rate: over a few seconds, far more frames than the poses that arrived.
         frames0, poses0, t0 = _probe(page, "frames"), _probe(page, "poses"), time.monotonic()
@@ -181,14 +199,17 @@ def test_avatar_follows_the_person_at_display_rate(
         assert not [r for r in requests if r.startswith(("POST", "PUT"))], requests
         _wait_for(lambda: _follow_error(page)["model"] == "fixture.vrm", 10, "the VRM posed")
         vrm = _follow_error(page)
-        assert vrm["rms"] < 0.08, vrm
+        assert vrm["rms"] < 0.10, vrm
+        assert vrm["neck_rms"] < 0.035, vrm
         image = _screenshot(page, artifacts / "avatar-vrm.png")
         assert _near(image, BOX_RGB) > 500
         print(
             f"\navatar: {fps:.1f} frames/s rendered while {pps:.1f} skeletons/s arrived "
-            f"(poses at 10 FPS); mannequin joints vs landmarks {mannequin['rms'] * 100:.1f} cm "
-            f"RMS {', '.join(f'{k} {v * 100:.1f}' for k, v in mannequin['errors'].items())}; "
-            f"VRM {vrm['rms'] * 100:.1f} cm RMS; calibration: {verdict!r}"
+            f"(poses at 10 FPS); mannequin joints vs landmarks: from the hips "
+            f"{mannequin['rms'] * 100:.1f} cm RMS, from the neck {mannequin['neck_rms'] * 100:.1f}"
+            f" cm RMS ({', '.join(f'{k} {v * 100:.1f}' for k, v in mannequin['from_neck'].items())}"
+            f"); VRM {vrm['rms'] * 100:.1f} / {vrm['neck_rms'] * 100:.1f} cm; "
+            f"calibration: {verdict!r}"
         )
     except Exception:
         page.screenshot(path=str(artifacts / "avatar-failure.png"), full_page=True)
