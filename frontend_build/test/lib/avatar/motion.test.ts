@@ -4,6 +4,7 @@ import { AVATAR_BONES, boneMapping } from "../../../src/lib/avatar/bones";
 import { MAX_SEGMENT_MS, SkeletonMotion, relaxedRotations, slerpInto } from "../../../src/lib/avatar/motion";
 import type { PoseMessage } from "../../../src/lib/types";
 import { poseMessage } from "../../poses";
+import { ReplayPoses } from "../../replayPoses";
 
 const N = AVATAR_BONES.length;
 const about = (axis: [number, number, number], deg: number) =>
@@ -157,6 +158,24 @@ describe("SkeletonMotion", () => {
     expect(some).toBeLessThan(none);
     expect(strong).toBeLessThan(some);
     expect(strong).toBeGreaterThan(0);
+  });
+
+  it("follows a recorded session played back through a PoseSource, as it follows a live one", () => {
+    const recording = Array.from({ length: 5 }, (_, i) => ({
+      at: i * 100,
+      pose: skeletal(i, 1000 + i * 100, i * 20),
+    }));
+    const replay = new ReplayPoses(recording, 600);
+    replay.play(0);
+    const motion = new SkeletonMotion();
+    const angles: number[] = [];
+    for (let now = 0; now < 600; now += 1000 / 60) {
+      motion.push(replay.poseAt(now), now);
+      angles.push(armAngle(motion.sample(now).rotations));
+    }
+    expect(motion.received).toBe(5);
+    expect(angles.at(-1)).toBeCloseTo(80, 3);
+    expect(new Set(angles.map((a) => a.toFixed(2))).size).toBeGreaterThan(20);
   });
 
   it("goes back to the relaxed pose on reset", () => {
