@@ -11,6 +11,8 @@ import type { AvatarModel } from "./model";
 import { SkeletonMotion, type MotionState } from "./motion";
 import { applyMotion, jointPositions } from "./retarget";
 
+const FEET: BoneName[] = ["leftFoot", "rightFoot", "leftToes", "rightToes"];
+
 export interface AvatarColours {
   background: string;
   grid: string;
@@ -44,6 +46,9 @@ export class AvatarScene {
   private mapping: (BoneName | null)[] = boneMapping(null);
   private mappedFrom: readonly string[] | null | undefined = undefined;
   private lastAt: number | null = null;
+  /** How high the lowest foot joint is above the floor in the model's rest pose. */
+  private restClearance = 0;
+  private lift = 0;
   frames = 0;
 
   constructor(
@@ -97,6 +102,23 @@ export class AvatarScene {
     }
     this.model = model;
     this.frame.add(model.object);
+    this.lift = 0;
+    this.frame.position.y = 0;
+    this.restClearance = this.lowestFoot() ?? 0;
+  }
+
+  /** The lowest foot or toe joint's height in the display (null: the model has none). */
+  private lowestFoot(): number | null {
+    const model = this.model;
+    if (!model) return null;
+    this.display.updateWorldMatrix(true, true);
+    let lowest = Infinity;
+    const at = new THREE.Vector3();
+    for (const bone of FEET) {
+      const node = model.joint(bone);
+      if (node) lowest = Math.min(lowest, this.display.worldToLocal(node.getWorldPosition(at)).y);
+    }
+    return Number.isFinite(lowest) ? lowest : null;
   }
 
   get current(): AvatarModel | null {
@@ -126,6 +148,15 @@ export class AvatarScene {
     if (this.model) {
       applyMotion(this.model, state, this.mapping);
       this.model.update(dt);
+      // Stand on the floor: a bent knee lifts the feet (the body model's root is the
+      // hips), so the figure comes down, eased so that a step does not jolt it.
+      const lowest = this.lowestFoot();
+      if (lowest !== null) {
+        const scale = this.model.scalesWithBody ? this.model.object.scale.y : 1;
+        const wanted = this.lift + this.restClearance * scale - lowest;
+        this.lift += (wanted - this.lift) * (1 - Math.exp(-dt / 0.15));
+        this.frame.position.y = this.lift;
+      }
     }
     this.renderer.render(this.scene, this.camera);
     this.frames++;
