@@ -26,6 +26,7 @@ __all__ = [
     "NotFound",
     "PoseStudioError",
     "RateLimited",
+    "SinkBehind",
     "StreamExists",
     "TooManyStreams",
     "Unauthorized",
@@ -66,3 +67,9 @@ class BadEngineConfig(PoseStudioError):
     """An engine's config from settings does not validate against the plugin's model."""
 
     code = "BAD_ENGINE_CONFIG"
+
+
+class SinkBehind(PoseStudioError):
+    """A sink that must not lose results (the recorder) could not keep up."""
+
+    code = "SINK_BEHIND"

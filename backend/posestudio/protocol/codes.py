@@ -26,6 +26,7 @@ class ErrorCode(StrEnum):
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     CONFLICT = "CONFLICT"
     BAD_ENGINE_CONFIG = "BAD_ENGINE_CONFIG"
+    SINK_BEHIND = "SINK_BEHIND"
     INTERNAL = "INTERNAL"
 
 
@@ -47,5 +48,7 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.METHOD_NOT_ALLOWED: "the route exists but not for this method (HTTP)",
     ErrorCode.CONFLICT: "the request conflicts with the current state (HTTP)",
     ErrorCode.BAD_ENGINE_CONFIG: "an engine's config from settings does not validate (at startup)",
+    ErrorCode.SINK_BEHIND: "a sink that must not lose results (the recorder) cannot keep "
+    "up; its oldest results are dropped; the stream goes on",
     ErrorCode.INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
 }

@@ -98,5 +98,7 @@ export const ERROR_CODES = {
   METHOD_NOT_ALLOWED: "the route exists but not for this method (HTTP)",
   CONFLICT: "the request conflicts with the current state (HTTP)",
   BAD_ENGINE_CONFIG: "an engine's config from settings does not validate (at startup)",
+  SINK_BEHIND:
+    "a sink that must not lose results (the recorder) cannot keep up; its oldest results are dropped; the stream goes on",
   INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
 } as const satisfies Record<ErrorCode, string>;
