@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from posestudio.api import engines, health, streams, system
+from posestudio.body.stats import BodyCollector
 from posestudio.gpu import GpuMonitor
 from posestudio.metrics import PoseCollector
 from posestudio.runtime import Runtime
@@ -26,6 +27,7 @@ def create_app(runtime: Runtime) -> socketio.ASGIApp:
     settings, registry = runtime.settings, runtime.registry
     gpus = GpuMonitor()
     metrics_registry = CollectorRegistry(auto_describe=True)
+    metrics_registry.register(BodyCollector(runtime.body))
     metrics_registry.register(
         PoseCollector(
             runtime.stats,

@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING
 
 import socketio
 
+from posestudio.body.stages import body_stages
+from posestudio.body.stats import BodyStats
+from posestudio.body.store import CalibrationStore
 from posestudio.engines import EngineRegistry, default_registry
 from posestudio.history import history_sink
 from posestudio.metrics import ServerStats
@@ -61,6 +64,7 @@ class Runtime:
         self.authenticator = authenticator
         self.registry = registry
         self.stats = ServerStats()
+        self.body = BodyStats()
         self.manager = StreamManager(settings, registry, self.stats)
         self.viewers = Viewers(self.manager)
         self.sio: socketio.AsyncServer = build_server(settings)
@@ -146,7 +150,8 @@ class Runtime:
 
     # -- sinks and stages every stream gets ---------------------------------------
     async def _start_sinks(self) -> None:
-        for stage in BUILTIN_STAGES:
+        store = CalibrationStore(self.accounts.database) if self.accounts else None
+        for stage in (*BUILTIN_STAGES, *body_stages(self.settings, self.body, store)):
             self.manager.add_stage_factory(stage)
         self.manager.add_sink_factory(reply_sink)
         self.manager.add_sink_factory(history_sink)
@@ -157,7 +162,7 @@ class Runtime:
     # -- transports -------------------------------------------------------------
     async def _start_transports(self) -> None:
         self.sio.register_namespace(
-            PoseNamespace(self.manager, self.viewers, self.authenticator, self.stats)
+            PoseNamespace(self.manager, self.viewers, self.authenticator, self.stats, self.body)
         )
 
     async def _stop_transports(self) -> None:

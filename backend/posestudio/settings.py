@@ -49,6 +49,10 @@ class Settings(ServiceSettings):
     # sinks (the recorder) get the larger buffer and tell the owner when it is full.
     sink_buffer: int = Field(8, ge=1, le=1024)
     lossless_sink_buffer: int = Field(256, ge=1, le=65536)
+    # -- the body model (docs/kinematics.md) --
+    # A T-pose calibration measures this many seconds of frames (by their capture time);
+    # the verdict is "too few frames" when they have not come after twice that plus 5 s.
+    calibration_seconds: float = Field(2.0, ge=0.5, le=10.0)
 
     # Serve the agent service in-process under /agent when its package is installed.
     agent_embedded: bool = True

@@ -211,6 +211,15 @@ class StreamManager:
         scheduler = self._scheduler_of.pop(stream, None)
         if scheduler is not None:
             await scheduler.detach(stream)
+        # After the last frame: stages that hold resources (the hands' MediaPipe graph and
+        # its threads) free them, off the loop.
+        for stage in stream.stages:
+            close = getattr(stage, "close", None)
+            if close is not None:
+                try:
+                    await asyncio.to_thread(close)
+                except Exception:
+                    log.exception("stream %s: closing stage %s failed", stream.id, stage.name)
         self._streams.pop(stream.id, None)
         self._by_name.pop((stream.connection, stream.name), None)
         await stream.sinks.close(SINK_CLOSE_TIMEOUT_S)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from posestudio.pipeline.frames import FrameMeta
 from posestudio.protocol import SCHEMA, Person, person_to_wire
 
@@ -21,6 +23,9 @@ class PoseResult:
     image: tuple[int, int]
     """(width, height) of the image inferred on."""
     persons: list[Person]
+    rgb: np.ndarray | None = None
+    """The decoded image inferred on (HxWx3 uint8, a reference to the decoder's array,
+    never a copy), for stages that look at pixels (hands). Read-only; not on the wire."""
     raw: list[Person] | None = None
     """The persons before smoothing, when a stage changed them."""
     timing: dict[str, float] = field(default_factory=dict)

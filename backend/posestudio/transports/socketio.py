@@ -13,13 +13,17 @@ from typing import Any
 
 import socketio
 
+from posestudio.body.calibrate import calibrate_stream
+from posestudio.body.stats import BodyStats
 from posestudio.errors import BadFrame, BadRequest, PoseStudioError
+from posestudio.kinematics.wire import BONE_NAMES
 from posestudio.metrics import ServerStats
 from posestudio.pipeline import Channel, Frame, FrameMeta, StreamManager
 from posestudio.pipeline.access import authorize_stop
 from posestudio.pipeline.viewers import Viewers
 from posestudio.protocol import FrameMeta as WireFrameMeta
 from posestudio.protocol import StartRequest, StopRequest
+from posestudio.protocol.body import CalibrateRequest
 from posestudio.protocol.packet import FastPacket
 from posestudio.protocol.viewers import UnwatchAck, WatchAck, WatchRequest
 from posestudio.settings import Settings
@@ -59,12 +63,14 @@ class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         viewers: Viewers,
         authenticator: Authenticator,
         stats: ServerStats,
+        body: BodyStats | None = None,
     ) -> None:
         super().__init__(NAMESPACE)
         self.manager = manager
         self.viewers = viewers
         self.authenticator = authenticator
         self.stats = stats
+        self.body = body or BodyStats()
 
     def channel(self, sid: str) -> Channel:
         """send(event, payload) to one connection."""
@@ -108,7 +114,7 @@ class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             stream = await self.manager.start(owner, sid, request, self.channel(sid))
         except PoseStudioError as exc:
             return self._refuse(exc)
-        return {
+        ack = {
             "ok": True,
             "stream_id": stream.name,
             "id": stream.id,
@@ -116,6 +122,9 @@ class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             "smoothing": request.smoothing_config() is not None,
             "limits": self.manager.limits(),
         }
+        if request.kinematics:
+            ack["bones"] = BONE_NAMES
+        return ack
 
     async def on_stop(self, sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
         try:
@@ -127,6 +136,16 @@ class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         except PoseStudioError as exc:
             return self._refuse(exc)
         return {"ok": True, "stream_id": request.stream_id}
+
+    async def on_calibrate(self, sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
+        """Answered when the T-pose's frames are in (about `calibration_seconds`)."""
+        try:
+            request = parse(CalibrateRequest, data)
+            principal = await self._principal(sid, Action.STREAM_START)
+            stream = self.manager.find(sid, request.stream_id)
+            return await calibrate_stream(principal, stream, self.body)
+        except PoseStudioError as exc:
+            return self._refuse(exc)
 
     async def on_frame(self, sid: str, *args: Any) -> None:
         stream_id = None

@@ -31,8 +31,10 @@ export interface PoseProtocol {
   StartRequest: StartRequest;
   StopRequest: StopRequest;
   FrameMeta: FrameMeta;
+  CalibrateRequest: CalibrateRequest;
   StartAck: StartAck;
   StopAck: StopAck;
+  CalibrationAck: CalibrationAck;
   Refused: Refused;
   PoseMessage: PoseMessage;
   ErrorMessage: ErrorMessage;
@@ -64,6 +66,14 @@ export interface StartRequest {
    * `true` means defaults, `false`/absent means off, an object sets them
    */
   smoothing?: SmoothingConfig | boolean | null;
+  /**
+   * add the body model (`skeleton`) to every pose; `bones` in the ack
+   */
+  kinematics?: boolean;
+  /**
+   * add the hands' 21 landmarks (`hands`) to every pose
+   */
+  hands?: boolean;
 }
 /**
  * One-Euro filter parameters; see `smoothing.py`.
@@ -103,6 +113,16 @@ export interface FrameMeta {
   capture_ts: number;
 }
 /**
+ * `calibrate`: the person holds a T-pose; the server measures the next ~2 s of frames
+ * of a stream started with `kinematics` (acknowledged with `CalibrationAck` or `Refused`).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "CalibrateRequest".
+ */
+export interface CalibrateRequest {
+  stream_id: string;
+}
+/**
  * The acknowledgement of a `start` that succeeded.
  *
  * This interface was referenced by `PoseProtocol`'s JSON-Schema
@@ -121,6 +141,10 @@ export interface StartAck {
    */
   smoothing: boolean;
   limits: Limits;
+  /**
+   * with `kinematics`: the VRM humanoid bone names, the order of `skeleton.rotations`
+   */
+  bones?: string[];
 }
 /**
  * What the server accepts; clients keep to these.
@@ -151,6 +175,42 @@ export interface Limits {
 export interface StopAck {
   ok: true;
   stream_id: string;
+}
+/**
+ * The verdict on a calibration: accepted (the stream's skeleton now uses what was
+ * measured) or refused (with the reasons; nothing changes).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "CalibrationAck".
+ */
+export interface CalibrationAck {
+  ok: true;
+  stream_id: string;
+  accepted: boolean;
+  /**
+   * frames with a person collected
+   */
+  frames: number;
+  /**
+   * empty when accepted
+   */
+  reasons: CalibrationReason[];
+  /**
+   * the median angles checked (`arm_elevation_deg`, `elbow_bend_deg`, `arm_spread_deg`, `torso_tilt_deg`, `leg_tilt_deg`); when accepted also every bone length in metres (`torso`, `leftUpperArm`, …), `head_pitch_deg` and `scale`
+   */
+  measured: {
+    [k: string]: number;
+  };
+}
+/**
+ * Why a calibration was refused: a stable code and what the person should do.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "CalibrationReason".
+ */
+export interface CalibrationReason {
+  code: "too_few_frames" | "not_visible" | "arms_not_level" | "arms_bent" | "arms_not_out" | "not_standing";
+  message: string;
 }
 /**
  * The acknowledgement of a `start`, `stop`, `watch` or `unwatch` that was refused.
@@ -200,6 +260,11 @@ export interface PoseMessage {
    * frames of this stream dropped so far
    */
   dropped: number;
+  skeleton?: Skeleton;
+  /**
+   * with `hands`, when a person is in view
+   */
+  hands?: HandPose[];
 }
 /**
  * This interface was referenced by `PoseProtocol`'s JSON-Schema
@@ -246,6 +311,50 @@ export interface Timing {
    * from the frame's arrival to the reply being sent
    */
   server_ms: number;
+}
+/**
+ * with `kinematics`, when a person is in view
+ */
+export interface Skeleton {
+  /**
+   * local rotations, one per bone in the start ack's `bones` order
+   */
+  rotations: [number, number, number, number][];
+  /**
+   * the hips' position, metres, Y up
+   *
+   * @minItems 3
+   * @maxItems 3
+   */
+  root: [number, number, number];
+  /**
+   * the body's size relative to the reference (1.0 ≈ 1.70 m)
+   */
+  scale: number;
+  /**
+   * whether the bone lengths come from a T-pose
+   */
+  calibrated: boolean;
+}
+/**
+ * One hand of the first person (streams started with `hands`).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "HandPose".
+ */
+export interface HandPose {
+  /**
+   * the person's left or right hand
+   */
+  side: "left" | "right";
+  /**
+   * the hand model's confidence that a hand is in the crop
+   */
+  score: number;
+  /**
+   * MediaPipe's 21 hand landmarks; x, y normalised to the image, z relative to the wrist (same scale as x)
+   */
+  landmarks: [number, number, number, number][];
 }
 /**
  * `error`, from server to client; errors never close the connection.
@@ -369,4 +478,31 @@ export interface StreamSummary {
  */
 export interface ErrorResponse {
   error: ErrorBody;
+}
+/**
+ * The body model of the first person (streams started with `kinematics`).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "Skeleton".
+ */
+export interface Skeleton1 {
+  /**
+   * local rotations, one per bone in the start ack's `bones` order
+   */
+  rotations: [number, number, number, number][];
+  /**
+   * the hips' position, metres, Y up
+   *
+   * @minItems 3
+   * @maxItems 3
+   */
+  root: [number, number, number];
+  /**
+   * the body's size relative to the reference (1.0 ≈ 1.70 m)
+   */
+  scale: number;
+  /**
+   * whether the bone lengths come from a T-pose
+   */
+  calibrated: boolean;
 }
