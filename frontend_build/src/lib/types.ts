@@ -4,39 +4,29 @@
  * studio uses for them.
  */
 import type {
+  CalibrationAck,
   ErrorCode,
   ErrorMessage,
   Limits,
   PersonPose,
-  PoseMessage as GeneratedPoseMessage,
+  PoseMessage,
+  Skeleton,
   SmoothingConfig,
   StartAck,
 } from "./generated/protocol";
 
-export type { ErrorCode, Limits, SmoothingConfig };
+export type { ErrorCode, Limits, PoseMessage, SmoothingConfig };
 
 /**
  * The body model of a pose, on streams started with `kinematics: true`: local rotations
  * `[x, y, z, w]` in the order of the start acknowledgement's `bones`, the hips' position
  * (metres, Y up), the body's size relative to the reference body, and whether the bone
- * lengths came from an accepted T-pose. (Declared here until the generated types carry it.)
+ * lengths came from an accepted T-pose.
  */
-export interface SkeletonWire {
-  rotations: number[][];
-  root: number[];
-  scale: number;
-  calibrated: boolean;
-}
-
-export type PoseMessage = GeneratedPoseMessage & { skeleton?: SkeletonWire | null };
+export type SkeletonWire = Skeleton;
 
 /** The answer to `calibrate {stream_id}`. */
-export interface CalibrationVerdict {
-  accepted: boolean;
-  frames: number;
-  reasons: { code: string; message: string }[];
-  measured: Record<string, number>;
-}
+export type CalibrationVerdict = Omit<CalibrationAck, "ok" | "stream_id">;
 
 /** x, y, z, visibility, presence. x and y are normalised to the image; world is metres. */
 export type Landmark = PersonPose["landmarks"][number];
@@ -57,4 +47,4 @@ export interface StartOptions {
   kinematics?: boolean;
 }
 
-export type StartReply = StartAck & { bones?: string[] };
+export type StartReply = StartAck;

@@ -17,7 +17,7 @@ function skeletal(
   deg: number,
   extra: Partial<PoseMessage["skeleton"] & object> = {},
 ): PoseMessage {
-  const rotations = Array.from({ length: N }, () => [0, 0, 0, 1]);
+  const rotations = Array.from({ length: N }, (): [number, number, number, number] => [0, 0, 0, 1]);
   const q = about([0, 0, 1], deg);
   rotations[AVATAR_BONES.indexOf("leftUpperArm")] = [q.x, q.y, q.z, q.w];
   return {
