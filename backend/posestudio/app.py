@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import socketio
 from fastapi import FastAPI
@@ -15,60 +12,24 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from posestudio.api import engines, health, streams, system
-from posestudio.engines import EngineRegistry
 from posestudio.gpu import GpuMonitor
-from posestudio.metrics import PoseCollector, ServerStats
-from posestudio.protocol.packet import FastPacket
-from posestudio.realtime import PoseNamespace
-from posestudio.settings import Settings
-from posestudio.streams import StreamManager
-from posestudio_core.auth import Authenticator
+from posestudio.metrics import PoseCollector
+from posestudio.runtime import Runtime
 from posestudio_core.http import service_app
 
 log = logging.getLogger(__name__)
 
-# Socket.IO lets a message through up to this many bytes over the frame limit, so
-# that a frame somewhat too large is answered with FRAME_TOO_LARGE instead of the
-# transport closing the connection.
-FRAME_OVERHEAD_BYTES = 64 * 1024
 
-
-def create_app(
-    settings: Settings,
-    registry: EngineRegistry,
-    authenticator: Authenticator,
-    *,
-    executor: ThreadPoolExecutor | None = None,
-) -> socketio.ASGIApp:
-    """Build the backend. Engines load in the background; `/ready` says when."""
-    executor = executor or ThreadPoolExecutor(
-        max_workers=settings.workers, thread_name_prefix="pose-worker"
-    )
-    stats = ServerStats()
-    sio = socketio.AsyncServer(
-        async_mode="asgi",
-        serializer=FastPacket,
-        # Only /pose: python-socketio would otherwise accept the default namespace `/`
-        # without any check (it has no handlers, but a connection is a connection).
-        namespaces=["/pose"],
-        cors_allowed_origins=settings.cors_origins or None,
-        max_http_buffer_size=settings.max_frame_bytes * 2 + FRAME_OVERHEAD_BYTES,
-        ping_interval=10,
-        ping_timeout=10,
-    )
-
-    async def emit(sid: str, event: str, payload: dict[str, Any]) -> None:
-        await sio.emit(event, payload, to=sid, namespace="/pose")
-
-    manager = StreamManager(settings, registry, stats, executor, emit)
-    sio.register_namespace(PoseNamespace(manager, authenticator, stats))
-
+def create_app(runtime: Runtime) -> socketio.ASGIApp:
+    """Serve a runtime. Its steps start with the app's lifespan (engines load in the
+    background; `/ready` says when) and are undone in reverse when it ends."""
+    settings, registry = runtime.settings, runtime.registry
     gpus = GpuMonitor()
     metrics_registry = CollectorRegistry(auto_describe=True)
     metrics_registry.register(
         PoseCollector(
-            stats,
-            manager.active_by_engine,
+            runtime.stats,
+            runtime.manager.active_by_engine,
             lambda: {info.name: info.loaded for info in registry.infos()},
             gpus,
         )
@@ -76,18 +37,12 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        loading = asyncio.gather(
-            *(asyncio.to_thread(registry.load, name) for name in registry.names)
-        )
-        app.state.loading = loading
+        await runtime.start()
         try:
             yield
         finally:
             app.state.draining = True
-            loading.cancel()
-            await manager.close()
-            executor.shutdown(wait=True, cancel_futures=True)
-            registry.close()
+            await runtime.stop()
 
     app = service_app(
         settings,
@@ -95,11 +50,12 @@ def create_app(
         description="Real-time 33-landmark pose over Socket.IO (`/pose`); see docs/protocol.md.",
         lifespan=lifespan,
     )
+    app.state.runtime = runtime
+    app.state.settings = settings
     app.state.registry = registry
-    app.state.manager = manager
-    app.state.authenticator = authenticator
-    app.state.stats = stats
-    app.state.sio = sio
+    app.state.manager = runtime.manager
+    app.state.authenticator = runtime.authenticator
+    app.state.stats = runtime.stats
     app.state.metrics_registry = metrics_registry
     app.state.gpus = gpus
     app.state.draining = False
@@ -112,7 +68,7 @@ def create_app(
         # The studio's static shell holds no data; every API behind it needs the token.
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="studio")
 
-    return socketio.ASGIApp(sio, other_asgi_app=app)
+    return socketio.ASGIApp(runtime.sio, other_asgi_app=app)
 
 
 def fastapi_app(asgi: socketio.ASGIApp) -> FastAPI:

@@ -60,7 +60,7 @@ def serve(
     import uvicorn
 
     from posestudio.app import create_app
-    from posestudio.engines import default_registry
+    from posestudio.runtime import build_runtime
     from posestudio_core.auth import TokenAuthenticator
 
     settings = _settings(host=host, port=port, default_engine=engine, workers=workers)
@@ -68,8 +68,7 @@ def serve(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     token = _access_token(settings)
-    registry = default_registry(settings.engines, max_idle=settings.max_idle_engines)
-    asgi: Any = create_app(settings, registry, TokenAuthenticator(token))
+    asgi: Any = create_app(build_runtime(settings, authenticator=TokenAuthenticator(token)))
     shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     agent = _embedded_agent(settings, f"http://{shown}:{settings.port}", token)
     if agent is not None:

@@ -25,6 +25,7 @@ __all__ = [
     "NotFound",
     "PoseStudioError",
     "RateLimited",
+    "SinkBehind",
     "StreamExists",
     "TooManyStreams",
     "Unauthorized",
@@ -59,3 +60,9 @@ class UnknownEngine(PoseStudioError):
 
 class EngineUnavailable(PoseStudioError):
     code = "ENGINE_UNAVAILABLE"
+
+
+class SinkBehind(PoseStudioError):
+    """A sink that must not lose results (the recorder) could not keep up."""
+
+    code = "SINK_BEHIND"

@@ -37,6 +37,16 @@ class Settings(ServiceSettings):
     max_in_flight: int = Field(2, ge=1, le=16)
     max_fps: float = Field(30.0, gt=0)
     history_seconds: float = Field(120.0, ge=0)
+    # -- the pipeline (docs/architecture.md) --
+    # The batching scheduler: at most this many streams' frames per engine call, and the
+    # longest the first of them waits for the batch to fill.
+    batch_max_size: int = Field(8, ge=1, le=256)
+    batch_max_wait_ms: float = Field(5.0, ge=0, le=1000)
+    # Results buffered per sink before the oldest is dropped (and counted); lossless
+    # sinks (the recorder) get the larger buffer and tell the owner when it is full.
+    sink_buffer: int = Field(8, ge=1, le=1024)
+    lossless_sink_buffer: int = Field(256, ge=1, le=65536)
+
     # Serve the agent service in-process under /agent when its package is installed.
     agent_embedded: bool = True
 

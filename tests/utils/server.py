@@ -6,15 +6,16 @@ import asyncio
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import uvicorn
 
 from posestudio.app import create_app, fastapi_app
-from posestudio.engines import default_registry
+from posestudio.runtime import Runtime, build_runtime
 from posestudio.settings import Settings
-from posestudio_core.auth import TokenAuthenticator
+from posestudio_core.auth import Authenticator, TokenAuthenticator
 
 TOKEN = "test-token-0123456789abcdef"
 
@@ -38,11 +39,20 @@ def wait_until(predicate: Any, timeout: float = 30.0, interval: float = 0.05) ->
 class LiveServer:
     """Start, stop and restart a backend on a fixed loopback port."""
 
-    def __init__(self, settings: Settings | None = None, port: int | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        port: int | None = None,
+        authenticator: Authenticator | None = None,
+        configure: Callable[[Runtime], None] | None = None,
+    ) -> None:
         self.port = port or free_port()
         self.settings = settings or Settings(environment="test")
         self.url = f"http://127.0.0.1:{self.port}"
         self.token = TOKEN
+        self.authenticator = authenticator or TokenAuthenticator(self.token)
+        self.configure = configure
+        self.runtime: Runtime | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.asgi: Any = None
@@ -52,8 +62,10 @@ class LiveServer:
         return fastapi_app(self.asgi)
 
     def start(self) -> LiveServer:
-        registry = default_registry(self.settings.engines, max_idle=self.settings.max_idle_engines)
-        self.asgi = create_app(self.settings, registry, TokenAuthenticator(self.token))
+        self.runtime = build_runtime(self.settings, authenticator=self.authenticator)
+        if self.configure is not None:
+            self.configure(self.runtime)
+        self.asgi = create_app(self.runtime)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", self.port))

@@ -21,8 +21,18 @@ def _mediapipe_factory() -> PoseEngine:
     return MediaPipePoseEngine()
 
 
+def _mediapipe_batch_factory() -> PoseEngine:
+    from posestudio.engines.mediapipe_batch import MediaPipeBatchEngine
+
+    return MediaPipeBatchEngine()
+
+
 BUILTIN_FACTORIES: dict[str, tuple[EngineFactory, str]] = {
     "mediapipe": (_mediapipe_factory, "MediaPipe BlazePose full, CPU"),
+    "mediapipe-batch": (
+        _mediapipe_batch_factory,
+        "MediaPipe BlazePose full, CPU, batched (one graph per stream, one call)",
+    ),
 }
 
 
