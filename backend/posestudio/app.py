@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 import socketio
 from fastapi import FastAPI
@@ -17,10 +19,13 @@ from posestudio.metrics import PoseCollector
 from posestudio.runtime import Runtime
 from posestudio_core.http import service_app
 
+if TYPE_CHECKING:
+    from posestudio.accounts.service import Accounts
+
 log = logging.getLogger(__name__)
 
 
-def create_app(runtime: Runtime) -> socketio.ASGIApp:
+def create_app(runtime: Runtime, *, accounts: Accounts | None = None) -> socketio.ASGIApp:
     """Serve a runtime. Its steps start with the app's lifespan (engines load in the
     background; `/ready` says when) and are undone in reverse when it ends."""
     settings, registry = runtime.settings, runtime.registry
@@ -37,12 +42,16 @@ def create_app(runtime: Runtime) -> socketio.ASGIApp:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if accounts is not None:
+            await asyncio.to_thread(accounts.start)
         await runtime.start()
         try:
             yield
         finally:
             app.state.draining = True
             await runtime.stop()
+            if accounts is not None:
+                accounts.close()
 
     app = service_app(
         settings,
@@ -64,6 +73,8 @@ def create_app(runtime: Runtime) -> socketio.ASGIApp:
     app.include_router(engines.router)
     app.include_router(streams.router)
     app.include_router(system.router)
+    if accounts is not None:
+        accounts.install(app)
     if settings.frontend_available:
         # The studio's static shell holds no data; every API behind it needs the token.
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="studio")

@@ -13,6 +13,8 @@ from typing import Annotated, Any
 import typer
 
 from posestudio.settings import Settings
+from posestudio_cli import db as db_commands
+from posestudio_cli import users as account_commands
 
 app = typer.Typer(help="Pose Studio: real-time human pose.", no_args_is_help=True)
 
@@ -59,16 +61,19 @@ def serve(
     """Run the pose backend (and the web studio, when it is built)."""
     import uvicorn
 
+    from posestudio.accounts.service import Accounts
     from posestudio.app import create_app
     from posestudio.runtime import build_runtime
-    from posestudio_core.auth import TokenAuthenticator
 
     settings = _settings(host=host, port=port, default_engine=engine, workers=workers)
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     token = _access_token(settings)
-    asgi: Any = create_app(build_runtime(settings, authenticator=TokenAuthenticator(token)))
+    # The token (set, or generated into data/token) stays an admin API token beside accounts.
+    accounts = Accounts(settings, bootstrap_token=token)
+    runtime = build_runtime(settings, authenticator=accounts.authenticator)
+    asgi: Any = create_app(runtime, accounts=accounts)
     shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     agent = _embedded_agent(settings, f"http://{shown}:{settings.port}", token)
     if agent is not None:
@@ -101,6 +106,12 @@ def serve(
             f"\nPose Studio is running. Open:\n\n    http://{shown}:{bound}/{query}\n",
             err=True,
         )
+        if settings.environment == "development" and accounts.needs_setup():
+            typer.echo(
+                "No account yet: create the first admin at\n\n"
+                f"    http://{shown}:{bound}/setup?code={accounts.setup.code}\n",
+                err=True,
+            )
         if not settings.frontend_available:
             typer.echo("(the web studio is not built: `make setup` builds it)", err=True)
         await serving
@@ -286,6 +297,10 @@ def bench(
     if markdown_path is not None:
         write_markdown(report, markdown_path)
 
+
+app.add_typer(db_commands.app, name="db")
+app.add_typer(account_commands.users_app, name="users")
+app.add_typer(account_commands.tokens_app, name="tokens")
 
 agent_app = typer.Typer(help="The agent service: questions about your streams.")
 app.add_typer(agent_app, name="agent")

@@ -50,6 +50,13 @@ class Settings(ServiceSettings):
     # Serve the agent service in-process under /agent when its package is installed.
     agent_embedded: bool = True
 
+    # Accounts. Unset: a SQLite file in data_dir; production points this at PostgreSQL.
+    database_url: SecretStr | None = None
+    session_hours: float = Field(12.0, gt=0, le=24 * 90)
+    login_window_seconds: float = Field(900.0, gt=0)
+    login_failures_per_account: int = Field(5, ge=1)
+    login_failures_per_client: int = Field(20, ge=1)
+
     @field_validator("engines", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
@@ -60,6 +67,12 @@ class Settings(ServiceSettings):
         if self.default_engine not in self.engines:
             raise ValueError(f"default_engine {self.default_engine!r} is not in engines")
         return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{(self.data_dir / 'posestudio.db').resolve()}"
 
     @property
     def frontend_available(self) -> bool:

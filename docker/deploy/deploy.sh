@@ -74,11 +74,12 @@ healthy() {
   return 1
 }
 
-# Migrations run from the new backend image before it serves; an image without a
-# `posestudio migrate` command (no persistence yet) has nothing to migrate.
+# Migrations run from the new backend image before it serves (a failed one fails the
+# deploy, which rolls back); an image without `posestudio db upgrade` (from before
+# persistence) has nothing to migrate.
 migrate() {
   compose run --rm --no-deps backend sh -c \
-    'if posestudio migrate --help >/dev/null 2>&1; then exec posestudio migrate; fi; echo "no migrations in this image"'
+    'if posestudio db upgrade --help >/dev/null 2>&1; then exec posestudio db upgrade; fi; echo "no migrations in this image"'
 }
 
 # release SHA [migrate]: start SHA's stack; a rollback does not migrate, since an older

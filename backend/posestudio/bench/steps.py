@@ -20,9 +20,9 @@ from typing import Any
 
 from socketio import packet
 
+from posestudio.client.sources import read_frames, test_video_path
 from posestudio.engines.mediapipe import MediaPipePoseEngine
 from posestudio.history import HistorySink, PoseHistory
-from posestudio.client.sources import read_frames, test_video_path
 from posestudio.pipeline.frames import FrameMeta
 from posestudio.pipeline.ratelimit import TokenBucket
 from posestudio.pipeline.reply import ReplySink

@@ -101,8 +101,8 @@ def test_backend_reserves_the_gpu_and_gets_shared_memory() -> None:
     assert backend["shm_size"]
     assert "ready" in " ".join(backend["healthcheck"]["test"])
     assert backend["healthcheck"]["start_period"]
-    assert backend["environment"]["DATABASE_URL"].startswith("postgresql://")
-    assert "@postgres:5432/" in backend["environment"]["DATABASE_URL"]
+    assert backend["environment"]["POSE_STUDIO_DATABASE_URL"].startswith("postgresql://")
+    assert "@postgres:5432/" in backend["environment"]["POSE_STUDIO_DATABASE_URL"]
 
 
 def test_state_lives_in_named_volumes() -> None:

@@ -117,8 +117,8 @@ def test_a_healthy_deploy_pulls_migrates_waits_checks_and_records(host: Host) ->
         f"{compose} config --quiet",
         f"{compose} pull --quiet",
         f"{compose} up -d --wait --wait-timeout 300 postgres redis",
-        f"{compose} run --rm --no-deps backend sh -c if posestudio migrate --help >/dev/null "
-        '2>&1; then exec posestudio migrate; fi; echo "no migrations in this image"',
+        f"{compose} run --rm --no-deps backend sh -c if posestudio db upgrade --help >/dev/null "
+        '2>&1; then exec posestudio db upgrade; fi; echo "no migrations in this image"',
         f"{compose} up -d --wait --wait-timeout 600 --remove-orphans",
     ]
     assert calls[5].startswith("curl ") and calls[5].endswith(f"{PUBLIC_URL}/ready")
@@ -144,7 +144,7 @@ def test_an_unhealthy_build_is_rolled_back_and_the_run_fails(host: Host) -> None
     assert host.running.read_text().strip() == OLD
     assert host.deployed() == OLD
     assert f"rolling back to {OLD}" in output
-    migrations = [c.split()[0] for c in calls if "posestudio migrate" in c]
+    migrations = [c.split()[0] for c in calls if "posestudio db upgrade" in c]
     assert migrations == [NEW], "the older image does not migrate the newer schema back"
 
 
@@ -183,7 +183,7 @@ def test_redeploying_the_same_commit_keeps_the_previous_one(host: Host) -> None:
 def test_a_rollback_by_hand_can_skip_migrations(host: Host) -> None:
     code, output = host.deploy(OLD, MIGRATE="no")
     assert code == 0, output
-    assert not [c for c in host.calls() if "posestudio migrate" in c]
+    assert not [c for c in host.calls() if "posestudio db upgrade" in c]
 
 
 def test_no_environment_file_means_no_docker_call(host: Host) -> None:

@@ -1,0 +1,1 @@
+"""People and roles: users, API tokens, browser sessions, the audit log."""

@@ -1,0 +1,11 @@
+"""Every table module, imported so that `SQLModel.metadata` knows them all.
+
+Migrations and the no-drift test compare against this metadata: a new table module is
+added here.
+"""
+
+from sqlmodel import SQLModel
+
+from posestudio.accounts import models as _accounts  # noqa: F401
+
+metadata = SQLModel.metadata

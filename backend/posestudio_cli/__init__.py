@@ -1,0 +1,1 @@
+"""The `posestudio` command: the only place that composes services."""
