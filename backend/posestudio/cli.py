@@ -64,6 +64,7 @@ def serve(
     from posestudio.accounts.service import Accounts
     from posestudio.app import create_app
     from posestudio.runtime import build_runtime
+    from posestudio.sessions.service import Sessions
 
     settings = _settings(host=host, port=port, default_engine=engine, workers=workers)
     logging.basicConfig(
@@ -73,7 +74,8 @@ def serve(
     # The token (set, or generated into data/token) stays an admin API token beside accounts.
     accounts = Accounts(settings, bootstrap_token=token)
     runtime = build_runtime(settings, authenticator=accounts.authenticator)
-    asgi: Any = create_app(runtime, accounts=accounts)
+    sessions = Sessions(settings, database=accounts.database)
+    asgi: Any = create_app(runtime, accounts=accounts, sessions=sessions)
     shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     agent = _embedded_agent(settings, f"http://{shown}:{settings.port}", token)
     if agent is not None:

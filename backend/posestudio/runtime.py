@@ -29,8 +29,9 @@ from posestudio.pipeline.scheduling import Schedulers
 from posestudio.pipeline.stages import BUILTIN_STAGES
 from posestudio.pipeline.viewers import Viewers
 from posestudio.settings import Settings
-from posestudio.transports.socketio import PoseNamespace, build_server
+from posestudio.transports.socketio import EventHandler, PoseNamespace, build_server
 from posestudio_core.auth import Authenticator
+from posestudio_core.permissions import Action
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,11 @@ class Runtime:
             Step("transports", self._start_transports, self._stop_transports),
         )
         self._started: list[Step] = []
+        self.events: dict[str, tuple[Action, EventHandler]] = {}
+
+    def add_event(self, event: str, action: Action, handler: EventHandler) -> None:
+        """An extra acknowledged `/pose` event (before `start`): see `PoseNamespace.add_event`."""
+        self.events[event] = (action, handler)
 
     async def start(self) -> None:
         for step in self.steps:
@@ -137,9 +143,10 @@ class Runtime:
 
     # -- transports -------------------------------------------------------------
     async def _start_transports(self) -> None:
-        self.sio.register_namespace(
-            PoseNamespace(self.manager, self.viewers, self.authenticator, self.stats)
-        )
+        namespace = PoseNamespace(self.manager, self.viewers, self.authenticator, self.stats)
+        for event, (action, handler) in self.events.items():
+            namespace.add_event(event, action, handler)
+        self.sio.register_namespace(namespace)
 
     async def _stop_transports(self) -> None:
         """The server stops taking connections before the lifespan ends."""

@@ -53,6 +53,7 @@ class FrameWork:
             received=frame.received,
             image=(int(width), int(height)),
             persons=persons,
+            jpeg=frame.jpeg,
             timing={
                 "queue_ms": round((started - frame.received) * 1000, 2),
                 "decode_ms": round((decoded - started) * 1000, 2),

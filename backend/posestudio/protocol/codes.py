@@ -25,6 +25,10 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     CONFLICT = "CONFLICT"
     INTERNAL = "INTERNAL"
+    SINK_BEHIND = "SINK_BEHIND"
+    SESSION_LIMIT = "SESSION_LIMIT"
+    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
+    STORAGE_FAILED = "STORAGE_FAILED"
 
 
 ERROR_MEANINGS: dict[ErrorCode, str] = {
@@ -44,4 +48,12 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.NOT_FOUND: "no such resource (HTTP)",
     ErrorCode.CONFLICT: "the request conflicts with the current state (HTTP)",
     ErrorCode.INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
+    ErrorCode.SINK_BEHIND: "a sink that must not lose results (the recorder) cannot keep up; "
+    "its oldest results are dropped",
+    ErrorCode.SESSION_LIMIT: "a recording beyond max_streams_per_session, or one that reached "
+    "max_session_seconds (stopped cleanly, complete)",
+    ErrorCode.QUOTA_EXCEEDED: "the owner's recordings reached session_quota_bytes: refused, or "
+    "stopped cleanly",
+    ErrorCode.STORAGE_FAILED: "the storage refused a chunk (disk full, server down): recording "
+    "stops with what was published, the live stream goes on",
 }

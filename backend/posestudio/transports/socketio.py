@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
@@ -31,6 +32,9 @@ from posestudio_core.sockets import connect_principal
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/pose"
+
+EventHandler = Callable[[Principal, str, Channel, Any], Awaitable[dict[str, Any]]]
+"""handler(principal, connection, channel, data) -> the acknowledgement; raises domain errors."""
 
 # Socket.IO lets a message through up to this many bytes over the frame limit, so
 # that a frame somewhat too large is answered with FRAME_TOO_LARGE instead of the
@@ -65,6 +69,25 @@ class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self.viewers = viewers
         self.authenticator = authenticator
         self.stats = stats
+        self._events: dict[str, tuple[Action, EventHandler]] = {}
+
+    def add_event(self, event: str, action: Action, handler: EventHandler) -> None:
+        """An acknowledged event another part of the backend handles (sessions' `record`),
+        authorized with `action` before the handler runs."""
+        self._events[event] = (action, handler)
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        if event not in self._events:
+            return await super().trigger_event(event, *args)
+        action, handler = self._events[event]
+        sid = args[0]
+        try:
+            principal = await self._principal(sid, action)
+            return await handler(
+                principal, sid, self.channel(sid), args[1] if len(args) > 1 else None
+            )
+        except PoseStudioError as exc:
+            return self._refuse(exc)
 
     def channel(self, sid: str) -> Channel:
         """send(event, payload) to one connection."""
