@@ -115,5 +115,6 @@ async def test_kill_9_mid_recording_keeps_the_frames_up_to_the_last_second(tmp_p
         else 0
     )
     print(
-        f"kill -9: {len(kept)} of {len(received)} frames kept; the last {missing} ({span:.2f} s) lost"
+        f"kill -9: {len(kept)} of {len(received)} frames kept; "
+        f"the last {missing} ({span:.2f} s) lost"
     )
