@@ -97,4 +97,11 @@ export const ERROR_CODES = {
   NOT_FOUND: "no such resource (HTTP)",
   CONFLICT: "the request conflicts with the current state (HTTP)",
   INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
+  SINK_BEHIND:
+    "a sink that must not lose results (the recorder) cannot keep up; its oldest results are dropped",
+  SESSION_LIMIT:
+    "a recording beyond max_streams_per_session, or one that reached max_session_seconds (stopped cleanly, complete)",
+  QUOTA_EXCEEDED: "the owner's recordings reached session_quota_bytes: refused, or stopped cleanly",
+  STORAGE_FAILED:
+    "the storage refused a chunk (disk full, server down): recording stops with what was published, the live stream goes on",
 } as const satisfies Record<ErrorCode, string>;

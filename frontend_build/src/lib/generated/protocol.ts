@@ -19,7 +19,11 @@ export type ErrorCode =
   | "FORBIDDEN"
   | "NOT_FOUND"
   | "CONFLICT"
-  | "INTERNAL";
+  | "INTERNAL"
+  | "SINK_BEHIND"
+  | "SESSION_LIMIT"
+  | "QUOTA_EXCEEDED"
+  | "STORAGE_FAILED";
 
 /**
  * Every message of the /pose protocol, by name.
