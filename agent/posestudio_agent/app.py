@@ -81,12 +81,12 @@ def create_agent_app(
         description="Questions about your streams, answered from your pose data; "
         "see docs/agent.md.",
         lifespan=lifespan,
+        authenticator=authenticator,
+        metrics=metrics_registry,
+        store=store,
+        queue=queue,
+        sio=sio,
     )
-    app.state.store = store
-    app.state.queue = queue
-    app.state.authenticator = authenticator
-    app.state.sio = sio
-    app.state.metrics_registry = metrics_registry
 
     app.include_router(routes.router)
     return socketio.ASGIApp(sio, other_asgi_app=app, socketio_path=SOCKETIO_PATH)

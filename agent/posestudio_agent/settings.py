@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from posestudio_core.settings import ServiceSettings, split_csv
+from posestudio_core.settings import CsvList, ServiceSettings
 
 TOOLS = ("live_streams", "pose_stats", "system_info", "web_search")
 DEFAULT_TOOLS = ["live_streams", "pose_stats", "system_info"]
@@ -39,7 +39,7 @@ class AgentSettings(ServiceSettings):
     api_key: SecretStr | None = None
     temperature: float = Field(0.0, ge=0, le=2)
 
-    tools: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(DEFAULT_TOOLS))
+    tools: CsvList = Field(default_factory=lambda: list(DEFAULT_TOOLS))
     web_search_provider: Literal["none", "searxng"] = "none"
     web_search_url: str | None = None
 
@@ -60,11 +60,6 @@ class AgentSettings(ServiceSettings):
     rate_limit_per_minute: int = Field(10, ge=1, le=10_000)
     max_queued: int = Field(20, ge=1, le=10_000)
     local_workers: int = Field(2, ge=1, le=16)
-
-    @field_validator("tools", mode="before")
-    @classmethod
-    def _csv(cls, value: object) -> object:
-        return split_csv(value)
 
     @field_validator("tools")
     @classmethod

@@ -67,16 +67,16 @@ def create_app(
         title="Pose Studio",
         description="Real-time 33-landmark pose over Socket.IO (`/pose`); see docs/protocol.md.",
         lifespan=lifespan,
+        authenticator=runtime.authenticator,
+        metrics=metrics_registry,
+        runtime=runtime,
+        registry=registry,
+        manager=runtime.manager,
+        stats=runtime.stats,
+        sio=runtime.sio,
+        gpus=gpus,
+        draining=False,
     )
-    app.state.runtime = runtime
-    app.state.settings = settings
-    app.state.registry = registry
-    app.state.manager = runtime.manager
-    app.state.authenticator = runtime.authenticator
-    app.state.stats = runtime.stats
-    app.state.metrics_registry = metrics_registry
-    app.state.gpus = gpus
-    app.state.draining = False
 
     app.include_router(health.router)
     app.include_router(engines.router)

@@ -16,6 +16,7 @@ from posestudio_core.errors import (
 )
 
 __all__ = [
+    "BadEngineConfig",
     "BadFrame",
     "BadRequest",
     "Conflict",
@@ -63,6 +64,12 @@ class UnknownEngine(PoseStudioError):
 
 class EngineUnavailable(PoseStudioError):
     code = "ENGINE_UNAVAILABLE"
+
+
+class BadEngineConfig(PoseStudioError):
+    """An engine's config from settings does not validate against the plugin's model."""
+
+    code = "BAD_ENGINE_CONFIG"
 
 
 class SinkBehind(PoseStudioError):

@@ -57,7 +57,7 @@ class HistorySink:
 
     name = "history"
     lossless = False
-    inline = True  # deliver never waits: it only queues a message (or appends)
+    inline = True  # never waits on the client: it queues a message (or appends)
 
     def __init__(self, history: PoseHistory) -> None:
         self._history = history

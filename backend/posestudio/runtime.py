@@ -160,5 +160,7 @@ def build_runtime(
 ) -> Runtime:
     """Every part of the backend, wired and not yet started."""
     if registry is None:
-        registry = default_registry(settings.engines, max_idle=settings.max_idle_engines)
+        registry = default_registry(
+            settings.engines, max_idle=settings.max_idle_engines, config=settings.engine_config
+        )
     return Runtime(settings, authenticator, registry)

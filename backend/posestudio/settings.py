@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import NoDecode, SettingsConfigDict
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import SettingsConfigDict
 
-from posestudio_core.settings import ServiceSettings, split_csv
+from posestudio_core.settings import CsvList, ServiceSettings
 
 
 class Settings(ServiceSettings):
     """Everything the pose backend can be told; env prefix `POSE_STUDIO_`."""
 
-    # Merged with the base's configuration (.env, empty variables unset).
-    model_config = SettingsConfigDict(env_prefix="POSE_STUDIO_")
+    # Merged with the base's configuration (.env, empty variables unset). `__` nests:
+    # POSE_STUDIO_ENGINE_CONFIG__MEDIAPIPE__MIN_DETECTION_CONFIDENCE=0.6.
+    model_config = SettingsConfigDict(env_prefix="POSE_STUDIO_", env_nested_delimiter="__")
     secret_fields: ClassVar[tuple[str, ...]] = ("token", "metrics_token")
 
     host: str = "127.0.0.1"
@@ -26,9 +27,11 @@ class Settings(ServiceSettings):
     token: SecretStr | None = None
 
     default_engine: str = "mediapipe"
-    engines: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["mediapipe"])
+    engines: CsvList = Field(default_factory=lambda: ["mediapipe"])
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=256)
     max_idle_engines: int = Field(2, ge=0, le=64)
+    # Per engine key, its plugin's config (validated by the plugin's model at startup).
+    engine_config: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     max_streams_per_connection: int = Field(10, ge=1, le=100)
     max_frame_bytes: int = Field(2_000_000, ge=1024)
@@ -71,11 +74,6 @@ class Settings(ServiceSettings):
     s3_access_key_id: str | None = None
     s3_secret_access_key: SecretStr | None = None
     s3_multipart_bytes: int = Field(8 * 1024**2, ge=5 * 1024**2)
-
-    @field_validator("engines", mode="before")
-    @classmethod
-    def _csv(cls, value: object) -> object:
-        return split_csv(value)
 
     @model_validator(mode="after")
     def _default_engine_enabled(self) -> Settings:

@@ -1,1 +1,1 @@
-"""The `posestudio` command: the only place that composes services."""
+"""The `posestudio` command: the one place that composes the services."""

@@ -6,7 +6,11 @@ request. Service-specific errors subclass these in the service's own `errors.py`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
+
+# At most this many validation problems are listed in an error's details.
+MAX_PROBLEMS = 10
 
 
 class PoseStudioError(Exception):
@@ -62,3 +66,11 @@ class Conflict(PoseStudioError):
 class RateLimited(PoseStudioError):
     code = "RATE_LIMITED"
     http_status = 429
+
+
+def validation_problems(errors: Iterable[Any]) -> list[dict[str, str]]:
+    """pydantic's errors as `[{field, problem}]`, the `details.errors` of a BAD_REQUEST."""
+    return [
+        {"field": ".".join(str(p) for p in err["loc"]) or "(message)", "problem": err["msg"]}
+        for err in list(errors)[:MAX_PROBLEMS]
+    ]

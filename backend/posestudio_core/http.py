@@ -18,9 +18,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from posestudio_core import __version__
-from posestudio_core.auth import scrape_allowed
+from posestudio_core.auth import Authenticator, scrape_allowed
 from posestudio_core.deps import public
-from posestudio_core.errors import BadRequest, PoseStudioError, Unauthorized
+from posestudio_core.errors import (
+    BadRequest,
+    PoseStudioError,
+    Unauthorized,
+    validation_problems,
+)
 from posestudio_core.settings import ServiceSettings
 
 # Codes for FastAPI's and Starlette's own HTTP errors, by status.
@@ -30,10 +35,8 @@ HTTP_CODES = {
     403: "FORBIDDEN",
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
-    413: "PAYLOAD_TOO_LARGE",
     429: "RATE_LIMITED",
 }
-MAX_PROBLEMS = 10
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -53,11 +56,7 @@ def error_response(
 
 def validation_error(errors: Sequence[Any], message: str = "malformed request") -> BadRequest:
     """A `BadRequest` listing pydantic's problems as `details.errors: [{field, problem}]`."""
-    problems = [
-        {"field": ".".join(str(p) for p in err["loc"]) or "(message)", "problem": err["msg"]}
-        for err in list(errors)[:MAX_PROBLEMS]
-    ]
-    return BadRequest(message, details={"errors": problems})
+    return BadRequest(message, details={"errors": validation_problems(errors)})
 
 
 async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
@@ -109,11 +108,26 @@ def install_cors(app: FastAPI, origins: Sequence[str]) -> None:
 
 
 def service_app(
-    settings: ServiceSettings, *, title: str, description: str, lifespan: Lifespan
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    lifespan: Lifespan,
+    authenticator: Authenticator,
+    metrics: CollectorRegistry,
+    **state: Any,
 ) -> FastAPI:
-    """A service's FastAPI app: its settings on `app.state`, CORS and the error shape."""
+    """A service's FastAPI app with CORS and the one error shape.
+
+    `app.state` holds what the shared dependencies read (`settings`, `authenticator`
+    for `require`, `metrics_registry` for `metrics_router`) and the service's own `state`.
+    """
     app = FastAPI(title=title, version=__version__, description=description, lifespan=lifespan)
     app.state.settings = settings
+    app.state.authenticator = authenticator
+    app.state.metrics_registry = metrics
+    for name, value in state.items():
+        setattr(app.state, name, value)
     install_cors(app, settings.cors_origins)
     install_error_handlers(app)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BeforeValidator, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "token", "password", "example"}
@@ -31,6 +31,10 @@ def split_csv(value: object) -> object:
     return value
 
 
+# A list setting that one environment variable gives as "a, b" (not as JSON).
+CsvList = Annotated[list[str], NoDecode, BeforeValidator(split_csv)]
+
+
 class ServiceSettings(BaseSettings):
     """What every service can be told. Subclasses add their fields and `env_prefix`.
 
@@ -50,15 +54,10 @@ class ServiceSettings(BaseSettings):
 
     environment: Environment = "development"
     data_dir: Path = Path("data")
-    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    cors_origins: CsvList = Field(default_factory=list)
     log_level: str = "info"
     # Prometheus scrapes `/metrics` with this Bearer token when it is set.
     metrics_token: SecretStr | None = None
-
-    @field_validator("cors_origins", mode="before")
-    @classmethod
-    def _csv_origins(cls, value: object) -> object:
-        return split_csv(value)
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> ServiceSettings:

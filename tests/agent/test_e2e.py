@@ -111,7 +111,7 @@ def worker(
         "POSE_STUDIO_AGENT_LOG_LEVEL": "warning",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "posestudio.cli", "agent", "worker"], env=env, cwd=tmp_path
+        [sys.executable, "-m", "posestudio_cli", "agent", "worker"], env=env, cwd=tmp_path
     )
     connection = redis.Redis.from_url(redis_url)
 

@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI, Request
 from prometheus_client import CollectorRegistry, Counter
 from pydantic import BaseModel
 
+from posestudio_core.auth import TokenAuthenticator
 from posestudio_core.deps import public
 from posestudio_core.errors import Conflict
 from posestudio_core.http import metrics_router, probe_router, service_app
@@ -36,10 +37,17 @@ def url() -> Iterator[str]:
         cors_origins=["https://studio.example"],
         metrics_token="scrape-0123456789abcdef",
     )
-    app = service_app(settings, title="t", description="d", lifespan=lifespan)
-    app.state.healthy = True
-    app.state.metrics_registry = CollectorRegistry()
-    Counter("pose_demo_total", "a demo", registry=app.state.metrics_registry).inc()
+    metrics = CollectorRegistry()
+    Counter("pose_demo_total", "a demo", registry=metrics).inc()
+    app = service_app(
+        settings,
+        title="t",
+        description="d",
+        lifespan=lifespan,
+        authenticator=TokenAuthenticator("unused-token"),
+        metrics=metrics,
+        healthy=True,
+    )
 
     @app.post("/things", dependencies=[Depends(public)])
     def create(body: Body) -> dict[str, int]:

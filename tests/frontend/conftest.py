@@ -55,7 +55,7 @@ class Backend:
         }
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "posestudio.cli", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "posestudio_cli", "serve", "--port", str(self.port)],
             env=env,
             # Away from the repository, so no developer's .env file is read either.
             cwd=self.log_path.parent,

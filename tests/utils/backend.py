@@ -33,7 +33,7 @@ def real_backend(token: str, mounts: dict[str, Any] | None = None) -> Iterator[s
     )
     app: Any = create_app(build_runtime(settings, authenticator=TokenAuthenticator(token)))
     if mounts:
-        from posestudio.dispatch import PathDispatcher
+        from posestudio_cli.dispatch import PathDispatcher
 
         app = PathDispatcher(app, mounts)
     with uvicorn_server(app) as url:

@@ -34,7 +34,7 @@ def posestudio(
     given, then holds every line it wrote.
     """
     process = subprocess.Popen(
-        [sys.executable, "-m", "posestudio.cli", *args],
+        [sys.executable, "-m", "posestudio_cli", *args],
         env={**clean_environ(), **env},
         cwd=cwd,
         stdout=subprocess.PIPE,

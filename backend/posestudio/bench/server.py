@@ -109,7 +109,7 @@ class LocalServer:
         self._proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "posestudio.cli",
+            "posestudio_cli",
             "serve",
             env=env,
             stdout=asyncio.subprocess.PIPE,

@@ -23,11 +23,12 @@ from socketio import packet
 from posestudio.client.sources import read_frames, test_video_path
 from posestudio.engines.mediapipe import MediaPipePoseEngine
 from posestudio.history import HistorySink, PoseHistory
+from posestudio.metrics import SinkCounters
 from posestudio.pipeline.frames import FrameMeta
 from posestudio.pipeline.ratelimit import TokenBucket
 from posestudio.pipeline.reply import ReplySink
 from posestudio.pipeline.results import PoseResult
-from posestudio.pipeline.sinks import SinkSet
+from posestudio.pipeline.sinks import SinkFeed, SinkSet
 from posestudio.pipeline.stages import SmoothingStage
 from posestudio.pipeline.stream import Stream
 from posestudio.pipeline.viewers import ViewerSink
@@ -98,13 +99,19 @@ async def measure(frames: int, repeat: int) -> dict[str, float]:
     steps["sink history"] = HistorySink(stream.history).deliver
     steps["sink reply (+ Socket.IO encode)"] = ReplySink(stream).deliver
     steps["sink viewers, 1 viewer (+ encode)"] = viewers.deliver
+    # The sink machinery itself: what the loop pays per result to hand it to the reply and
+    # history sinks through their feeds (both inline while idle).
+    sinks = SinkSet()
+    for sink in (ReplySink(stream), HistorySink(stream.history)):
+        sinks.add(SinkFeed(sink, 8, SinkCounters(), lambda _: None))
+    steps["publish: reply + history through their feeds"] = sinks.publish
     out: dict[str, float] = {}
     for name, step in steps.items():
         samples = []
         for _ in range(repeat):
             for result in results:
                 fresh = _fresh(result)
-                if name.startswith("sink"):
+                if name.startswith(("sink", "publish")):
                     fresh.wire()  # built once in the worker; sinks share it
                 began = time.perf_counter()
                 done = step(fresh)

@@ -1,8 +1,12 @@
-"""BlazePose through mediapipe 0.10.21's legacy `mp.solutions.pose` (model_complexity=1)."""
+"""BlazePose through mediapipe 0.10.21's legacy `mp.solutions.pose` (model_complexity=1).
+
+The `mediapipe` engine plugin (entry point `posestudio.engines`); its config comes from
+`POSE_STUDIO_ENGINE_CONFIG__MEDIAPIPE__<FIELD>`.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,15 +15,19 @@ from posestudio.engines.base import PoseEngine
 from posestudio.errors import EngineUnavailable
 from posestudio.protocol import NUM_LANDMARKS, Person
 
+KEY = "mediapipe"
 SHIPPED_COMPLEXITY = 1
 
 
 class MediaPipeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    model_complexity: int = SHIPPED_COMPLEXITY
+    # Only 1 ships in the wheel; others are refused when the engine loads.
+    model_complexity: int = Field(SHIPPED_COMPLEXITY, ge=0, le=2)
     min_detection_confidence: float = Field(0.5, ge=0, le=1)
     min_tracking_confidence: float = Field(0.5, ge=0, le=1)
+    # MediaPipe's own landmark filter across frames (the One-Euro stage is separate).
+    smooth_landmarks: bool = True
 
 
 def _to_array(landmarks: Any) -> np.ndarray:
@@ -33,12 +41,14 @@ def _to_array(landmarks: Any) -> np.ndarray:
 
 
 class MediaPipePoseEngine(PoseEngine):
-    name = "mediapipe"
+    name = KEY
+    config_model: ClassVar[type[BaseModel]] = MediaPipeConfig
     description = "MediaPipe BlazePose full (33 landmarks, 2D + 3D world), video-mode tracking"
     device = "cpu"
 
     def __init__(self, config: MediaPipeConfig | None = None) -> None:
         config = config or MediaPipeConfig()
+        self.config = config
         if config.model_complexity != SHIPPED_COMPLEXITY:
             raise EngineUnavailable(
                 f"model_complexity={config.model_complexity} is not shipped in the mediapipe "
@@ -51,7 +61,7 @@ class MediaPipePoseEngine(PoseEngine):
         self._pose = mp_pose.Pose(
             static_image_mode=False,
             model_complexity=SHIPPED_COMPLEXITY,
-            smooth_landmarks=True,
+            smooth_landmarks=config.smooth_landmarks,
             enable_segmentation=False,
             min_detection_confidence=config.min_detection_confidence,
             min_tracking_confidence=config.min_tracking_confidence,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -31,6 +32,7 @@ class MediaPipeBatchConfig(BaseModel):
 
 class MediaPipeBatchEngine(BatchPoseEngine[MediaPipePoseEngine]):
     name = KEY
+    config_model: ClassVar[type[BaseModel]] = MediaPipeBatchConfig
     description = "MediaPipe BlazePose full, batched: one graph per stream state, one call"
     device = "cpu"
 

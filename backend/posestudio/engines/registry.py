@@ -2,38 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from posestudio.engines.base import EngineInfo, PoseEngine
+from posestudio.engines.plugins import Discovery, discover
 from posestudio.errors import EngineUnavailable, UnknownEngine
 
 log = logging.getLogger(__name__)
 
 EngineFactory = Callable[[], PoseEngine]
-
-
-def _mediapipe_factory() -> PoseEngine:
-    from posestudio.engines.mediapipe import MediaPipePoseEngine
-
-    return MediaPipePoseEngine()
-
-
-def _mediapipe_batch_factory() -> PoseEngine:
-    from posestudio.engines.mediapipe_batch import MediaPipeBatchEngine
-
-    return MediaPipeBatchEngine()
-
-
-BUILTIN_FACTORIES: dict[str, tuple[EngineFactory, str]] = {
-    "mediapipe": (_mediapipe_factory, "MediaPipe BlazePose full, CPU"),
-    "mediapipe-batch": (
-        _mediapipe_batch_factory,
-        "MediaPipe BlazePose full, CPU, batched (one graph per stream, one call)",
-    ),
-}
+CLOSE_TIMEOUT_S = 30.0
 
 
 @dataclass
@@ -53,23 +37,29 @@ class EngineRegistry:
     """Engines by name. An instance serves one stream at a time and is reset on release.
 
     Warm instances are kept idle for reuse, since building and warming one costs
-    hundreds of milliseconds while `reset()` costs nothing.
+    hundreds of milliseconds while `reset()` costs nothing. Once closed, the registry
+    builds nothing more, and an instance whose build was still running is closed as
+    soon as it is built: no instance outlives the registry.
     """
 
     def __init__(
-        self,
-        factories: dict[str, tuple[EngineFactory, str]] | None = None,
-        *,
-        max_idle: int = 2,
+        self, factories: dict[str, tuple[EngineFactory, str]], *, max_idle: int = 2
     ) -> None:
         # Each idle instance holds its model (~150 MB for MediaPipe): keep a few warm
         # for quick starts, close the rest when streams stop.
         self.max_idle = max_idle
         self._entries = {
             name: _Entry(factory=factory, description=description)
-            for name, (factory, description) in (factories or BUILTIN_FACTORIES).items()
+            for name, (factory, description) in factories.items()
         }
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._building = 0
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     @property
     def names(self) -> list[str]:
@@ -83,9 +73,27 @@ class EngineRegistry:
                 f"unknown engine {name!r}", details={"available": self.names}
             ) from None
 
+    @contextmanager
+    def _building_one(self) -> Iterator[None]:
+        """Counts a build (and what becomes of its instance) until it is settled."""
+        with self._lock:
+            if self._closed:
+                raise EngineUnavailable("the engine registry is closed (shutting down)")
+            self._building += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._building -= 1
+                self._changed.notify_all()
+
     def _build(self, entry: _Entry) -> PoseEngine:
         engine = entry.factory()
-        engine.warm_up()
+        try:
+            engine.warm_up()
+        except BaseException:
+            engine.close()
+            raise
         entry.device = engine.device
         return engine
 
@@ -93,14 +101,18 @@ class EngineRegistry:
         """Build and warm one instance; a failure is recorded, not raised."""
         entry = self._entry(name)
         try:
-            engine = self._build(entry)
+            with self._building_one():
+                engine = self._build(entry)
+                with self._lock:
+                    closed = self._closed
+                    if not closed:
+                        entry.loaded, entry.error = True, None
+                        entry.idle.append(engine)
+                if closed:
+                    engine.close()
         except Exception as exc:  # an engine that cannot load is reported, not fatal
             log.warning("engine %s failed to load: %s", name, exc)
             entry.loaded, entry.error = False, f"{type(exc).__name__}: {exc}"
-        else:
-            with self._lock:
-                entry.loaded, entry.error = True, None
-                entry.idle.append(engine)
         entry.settled.set()
         return self.info(name)
 
@@ -125,6 +137,8 @@ class EngineRegistry:
         """
         entry = self._entry(name)
         entry.settled.wait(wait_for_load)
+        if self._closed:
+            raise EngineUnavailable("the engine registry is closed (shutting down)")
         if not entry.loaded:
             raise EngineUnavailable(
                 f"engine {name!r} is not loaded: {entry.error or 'not loaded yet'}",
@@ -132,14 +146,21 @@ class EngineRegistry:
             )
         with self._lock:
             engine = entry.idle.pop() if entry.idle else None
-            entry.in_use += 1
-        if engine is None:
+            if engine is not None:
+                entry.in_use += 1
+                return engine
+        with self._building_one():
             try:
                 engine = self._build(entry)
             except Exception as exc:
-                with self._lock:
-                    entry.in_use -= 1
                 raise EngineUnavailable(f"engine {name!r} failed: {exc}") from exc
+            with self._lock:
+                closed = self._closed
+                if not closed:
+                    entry.in_use += 1
+            if closed:
+                engine.close()
+                raise EngineUnavailable("the engine registry is closed (shutting down)")
         return engine
 
     def release(self, name: str, engine: PoseEngine) -> None:
@@ -147,23 +168,67 @@ class EngineRegistry:
         engine.reset()
         with self._lock:
             entry.in_use -= 1
-            keep = len(entry.idle) < self.max_idle
+            keep = not self._closed and len(entry.idle) < self.max_idle
             if keep:
                 entry.idle.append(engine)
         if not keep:
             engine.close()
 
-    def close(self) -> None:
+    def close(self, timeout: float = CLOSE_TIMEOUT_S) -> bool:
+        """Close the idle instances and wait for builds still running, which close theirs.
+
+        Returns False when a build was still running after `timeout` seconds (its
+        instance is then closed when it finishes).
+        """
         with self._lock:
+            self._closed = True
+            idle = [engine for entry in self._entries.values() for engine in entry.idle]
             for entry in self._entries.values():
-                for engine in entry.idle:
-                    engine.close()
                 entry.idle.clear()
+        for engine in idle:
+            engine.close()
+        with self._lock:
+            return self._changed.wait_for(lambda: self._building == 0, timeout)
 
 
-def default_registry(names: list[str], *, max_idle: int = 2) -> EngineRegistry:
-    """The built-in engines that `names` (from settings) enables."""
-    unknown = [n for n in names if n not in BUILTIN_FACTORIES]
+def _unavailable(name: str, error: str) -> PoseEngine:
+    raise EngineUnavailable(f"engine plugin {name!r} failed to import: {error}")
+
+
+def default_registry(
+    names: list[str],
+    *,
+    max_idle: int = 2,
+    config: dict[str, dict[str, Any]] | None = None,
+    discovery: Discovery | None = None,
+) -> EngineRegistry:
+    """The installed engine plugins that `names` (from settings) enables, each with its
+    config from `config` (settings' `engine_config`), validated by the plugin's model.
+
+    A plugin that failed to import is listed, never loaded, with its error; an engine no
+    plugin declares, or an invalid config, is refused here, at startup.
+    """
+    discovery = discovery if discovery is not None else discover()
+    config = config or {}
+    unknown = [
+        n for n in [*names, *config] if n not in discovery.plugins and n not in discovery.failures
+    ]
     if unknown:
-        raise UnknownEngine(f"unknown engines in settings: {unknown}")
-    return EngineRegistry({n: BUILTIN_FACTORIES[n] for n in names}, max_idle=max_idle)
+        raise UnknownEngine(
+            f"unknown engines in settings: {sorted(set(unknown))}",
+            details={"available": sorted(discovery.plugins)},
+        )
+    configs = {
+        key: plugin.configure(config.get(key))
+        for key, plugin in discovery.plugins.items()
+        if key in names or key in config
+    }
+    factories: dict[str, tuple[EngineFactory, str]] = {}
+    for name in names:
+        if name in discovery.failures:
+            error = discovery.failures[name]
+            factories[name] = (functools.partial(_unavailable, name, error), f"failed: {error}")
+            continue
+        plugin = discovery.plugins[name]
+        factories[name] = (functools.partial(plugin.engine, configs[name]), plugin.description)
+    return EngineRegistry(factories, max_idle=max_idle)

@@ -9,7 +9,7 @@ from posestudio.pipeline.stream import Stream
 class ReplySink:
     name = "reply"
     lossless = False
-    inline = True  # deliver never waits: it only queues a message (or appends)
+    inline = True  # never waits on the client: it queues a message (or appends)
 
     def __init__(self, stream: Stream) -> None:
         self._send = stream.channel

@@ -7,10 +7,11 @@ stream and the other sinks go on. A `lossless` sink (the recorder) gets a larger
 and when that is full its owner hears of it (`SINK_BEHIND`, at most once a second)
 besides the count.
 
-A sink that is `inline` promises that `deliver` never waits (it only hands a message to
-a transport's unbounded queue, or appends under a short lock). While its buffer is empty
-it is delivered to at once, in the publishing task, which saves the event loop an
-iteration per result; with a backlog it goes through its buffer like any other.
+A sink that is `inline` promises that `deliver` never waits on anyone (it hands one
+message to a transport's unbounded queue, or appends under a short lock). While its
+buffer is empty it is delivered to at once, in the publishing task, which saves a task
+switch per result (the reply then costs what it cost before sinks); with a backlog it
+goes through its buffer like any other.
 """
 
 from __future__ import annotations

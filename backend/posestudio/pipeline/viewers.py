@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 class ViewerSink:
     name = "viewers"
     lossless = False
-    inline = True  # deliver never waits: it only queues a message (or appends)
+    # Its own task: with many viewers one delivery takes an emit (a loop iteration) each.
+    inline = False
 
     def __init__(self, stream: Stream) -> None:
         self.stream = stream

@@ -23,7 +23,10 @@ class ErrorCode(StrEnum):
     UNAUTHORIZED = "UNAUTHORIZED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     CONFLICT = "CONFLICT"
+    BAD_ENGINE_CONFIG = "BAD_ENGINE_CONFIG"
+    SINK_BEHIND = "SINK_BEHIND"
     INTERNAL = "INTERNAL"
     SINK_BEHIND = "SINK_BEHIND"
     SESSION_LIMIT = "SESSION_LIMIT"
@@ -45,8 +48,12 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.ENGINE_UNAVAILABLE: "the engine failed to load or to build an instance",
     ErrorCode.UNAUTHORIZED: "missing or wrong token",
     ErrorCode.FORBIDDEN: "the caller is known but not allowed to do this",
-    ErrorCode.NOT_FOUND: "no such resource (HTTP)",
+    ErrorCode.NOT_FOUND: "no such resource, or no such route (HTTP)",
+    ErrorCode.METHOD_NOT_ALLOWED: "the route exists but not for this method (HTTP)",
     ErrorCode.CONFLICT: "the request conflicts with the current state (HTTP)",
+    ErrorCode.BAD_ENGINE_CONFIG: "an engine's config from settings does not validate (at startup)",
+    ErrorCode.SINK_BEHIND: "a sink that must not lose results (the recorder) cannot keep "
+    "up; its oldest results are dropped; the stream goes on",
     ErrorCode.INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
     ErrorCode.SINK_BEHIND: "a sink that must not lose results (the recorder) cannot keep up; "
     "its oldest results are dropped",

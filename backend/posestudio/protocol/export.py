@@ -28,6 +28,7 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from pydantic_core import CoreSchema
 
 from posestudio.protocol import messages as m
+from posestudio.protocol import viewers as v
 from posestudio.protocol.codes import ERROR_MEANINGS, ErrorCode
 from posestudio.protocol.landmarks import LANDMARK_NAMES, SKELETON_EDGES
 
@@ -58,6 +59,10 @@ MESSAGES: tuple[Entry, ...] = (
     Entry(m.PoseMessage, "server → client", "event `pose`"),
     Entry(m.ErrorMessage, "server → client", "event `error`"),
     Entry(m.ErrorBody, "server → client", "`connect_error` data (a refused connection)"),
+    Entry(v.WatchRequest, "client → server", "events `watch` and `unwatch`"),
+    Entry(v.WatchAck, "server → client", "acknowledgement of `watch`"),
+    Entry(v.UnwatchAck, "server → client", "acknowledgement of `unwatch`"),
+    Entry(v.Unwatched, "server → client", "event `unwatched`"),
     Entry(m.StreamList, "HTTP", "GET /api/streams"),
     Entry(m.StreamSummary, "HTTP", "one item of GET /api/streams"),
     Entry(m.ErrorResponse, "HTTP", "the body of every error response"),

@@ -1,6 +1,6 @@
 """The `/pose` protocol's messages: the single source of the wire's shapes.
 
-Requests (client to server) are what `realtime.py` validates at the edge. The server's
+Requests (client to server) are what `transports/socketio.py` validates at the edge. The server's
 messages describe exactly what it sends: unknown fields are refused here, so that a test
 validating real messages from a real server fails when the two drift apart. `make schema`
 exports every model as JSON Schema (`docs/schema/`) and as the studio's TypeScript types.
@@ -108,6 +108,7 @@ class StartAck(Message):
 
     ok: Literal[True]
     stream_id: str
+    id: str = Field(description="the stream's server-wide id: HTTP routes and viewers use it")
     engine: str
     smoothing: bool = Field(description="whether smoothing is on")
     limits: Limits
@@ -129,7 +130,7 @@ class ErrorBody(Message):
 
 
 class Refused(Message):
-    """The acknowledgement of a `start` or `stop` that was refused."""
+    """The acknowledgement of a `start`, `stop`, `watch` or `unwatch` that was refused."""
 
     ok: Literal[False]
     error: ErrorBody
@@ -198,8 +199,9 @@ class PoseMessage(Message):
 class StreamSummary(Message):
     """One running stream, as `GET /api/streams` lists it."""
 
+    id: str = Field(description="the stream's server-wide id (`/api/streams/{id}/stats`)")
     stream_id: str = Field(description="the client's name for the stream")
-    connection: str = Field(description="the start of the connection's id")
+    connection: str | None = Field(description="the start of the connection's id")
     engine: str
     state: Literal["running", "draining", "closed"]
     started_at: float = Field(description="seconds since the epoch")

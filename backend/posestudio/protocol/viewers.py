@@ -4,36 +4,38 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from posestudio.protocol.messages import Message
 
 STREAM_KEY_PATTERN = r"^st_[A-Za-z0-9_-]{12}$"
 """A stream's server-wide id ("st_" and 12 URL-safe characters)."""
 
 
-class WatchRequest(BaseModel):
-    """`watch` and `unwatch`: `{"stream": "st_…"}`."""
+class WatchRequest(Message):
+    """`watch` and `unwatch`: `{"stream": "st_…"}` (acknowledged, or `Refused`)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    stream: str = Field(pattern=STREAM_KEY_PATTERN)
+    stream: str = Field(pattern=STREAM_KEY_PATTERN, description="the stream's server-wide id")
 
 
-class WatchAck(BaseModel):
-    """The acknowledgement of `watch`: the stream, its owner's name for it, its engine."""
-
-    model_config = ConfigDict(extra="forbid")
+class WatchAck(Message):
+    """The acknowledgement of `watch`: from now on the stream's `pose` messages come here."""
 
     ok: Literal[True] = True
     stream: str
-    stream_id: str
-    """The owner's name for the stream: the `stream_id` in the `pose` messages."""
+    stream_id: str = Field(description="the owner's name: the `stream_id` of its poses")
     engine: str
 
 
-class Unwatched(BaseModel):
-    """Sent to a viewer when a watched stream ends (or the viewer is refused later)."""
+class UnwatchAck(Message):
+    """The acknowledgement of `unwatch`."""
 
-    model_config = ConfigDict(extra="forbid")
+    ok: Literal[True] = True
+    stream: str
+
+
+class Unwatched(Message):
+    """`unwatched`, from server to a viewer: a watched stream ended."""
 
     stream: str
     stream_id: str

@@ -22,7 +22,7 @@ from posestudio.pipeline.viewers import Viewers
 from posestudio.protocol import FrameMeta as WireFrameMeta
 from posestudio.protocol import StartRequest, StopRequest
 from posestudio.protocol.packet import FastPacket
-from posestudio.protocol.viewers import WatchAck, WatchRequest
+from posestudio.protocol.viewers import UnwatchAck, WatchAck, WatchRequest
 from posestudio.settings import Settings
 from posestudio.transports.validation import parse
 from posestudio_core.auth import Authenticator, Principal
@@ -196,4 +196,4 @@ class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             self.viewers.unwatch(request.stream, sid)
         except PoseStudioError as exc:
             return self._refuse(exc)
-        return {"ok": True, "stream": request.stream}
+        return UnwatchAck(stream=request.stream).model_dump()

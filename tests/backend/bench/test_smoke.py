@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from posestudio.cli import app
+from posestudio_cli.main import app
 
 
 @pytest.mark.slow

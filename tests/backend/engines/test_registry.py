@@ -6,6 +6,7 @@ import pytest
 
 from posestudio.engines import EngineRegistry, PoseEngine, default_registry
 from posestudio.errors import EngineUnavailable, UnknownEngine
+from tests.utils.server import wait_until
 
 
 def broken_factory() -> PoseEngine:
@@ -88,3 +89,80 @@ def test_idle_instances_beyond_the_cap_are_closed() -> None:
         registry.release("still", engine)
     assert ClosingEngine.closed == 3
     assert registry.acquire("still") in engines[:2]
+
+
+class Tracked(StillEngine):
+    """Knows whether it was closed."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class SlowFactory:
+    """Builds a `Tracked` engine once told to; says when a build has begun."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.built: list[Tracked] = []
+
+    def __call__(self) -> PoseEngine:
+        self.started.set()
+        assert self.release.wait(10)
+        engine = Tracked()
+        self.built.append(engine)
+        return engine
+
+
+def test_a_load_still_running_at_close_closes_its_instance() -> None:
+    factory = SlowFactory()
+    registry = EngineRegistry({"slow": (factory, "loads when told")})
+    loader = threading.Thread(target=registry.load, args=("slow",))
+    loader.start()
+    assert factory.started.wait(10)
+    # The build is still running: close cannot wait for it here.
+    assert registry.close(timeout=0) is False
+    factory.release.set()
+    loader.join(10)
+    [engine] = factory.built
+    assert engine.closed, "an instance built after close was left open"
+    with pytest.raises(EngineUnavailable, match="closed"):
+        registry.acquire("slow")
+
+
+def test_close_waits_for_a_build_in_flight_and_closes_it() -> None:
+    factory = SlowFactory()
+    registry = EngineRegistry({"slow": (factory, "loads when told")})
+    factory.release.set()
+    assert registry.load("slow").loaded
+    held = registry.acquire("slow")  # the idle instance; the next acquire builds one
+    factory.release.clear()
+    factory.started.clear()
+    refused: list[EngineUnavailable] = []
+
+    def acquire_during_close() -> None:
+        try:
+            registry.acquire("slow")
+        except EngineUnavailable as exc:
+            refused.append(exc)
+
+    building = threading.Thread(target=acquire_during_close)
+    building.start()
+    assert factory.started.wait(10)
+    closed: list[bool] = []
+    closer = threading.Thread(target=lambda: closed.append(registry.close(timeout=10)))
+    closer.start()
+    wait_until(lambda: registry.closed, timeout=10)
+    factory.release.set()
+    closer.join(15)
+    building.join(15)
+    assert closed == [True]
+    assert len(refused) == 1 and "closed" in refused[0].message
+    assert len(factory.built) == 2 and factory.built[1].closed
+    # An instance a stream still held is closed when it comes back.
+    assert not held.closed  # type: ignore[attr-defined]
+    registry.release("slow", held)
+    assert held.closed  # type: ignore[attr-defined]

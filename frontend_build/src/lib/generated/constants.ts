@@ -94,8 +94,12 @@ export const ERROR_CODES = {
   ENGINE_UNAVAILABLE: "the engine failed to load or to build an instance",
   UNAUTHORIZED: "missing or wrong token",
   FORBIDDEN: "the caller is known but not allowed to do this",
-  NOT_FOUND: "no such resource (HTTP)",
+  NOT_FOUND: "no such resource, or no such route (HTTP)",
+  METHOD_NOT_ALLOWED: "the route exists but not for this method (HTTP)",
   CONFLICT: "the request conflicts with the current state (HTTP)",
+  BAD_ENGINE_CONFIG: "an engine's config from settings does not validate (at startup)",
+  SINK_BEHIND:
+    "a sink that must not lose results (the recorder) cannot keep up; its oldest results are dropped; the stream goes on",
   INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
   SINK_BEHIND:
     "a sink that must not lose results (the recorder) cannot keep up; its oldest results are dropped",

@@ -18,12 +18,11 @@ export type ErrorCode =
   | "UNAUTHORIZED"
   | "FORBIDDEN"
   | "NOT_FOUND"
+  | "METHOD_NOT_ALLOWED"
   | "CONFLICT"
-  | "INTERNAL"
+  | "BAD_ENGINE_CONFIG"
   | "SINK_BEHIND"
-  | "SESSION_LIMIT"
-  | "QUOTA_EXCEEDED"
-  | "STORAGE_FAILED";
+  | "INTERNAL";
 
 /**
  * Every message of the /pose protocol, by name.
@@ -38,6 +37,10 @@ export interface PoseProtocol {
   PoseMessage: PoseMessage;
   ErrorMessage: ErrorMessage;
   ErrorBody: ErrorBody;
+  WatchRequest: WatchRequest;
+  WatchAck: WatchAck;
+  UnwatchAck: UnwatchAck;
+  Unwatched: Unwatched;
   StreamList: StreamList;
   StreamSummary: StreamSummary;
   ErrorResponse: ErrorResponse;
@@ -108,6 +111,10 @@ export interface FrameMeta {
 export interface StartAck {
   ok: true;
   stream_id: string;
+  /**
+   * the stream's server-wide id: HTTP routes and viewers use it
+   */
+  id: string;
   engine: string;
   /**
    * whether smoothing is on
@@ -146,7 +153,7 @@ export interface StopAck {
   stream_id: string;
 }
 /**
- * The acknowledgement of a `start` or `stop` that was refused.
+ * The acknowledgement of a `start`, `stop`, `watch` or `unwatch` that was refused.
  *
  * This interface was referenced by `PoseProtocol`'s JSON-Schema
  * via the `definition` "Refused".
@@ -261,6 +268,54 @@ export interface ErrorMessage {
   stream_id?: string;
 }
 /**
+ * `watch` and `unwatch`: `{"stream": "st_…"}` (acknowledged, or `Refused`).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "WatchRequest".
+ */
+export interface WatchRequest {
+  /**
+   * the stream's server-wide id
+   */
+  stream: string;
+}
+/**
+ * The acknowledgement of `watch`: from now on the stream's `pose` messages come here.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "WatchAck".
+ */
+export interface WatchAck {
+  ok?: true;
+  stream: string;
+  /**
+   * the owner's name: the `stream_id` of its poses
+   */
+  stream_id: string;
+  engine: string;
+}
+/**
+ * The acknowledgement of `unwatch`.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "UnwatchAck".
+ */
+export interface UnwatchAck {
+  ok?: true;
+  stream: string;
+}
+/**
+ * `unwatched`, from server to a viewer: a watched stream ended.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "Unwatched".
+ */
+export interface Unwatched {
+  stream: string;
+  stream_id: string;
+  reason?: "ended";
+}
+/**
  * `GET /api/streams`.
  *
  * This interface was referenced by `PoseProtocol`'s JSON-Schema
@@ -277,13 +332,17 @@ export interface StreamList {
  */
 export interface StreamSummary {
   /**
+   * the stream's server-wide id (`/api/streams/{id}/stats`)
+   */
+  id: string;
+  /**
    * the client's name for the stream
    */
   stream_id: string;
   /**
    * the start of the connection's id
    */
-  connection: string;
+  connection: string | null;
   engine: string;
   state: "running" | "draining" | "closed";
   /**

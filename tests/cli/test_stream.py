@@ -1,4 +1,4 @@
-"""The `posestudio` command line, run as a real process."""
+"""`posestudio stream`, run as a real process against a live backend."""
 
 from __future__ import annotations
 
@@ -14,14 +14,6 @@ from posestudio.settings import Settings
 from tests.utils.server import LiveServer, wait_until
 
 POSESTUDIO = str(Path(sys.executable).with_name("posestudio"))
-
-
-def test_engines_lists_mediapipe_as_loadable() -> None:
-    result = subprocess.run(
-        [POSESTUDIO, "engines"], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("mediapipe (default)\tcpu\tok")
 
 
 def test_stream_prints_and_writes_landmarks(server: LiveServer, tmp_path: Path) -> None:

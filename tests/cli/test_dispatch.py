@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from posestudio.dispatch import PathDispatcher
+from posestudio_cli.dispatch import PathDispatcher
 from tests.utils.servers import uvicorn_server
 
 

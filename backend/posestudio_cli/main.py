@@ -1,0 +1,22 @@
+"""The `posestudio` command line: one small module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from posestudio_cli import agent, bench, engines, serve, stream
+
+app = typer.Typer(help="Pose Studio: real-time human pose.", no_args_is_help=True)
+app.command()(serve.serve)
+app.command()(engines.engines)
+app.command()(stream.stream)
+app.command()(bench.bench)
+app.add_typer(agent.app, name="agent")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""`posestudio serve`: the pose backend, the studio, and the agent embedded under /agent."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Annotated, Any
+
+import typer
+
+from posestudio.settings import Settings
+from posestudio_cli.common import (
+    access_token,
+    backend_settings,
+    configure_logging,
+    engine_registry,
+    uvicorn_config,
+)
+
+log = logging.getLogger(__name__)
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (0 picks a free one)")] = None,
+    engine: Annotated[str | None, typer.Option(help="Default pose engine")] = None,
+    workers: Annotated[int | None, typer.Option(help="Inference worker threads")] = None,
+) -> None:
+    """Run the pose backend (and the web studio, when it is built)."""
+    import uvicorn
+
+    from posestudio.app import create_app
+    from posestudio.runtime import build_runtime
+    from posestudio_core.auth import TokenAuthenticator
+
+    backend = backend_settings(host=host, port=port, default_engine=engine, workers=workers)
+    configure_logging(backend.log_level)
+    token = access_token(backend)
+    registry = engine_registry(backend)
+    runtime = build_runtime(backend, authenticator=TokenAuthenticator(token), registry=registry)
+    asgi: Any = create_app(runtime)
+    shown = "127.0.0.1" if backend.host in ("0.0.0.0", "::") else backend.host
+    agent = embedded_agent(backend, f"http://{shown}:{backend.port}", token)
+    if agent is not None:
+        from posestudio_cli.dispatch import PathDispatcher
+
+        asgi = PathDispatcher(asgi, {"/agent": agent[1]})
+    config = uvicorn_config(asgi, host=backend.host, port=backend.port, log_level=backend.log_level)
+    server = uvicorn.Server(config)
+
+    async def run() -> None:
+        serving = asyncio.create_task(server.serve())
+        while not server.started:
+            if serving.done():
+                return await serving
+            await asyncio.sleep(0.05)
+        bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else backend.port
+        if agent is not None:
+            # With port 0 the port is known only now, before any question can run.
+            agent[0].backend_url = f"http://{shown}:{bound}"
+        # Outside development the token would end up in container logs: leave it out.
+        query = f"?token={token}" if backend.environment == "development" else ""
+        typer.echo(
+            f"\nPose Studio is running. Open:\n\n    http://{shown}:{bound}/{query}\n",
+            err=True,
+        )
+        if not backend.frontend_available:
+            typer.echo("(the web studio is not built: `make setup` builds it)", err=True)
+        await serving
+
+    asyncio.run(run())
+
+
+def embedded_agent(backend: Settings, backend_url: str, token: str) -> tuple[Any, Any] | None:
+    """(agent settings, agent app) to serve under /agent, when embedded and installed."""
+    if not backend.agent_embedded:
+        return None
+    try:
+        from posestudio_agent.service import build_service
+        from posestudio_agent.settings import AgentSettings
+    except ImportError as exc:
+        log.info("agent not embedded: %s", exc)
+        return None
+    # In-process jobs and the backend's own token; model, tools and limits come from the
+    # usual POSE_STUDIO_AGENT_* settings.
+    agent_settings = AgentSettings(
+        redis_url=None, backend_url=backend_url, cors_origins=backend.cors_origins
+    )
+    return agent_settings, build_service(agent_settings, token)

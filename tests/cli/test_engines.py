@@ -1,0 +1,36 @@
+"""`posestudio engines`, run as a real process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.utils.processes import clean_environ
+
+POSESTUDIO = str(Path(sys.executable).with_name("posestudio"))
+
+
+def test_engines_lists_mediapipe_as_loadable() -> None:
+    result = subprocess.run(
+        [POSESTUDIO, "engines"], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("mediapipe (default)\tcpu\tok")
+
+
+def test_an_invalid_engine_config_stops_it_with_the_reason(tmp_path: Path) -> None:
+    env = {**clean_environ(), "POSE_STUDIO_ENGINE_CONFIG__MEDIAPIPE__MIN_DETECTION_CONFIDENCE": "2"}
+    result = subprocess.run(
+        [POSESTUDIO, "engines"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert "error: BAD_ENGINE_CONFIG: engine 'mediapipe' config is invalid" in result.stderr
+    assert "min_detection_confidence" in result.stderr
+    assert "Traceback" not in result.stderr
