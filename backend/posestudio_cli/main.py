@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from posestudio_cli import agent, bench, engines, serve, stream
+from posestudio_cli import agent, bench, db, engines, serve, stream, users
 
 app = typer.Typer(help="Pose Studio: real-time human pose.", no_args_is_help=True)
 app.command()(serve.serve)
 app.command()(engines.engines)
 app.command()(stream.stream)
 app.command()(bench.bench)
+app.add_typer(db.app, name="db")
+app.add_typer(users.users_app, name="users")
+app.add_typer(users.tokens_app, name="tokens")
 app.add_typer(agent.app, name="agent")
 
 

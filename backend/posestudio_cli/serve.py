@@ -29,16 +29,20 @@ def serve(
     """Run the pose backend (and the web studio, when it is built)."""
     import uvicorn
 
+    from posestudio.accounts.service import Accounts
     from posestudio.app import create_app
     from posestudio.runtime import build_runtime
-    from posestudio_core.auth import TokenAuthenticator
+    from posestudio.sessions.service import Sessions
 
     backend = backend_settings(host=host, port=port, default_engine=engine, workers=workers)
     configure_logging(backend.log_level)
     token = access_token(backend)
     registry = engine_registry(backend)
-    runtime = build_runtime(backend, authenticator=TokenAuthenticator(token), registry=registry)
-    asgi: Any = create_app(runtime)
+    # The token (set, or generated into data/token) stays an admin API token beside accounts.
+    accounts = Accounts(backend, bootstrap_token=token)
+    runtime = build_runtime(backend, authenticator=accounts.authenticator, registry=registry)
+    sessions = Sessions(backend, database=accounts.database)
+    asgi: Any = create_app(runtime, accounts=accounts, sessions=sessions)
     shown = "127.0.0.1" if backend.host in ("0.0.0.0", "::") else backend.host
     agent = embedded_agent(backend, f"http://{shown}:{backend.port}", token)
     if agent is not None:
@@ -64,6 +68,12 @@ def serve(
             f"\nPose Studio is running. Open:\n\n    http://{shown}:{bound}/{query}\n",
             err=True,
         )
+        if backend.environment == "development" and accounts.needs_setup():
+            typer.echo(
+                "No account yet: create the first admin at\n\n"
+                f"    http://{shown}:{bound}/setup?code={accounts.setup.code}\n",
+                err=True,
+            )
         if not backend.frontend_available:
             typer.echo("(the web studio is not built: `make setup` builds it)", err=True)
         await serving

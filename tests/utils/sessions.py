@@ -27,6 +27,7 @@ from posestudio.settings import Settings
 from posestudio.storage import Storage
 from posestudio.storage.local import LocalStorage
 from posestudio.storage.s3 import S3Storage
+from posestudio_core.auth import Authenticator
 from tests.utils.accounts import postgres_database
 from tests.utils.principals import ALICE_TOKEN, BOB_TOKEN, two_people
 from tests.utils.servers import uvicorn_server
@@ -113,9 +114,13 @@ def s3_client(endpoint: str) -> Any:
 
 @contextmanager
 def sessions_backend(
-    database_url: str, data_dir: Path, storage: Storage | None = None, **overrides: Any
+    database_url: str,
+    data_dir: Path,
+    storage: Storage | None = None,
+    authenticator: Authenticator | None = None,
+    **overrides: Any,
 ) -> Iterator[SessionsBackend]:
-    """The real app with sessions (two people: Alice and Bob, operators) on loopback."""
+    """The real app with sessions (by default two people: Alice and Bob, operators)."""
     settings = Settings(
         environment="test",
         data_dir=data_dir,
@@ -125,7 +130,7 @@ def sessions_backend(
     )
     storage = storage or LocalStorage(data_dir)
     sessions = Sessions(settings, storage=storage)
-    runtime = build_runtime(settings, authenticator=two_people())
+    runtime = build_runtime(settings, authenticator=authenticator or two_people())
     app = create_app(runtime, sessions=sessions)
     with uvicorn_server(app) as url:
         yield SessionsBackend(url, sessions, storage, settings)

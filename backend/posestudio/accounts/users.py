@@ -134,7 +134,7 @@ def set_password(
     revoke_user_sessions(session=session, user_id=user_id)
     audit.record(
         session=session,
-        action="user.password_reset",
+        action="user.password_changed" if actor == user.subject else "user.password_reset",
         actor=actor,
         target=user.subject,
         client=client,

@@ -28,7 +28,6 @@ class ErrorCode(StrEnum):
     BAD_ENGINE_CONFIG = "BAD_ENGINE_CONFIG"
     SINK_BEHIND = "SINK_BEHIND"
     INTERNAL = "INTERNAL"
-    SINK_BEHIND = "SINK_BEHIND"
     SESSION_LIMIT = "SESSION_LIMIT"
     QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
     STORAGE_FAILED = "STORAGE_FAILED"
@@ -55,8 +54,6 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.SINK_BEHIND: "a sink that must not lose results (the recorder) cannot keep "
     "up; its oldest results are dropped; the stream goes on",
     ErrorCode.INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
-    ErrorCode.SINK_BEHIND: "a sink that must not lose results (the recorder) cannot keep up; "
-    "its oldest results are dropped",
     ErrorCode.SESSION_LIMIT: "a recording beyond max_streams_per_session, or one that reached "
     "max_session_seconds (stopped cleanly, complete)",
     ErrorCode.QUOTA_EXCEEDED: "the owner's recordings reached session_quota_bytes: refused, or "

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 import socketio
 
@@ -13,10 +14,12 @@ from posestudio.accounts import tokens
 from posestudio.accounts.authenticator import DbAuthenticator
 from posestudio.accounts.models import ApiTokenCreate
 from posestudio.accounts.sessions import create_session, end_session
+from posestudio.client import PoseClient, PoseClientError
 from posestudio.db.database import Database
 from posestudio_core.auth import Credentials, Principal
 from tests.backend.accounts.factories import make_user
 from tests.utils.accounts import BOOTSTRAP_TOKEN, accounts_backend
+from tests.utils.server import wait_until
 
 
 def test_credentials_name_the_right_principal(database: Database) -> None:
@@ -92,3 +95,21 @@ async def test_socketio_connects_with_a_session_cookie_or_an_api_token(
         "message": "missing or wrong token",
         "data": {"code": "UNAUTHORIZED", "message": "missing or wrong token"},
     }
+
+
+async def test_a_viewers_token_connects_but_cannot_start_a_stream(tmp_path: Path) -> None:
+    with accounts_backend(f"sqlite:///{tmp_path / 'posestudio.db'}") as backend:
+        wait_until(lambda: httpx.get(f"{backend.url}/ready").status_code == 200, 120)
+        tokens_by_role = {}
+        for role in ("viewer", "operator"):
+            person = backend.make_user(role)
+            tokens_by_role[role] = backend.token_for(person["email"])
+        async with PoseClient(backend.url, tokens_by_role["viewer"], reconnect=False) as viewer:
+            with pytest.raises(PoseClientError) as refused:
+                await viewer.start("cam0")
+            assert refused.value.code == "FORBIDDEN"
+            assert refused.value.error["details"] == {"action": "stream.start", "role": "viewer"}
+        async with PoseClient(backend.url, tokens_by_role["operator"], reconnect=False) as op:
+            started = await op.start("cam0")
+            assert started["ok"] is True
+            await op.stop("cam0")

@@ -19,6 +19,7 @@ ACCOUNT_ROUTES = {
     "POST /api/auth/login": ["public"],
     "POST /api/auth/logout": ["public"],
     "GET /api/auth/me": ["account.manage"],
+    "POST /api/auth/password": ["account.manage"],
     "GET /api/setup": ["public"],
     "GET /setup": ["public"],
     "POST /api/setup": ["public"],

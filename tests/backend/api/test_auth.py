@@ -123,3 +123,29 @@ def test_a_wrong_token_does_not_fall_back_to_the_cookie(api: AccountsBackend) ->
     browser = api.signed_in("both@example.com")
     refused = browser.get("/api/auth/me", headers={"Authorization": "Bearer pst_wrong"})
     assert refused.status_code == 401
+
+
+def test_changing_my_password_ends_my_other_sessions(api: AccountsBackend) -> None:
+    api.make_user("viewer", "mover@example.com")
+    laptop = api.signed_in("mover@example.com")
+    phone = api.signed_in("mover@example.com")
+    wrong = phone.post(
+        "/api/auth/password",
+        json={"current_password": "not-it-at-all", "new_password": "a-new-long-passphrase"},
+    )
+    weak = phone.post(
+        "/api/auth/password", json={"current_password": PASSWORD, "new_password": "password1234"}
+    )
+    assert (wrong.status_code, wrong.json()["error"]["code"]) == (401, "INVALID_CREDENTIALS")
+    assert (weak.status_code, weak.json()["error"]["code"]) == (400, "WEAK_PASSWORD")
+    assert laptop.get("/api/auth/me").status_code == 200  # nothing changed yet
+    changed = phone.post(
+        "/api/auth/password",
+        json={"current_password": PASSWORD, "new_password": "a-new-long-passphrase"},
+    )
+    assert changed.status_code == 204, changed.text
+    new_cookie = changed.cookies["posestudio_session"]
+    assert laptop.get("/api/auth/me").status_code == 401
+    with api.client(cookies={"posestudio_session": new_cookie}) as renewed:
+        assert renewed.get("/api/auth/me").status_code == 200
+    api.signed_in("mover@example.com", "a-new-long-passphrase")

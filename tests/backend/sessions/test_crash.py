@@ -45,7 +45,7 @@ def serve(data_dir: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
         [
             sys.executable,
             "-m",
-            "posestudio.cli",
+            "posestudio_cli",
             "serve",
             "--host",
             "127.0.0.1",

@@ -101,8 +101,6 @@ export const ERROR_CODES = {
   SINK_BEHIND:
     "a sink that must not lose results (the recorder) cannot keep up; its oldest results are dropped; the stream goes on",
   INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
-  SINK_BEHIND:
-    "a sink that must not lose results (the recorder) cannot keep up; its oldest results are dropped",
   SESSION_LIMIT:
     "a recording beyond max_streams_per_session, or one that reached max_session_seconds (stopped cleanly, complete)",
   QUOTA_EXCEEDED: "the owner's recordings reached session_quota_bytes: refused, or stopped cleanly",

@@ -22,7 +22,10 @@ export type ErrorCode =
   | "CONFLICT"
   | "BAD_ENGINE_CONFIG"
   | "SINK_BEHIND"
-  | "INTERNAL";
+  | "INTERNAL"
+  | "SESSION_LIMIT"
+  | "QUOTA_EXCEEDED"
+  | "STORAGE_FAILED";
 
 /**
  * Every message of the /pose protocol, by name.
