@@ -6,6 +6,7 @@ leak nothing.
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -14,7 +15,7 @@ from fastapi.responses import StreamingResponse
 
 from posestudio.db.session import SessionDep
 from posestudio.errors import BadRequest, NotFound
-from posestudio.sessions import crud, exports, replay
+from posestudio.sessions import bvh, crud, exports, replay
 from posestudio.sessions.models import (
     AnnotationCreate,
     AnnotationList,
@@ -278,7 +279,7 @@ def delete_annotation(
     return Response(status_code=204)
 
 
-Format = Literal["jsonl", "csv", "parquet"]
+Format = Literal["jsonl", "csv", "parquet", "bvh"]
 WRITERS = {"jsonl": exports.jsonl, "csv": exports.csv_rows, "parquet": exports.parquet}
 
 
@@ -292,11 +293,18 @@ def export(
     start: From = 0.0,
     end: To = None,
 ) -> StreamingResponse:
-    """Export a session (or one stream of it) as JSONL, CSV or Parquet, streamed."""
+    """Export a session (or one stream) as JSONL, CSV, Parquet or BVH (one stream), streamed."""
     _range(start, end)
     row = _visible(sessions, principal, session_id, Action.SESSION_EXPORT)
     sources = _sources(sessions, row, stream)
-    body = WRITERS[fmt](sessions.storage, row.id, sources, start, end)
+    if fmt == "bvh":
+        # One skeleton per file: the named stream, or the session's first.
+        body = bvh.bvh(sessions.storage, row.id, sources[0].key, start, end)
+        # Solving runs before the first byte, so "nobody in view" is still a 404.
+        first = next(body)
+        body = itertools.chain([first], body)
+    else:
+        body = WRITERS[fmt](sessions.storage, row.id, sources, start, end)
     filename = f"{row.id}{'-' + stream if stream else ''}.{fmt}"
     headers = {
         "Content-Disposition": f'attachment; filename="{filename}"',

@@ -30,6 +30,7 @@ FORMATS = {
     "jsonl": "application/x-ndjson",
     "csv": "text/csv",
     "parquet": "application/vnd.apache.parquet",
+    "bvh": "text/plain",
 }
 
 
