@@ -231,7 +231,7 @@ class Sessions:
     async def _on_record(
         self, principal: Principal, sid: str, channel: Channel, data: Any
     ) -> dict[str, Any]:
-        from posestudio.sessions.events import RecordRequest
+        from posestudio.protocol.recording import RecordRequest
         from posestudio.transports.validation import parse
 
         request = parse(RecordRequest, {} if data is None else data)
@@ -245,7 +245,7 @@ class Sessions:
     async def _on_stop_record(
         self, principal: Principal, sid: str, channel: Channel, data: Any
     ) -> dict[str, Any]:
-        from posestudio.sessions.events import StopRecordRequest
+        from posestudio.protocol.recording import StopRecordRequest
         from posestudio.transports.validation import parse
 
         request = parse(StopRecordRequest, data)

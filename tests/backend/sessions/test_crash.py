@@ -100,6 +100,7 @@ async def test_kill_9_mid_recording_keeps_the_frames_up_to_the_last_second(tmp_p
         lines = _get(url, f"/api/sessions/{sid}/streams/{stream['key']}/poses").text.splitlines()
         kept = [orjson.loads(line) for line in lines]
         last = _get(url, f"/api/sessions/{sid}/streams/{stream['key']}/frames/{len(kept) - 1}")
+        exported = _get(url, f"/api/sessions/{sid}/export.jsonl")
     assert session["status"] == "interrupted"
     assert session["stop_reason"] == "server_stopped"
     assert "were kept" in session["note"]
@@ -107,6 +108,9 @@ async def test_kill_9_mid_recording_keeps_the_frames_up_to_the_last_second(tmp_p
     # What was kept is exactly the first poses the client got, in order, with no gap.
     assert [k["pose"] for k in kept] == received[: len(kept)]
     assert last.content == sent[len(kept) - 1]
+    # An interrupted session exports what was kept, and says so.
+    assert exported.headers["x-session-status"] == "interrupted"
+    assert len(exported.text.splitlines()) == len(kept)
     assert session["duration_s"] == round(kept[-1]["ts"], 3)
     missing = len(received) - len(kept)
     span = (

@@ -11,6 +11,7 @@ import pytest
 
 from posestudio.client import PoseClientError
 from posestudio.protocol import LANDMARK_NAMES
+from posestudio.protocol.recording import RecordingEvent
 from tests.utils.frames import send_and_wait, video_jpegs
 from tests.utils.principals import BOB_TOKEN
 from tests.utils.sessions import Recorder, SessionsBackend
@@ -36,6 +37,8 @@ async def _record(backend: SessionsBackend, *, video: bool) -> tuple[dict, list[
         await recorder.close()
     assert final["status"] == "complete" and final["stop_reason"] == "stopped"
     assert ended["status"] == "complete" and ended["frames"] == FRAMES
+    for event in recorder.recordings:  # what the server sends is what the schema says
+        RecordingEvent.model_validate(event)
     return final, poses, jpegs
 
 

@@ -1,10 +1,12 @@
-"""The `/pose` messages of recording (docs/sessions.md)."""
+"""The `/pose` messages of recording sessions (docs/sessions.md)."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
-from posestudio.protocol.messages import Message
+from posestudio.protocol.messages import ErrorBody, Message
 from posestudio_core.ids import STREAM_ID_PATTERN
 
 
@@ -22,3 +24,15 @@ class StopRecordRequest(Message):
     """`stop_record`: stop a recording session."""
 
     session_id: str = Field(min_length=1, max_length=16)
+
+
+class RecordingEvent(Message):
+    """`recording`: a session's progress, about once a second, and once more at its end."""
+
+    session_id: str
+    status: Literal["recording", "complete", "interrupted"]
+    elapsed_s: float
+    frames: int
+    bytes: int
+    stop_reason: str | None = Field(description="set once the session has ended")
+    error: ErrorBody | None = Field(description="why it stopped, when a limit or failure ended it")
