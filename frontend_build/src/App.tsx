@@ -1,22 +1,35 @@
-import { useCallback, useEffect, useMemo, useState, type FormEvent } from "react";
-import { AskPanel } from "./components/AskPanel";
-import { StreamTile } from "./components/StreamTile";
-import { AgentClient } from "./lib/agent";
-import { FRONT, listCameras, type CameraChoice } from "./lib/cameras";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { AdminPage } from "./components/AdminPage";
+import { SetupPage } from "./components/SetupPage";
+import { SignInPage } from "./components/SignInPage";
+import { Studio } from "./components/Studio";
+import { TokensPage } from "./components/TokensPage";
+import { TopBar, type Chrome, type Theme } from "./components/TopBar";
+import { AccountClient, describeError, resolveStart, type StartState } from "./lib/account";
 import { forgetToken, saveToken, type StudioConfig } from "./lib/config";
-import { FrameEncoder } from "./lib/encoder";
-import { PoseConnection, type ConnectionStatus } from "./lib/protocol";
-import { StreamSession } from "./lib/session";
-import { openSocket } from "./lib/sockets";
-import type { WireError } from "./lib/types";
-
-type Theme = "dark" | "light";
+import { visibilityFor } from "./lib/roles";
+import { parseRoute, routeHash, type Route } from "./lib/routes";
 
 function initialTheme(): Theme {
   const stored = localStorage.getItem("poseStudio.theme");
   if (stored === "dark" || stored === "light") return stored;
   return matchMedia("(prefers-color-scheme: light)").matches ? "light" : "dark";
 }
+
+function useHashRoute(): [Route, (route: Route) => void] {
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  useEffect(() => {
+    const follow = () => setRoute(parseRoute(location.hash));
+    addEventListener("hashchange", follow);
+    return () => removeEventListener("hashchange", follow);
+  }, []);
+  const go = useCallback((next: Route) => {
+    location.hash = routeHash(next);
+  }, []);
+  return [route, go];
+}
+
+type Start = StartState | { kind: "loading" } | { kind: "failed"; message: string };
 
 export function App({ config }: { config: StudioConfig }) {
   const [token, setToken] = useState(config.token);
@@ -25,284 +38,126 @@ export function App({ config }: { config: StudioConfig }) {
   // first) reads the theme's colours from CSS.
   document.documentElement.dataset.theme = theme;
   useEffect(() => localStorage.setItem("poseStudio.theme", theme), [theme]);
-  const toggleTheme = () => setTheme((t) => (t === "dark" ? "light" : "dark"));
+  const [route, go] = useHashRoute();
 
-  if (!token) {
-    return (
-      <TokenForm
-        onToken={(t) => {
-          saveToken(t);
-          setToken(t);
-        }}
-      />
-    );
-  }
-  return (
-    <Studio
-      key={token}
-      backendUrl={config.backendUrl}
-      token={token}
-      theme={theme}
-      onToggleTheme={toggleTheme}
-      onNewToken={(t) => {
-        saveToken(t);
-        setToken(t);
-      }}
-    />
-  );
-}
-
-function Studio({
-  backendUrl,
-  token,
-  theme,
-  onToggleTheme,
-  onNewToken,
-}: {
-  backendUrl: string;
-  token: string;
-  theme: Theme;
-  onToggleTheme: () => void;
-  onNewToken: (token: string) => void;
-}) {
-  const connection = useMemo(
-    () => new PoseConnection(openSocket("pose", backendUrl, token)),
-    [backendUrl, token],
-  );
-  const encoder = useMemo(() => new FrameEncoder(), []);
-  const [status, setStatus] = useState<ConnectionStatus>(connection.status);
-  const [statusDetail, setStatusDetail] = useState("");
-  const [sessions, setSessions] = useState<StreamSession[]>([]);
-  const [cameras, setCameras] = useState<CameraChoice[]>([]);
-  const [notices, setNotices] = useState<WireError[]>([]);
-  const [askOpen, setAskOpen] = useState(false);
-  const [highlights, setHighlights] = useState<Record<string, number>>({});
-  const [, setLimitsSeen] = useState(0);
-
+  const client = useMemo(() => new AccountClient(config.backendUrl, token), [config.backendUrl, token]);
+  const [start, setStart] = useState<Start>({ kind: "loading" });
+  const [checks, setChecks] = useState(0);
+  const recheck = useCallback(() => setChecks((n) => n + 1), []);
   useEffect(() => {
-    const offs = [
-      connection.on("status", (s, detail) => {
-        setStatus(s);
-        setStatusDetail(detail ?? "");
-      }),
-      connection.on("error", (e) => {
-        if (!e.stream_id) setNotices((n) => [...n.slice(-2), e]);
-      }),
-      connection.on("phase", () => setLimitsSeen((n) => n + 1)),
-    ];
+    let live = true;
+    resolveStart(client).then(
+      (s) => live && setStart(s),
+      (e: unknown) => live && setStart({ kind: "failed", message: describeError(e) }),
+    );
     return () => {
-      offs.forEach((off) => off());
-      connection.close();
-      encoder.close();
+      live = false;
     };
-  }, [connection, encoder]);
+  }, [client, checks]);
 
-  useEffect(() => {
-    const refresh = () =>
-      void listCameras()
-        .then(setCameras)
-        .catch(() => undefined);
-    navigator.mediaDevices?.addEventListener?.("devicechange", refresh);
-    return () => navigator.mediaDevices?.removeEventListener?.("devicechange", refresh);
-  }, []);
-
-  // The browser test and curious developers read the live state here.
-  useEffect(() => {
-    (window as unknown as { __poseStudio: unknown }).__poseStudio = { connection, sessions };
-  }, [connection, sessions]);
-
-  const addStream = useCallback(() => {
-    const used = new Set(sessions.map((s) => s.settings.camera));
-    const unused = cameras.find((c) => !used.has(c.id));
-    // Another camera when there is one; otherwise the same one again (a second view of it).
-    const camera = sessions.length === 0 ? FRONT.id : (unused ?? cameras[0] ?? FRONT).id;
-    const session = new StreamSession(connection, encoder, { camera });
-    setSessions([...sessions, session]);
-    void session.open().then(() =>
-      listCameras()
-        .then(setCameras)
-        .catch(() => undefined),
-    );
-  }, [sessions, cameras, connection, encoder]);
-
-  const removeStream = (session: StreamSession) => {
-    session.dispose();
-    setSessions((current) => current.filter((s) => s !== session));
+  const adoptToken = (t: string) => {
+    saveToken(t);
+    setStart({ kind: "loading" });
+    setToken(t);
+  };
+  const signedOut = () => {
+    setStart({ kind: "loading" });
+    if (token === null) recheck();
+    setToken(null);
+  };
+  const signOut = () => {
+    if (token !== null) {
+      forgetToken();
+      signedOut();
+    } else void client.signOut().finally(signedOut);
   };
 
-  const maxFps = connection.limits?.max_fps ?? 30;
-  const atLimit = connection.maxStreams !== null && sessions.length >= connection.maxStreams;
-  const running = sessions.filter((s) => s.running).map((s) => s.id);
+  const me = start.kind === "ready" ? start.me : null;
+  const setupCode = route.page === "setup" ? route.code : "";
+  const chrome: Chrome = {
+    me,
+    visibility: visibilityFor(me?.role ?? null, { person: me?.user != null }),
+    theme,
+    onToggleTheme: () => setTheme((t) => (t === "dark" ? "light" : "dark")),
+    onSignOut: signOut,
+  };
 
-  const agentClient = useMemo(() => {
-    if (!askOpen) return null;
-    const push = openSocket("agent", backendUrl, token);
-    return { client: new AgentClient(backendUrl, token, push), push };
-  }, [askOpen, backendUrl, token]);
-  useEffect(() => () => void agentClient?.push.close(), [agentClient]);
-
-  return (
-    <div className={askOpen ? "app with-ask" : "app"}>
-      <a className="skip" href="#streams">
-        Skip to streams
-      </a>
-      <header className="topbar">
-        <div className="brand">
-          <span className="logo" aria-hidden="true" />
-          <h1>Pose Studio</h1>
-        </div>
-        <p className={`conn conn-${status}`} title={statusDetail} aria-live="polite">
-          <span className="dot" aria-hidden="true" />
-          <span className="sr-only">Connection: </span>
-          <span data-testid="connection-status">{status}</span>
-        </p>
-        <div className="topbar-actions">
-          <button
-            type="button"
-            className="btn btn-primary"
-            data-testid="add-stream"
-            onClick={addStream}
-            disabled={atLimit}
-            title={atLimit ? `The server allows ${connection.maxStreams} streams` : undefined}
-          >
-            + Add camera
-          </button>
-          <button
-            type="button"
-            className="btn"
-            data-testid="ask-button"
-            aria-expanded={askOpen}
-            onClick={() => setAskOpen((o) => !o)}
-          >
-            Ask
-          </button>
-          <button
-            type="button"
-            className="btn btn-ghost"
-            onClick={onToggleTheme}
-            aria-label={`Switch to ${theme === "dark" ? "light" : "dark"} theme`}
-          >
-            {theme === "dark" ? "☀" : "☾"}
-          </button>
-        </div>
-      </header>
-
-      {status === "unauthorized" && <TokenBanner onToken={onNewToken} />}
-      {notices.map((n, i) => (
-        <p key={i} className="banner" role="alert">
-          {n.code}: {n.message}
-          <button
-            type="button"
-            className="btn btn-ghost"
-            onClick={() => setNotices((all) => all.filter((x) => x !== n))}
-          >
-            Dismiss
-          </button>
-        </p>
-      ))}
-
-      <main id="streams" className="tiles">
-        {sessions.length === 0 && (
-          <section className="empty">
-            <h2>See your pose, live</h2>
-            <p>
-              Stream your camera to this Pose Studio and watch your 33-point skeleton in 2D and 3D. Frames go
-              only to this server.
-            </p>
-            <button
-              type="button"
-              className="btn btn-primary btn-big"
-              data-testid="empty-add-stream"
-              onClick={addStream}
-            >
-              Start camera
+  switch (start.kind) {
+    case "loading":
+      return <main className="token-page" aria-busy="true" />;
+    case "failed":
+      return (
+        <main className="token-page">
+          <div className="card" role="alert">
+            <h1>Pose Studio</h1>
+            <p>{start.message}</p>
+            <button type="button" className="btn btn-primary" onClick={recheck}>
+              Try again
             </button>
-          </section>
-        )}
-        {sessions.map((s) => (
-          <StreamTile
-            key={s.id}
-            session={s}
-            cameras={cameras}
-            maxFps={maxFps}
-            theme={theme}
-            highlight={highlights[s.id] ?? null}
-            onRemove={() => removeStream(s)}
-          />
-        ))}
-      </main>
-
-      {askOpen && agentClient && (
-        <AskPanel
-          client={agentClient.client}
-          streamIds={running}
-          streamLabel={(id) => sessions.find((s) => s.id === id)?.camera.label || id}
-          onHighlight={(id, ts) => setHighlights((h) => ({ ...h, [id]: ts }))}
-          onClose={() => setAskOpen(false)}
+          </div>
+        </main>
+      );
+    case "setup":
+      return (
+        <SetupPage
+          key={setupCode}
+          client={client}
+          code={setupCode}
+          onDone={() => {
+            go({ page: "studio" });
+            recheck();
+          }}
         />
-      )}
-    </div>
-  );
-}
-
-function TokenForm({ onToken }: { onToken: (token: string) => void }) {
-  const [value, setValue] = useState("");
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (value.trim()) onToken(value.trim());
-  };
-  return (
-    <main className="token-page">
-      <form className="card" onSubmit={submit}>
-        <h1>Pose Studio</h1>
-        <p>
-          Open the address that <code>posestudio serve</code> printed (it carries the token), or paste the
-          access token here.
-        </p>
-        <label htmlFor="token">Access token</label>
-        <input
-          id="token"
-          type="password"
-          autoComplete="off"
-          value={value}
-          onChange={(e) => setValue(e.target.value)}
+      );
+    case "signin":
+      return (
+        <SignInPage
+          client={client}
+          notice={route.page === "setup" ? "Setup is done: sign in instead." : undefined}
+          onSignedIn={() => {
+            if (route.page === "signin" || route.page === "setup") go({ page: "studio" });
+            recheck();
+          }}
+          onToken={adoptToken}
         />
-        <button type="submit" className="btn btn-primary">
-          Connect
-        </button>
-      </form>
-    </main>
-  );
-}
+      );
+  }
 
-function TokenBanner({ onToken }: { onToken: (token: string) => void }) {
-  const [value, setValue] = useState("");
+  // Signed in, or a stored token the server refused (the studio says so and asks for another).
+  const page = pageFor(route, chrome);
   return (
-    <form
-      className="banner"
-      role="alert"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (value.trim()) onToken(value.trim());
-      }}
-    >
-      <span>The server refused the access token.</span>
-      <label htmlFor="new-token" className="sr-only">
-        Access token
-      </label>
-      <input
-        id="new-token"
-        type="password"
-        placeholder="access token"
-        value={value}
-        onChange={(e) => setValue(e.target.value)}
+    <>
+      <Studio
+        key={token ?? "session"}
+        backendUrl={config.backendUrl}
+        token={token}
+        chrome={chrome}
+        hidden={page !== null}
+        onNewToken={adoptToken}
+        onSignIn={signedOut}
       />
-      <button type="submit" className="btn">
-        Use this token
-      </button>
-      <button type="button" className="btn btn-ghost" onClick={() => forgetToken()}>
-        Forget the stored one
-      </button>
-    </form>
+      {page !== null && me !== null && (
+        <div className="app">
+          <TopBar chrome={chrome}>
+            <nav className="topbar-actions">
+              <a className="btn" href="#/">
+                ← Streams
+              </a>
+            </nav>
+          </TopBar>
+          {page.page === "tokens" && <TokensPage client={client} me={me} />}
+          {page.page === "admin" && (
+            <AdminPage client={client} me={me} tab={page.tab} auditPage={page.auditPage} />
+          )}
+        </div>
+      )}
+    </>
   );
+}
+
+/** The page over the studio for this route, or null (the streams); none that this role may not see. */
+function pageFor(route: Route, chrome: Chrome): (Route & { page: "tokens" | "admin" }) | null {
+  if (route.page === "tokens" && chrome.visibility.ownTokens) return route;
+  if (route.page === "admin" && chrome.visibility.admin) return route;
+  return null;
 }

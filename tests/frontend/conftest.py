@@ -159,6 +159,26 @@ def backend(studio_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def accounts_backend(
+    studio_dist: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Backend]:
+    """`posestudio serve` with accounts on a fresh SQLite file in its data directory, in
+    development, so that it prints the one-time setup URL as it does for a new user."""
+    tmp = tmp_path_factory.mktemp("backend-accounts")
+    server = Backend(
+        port=free_port(),
+        data_dir=tmp / "data",
+        log_path=tmp / "backend.log",
+        env={"POSE_STUDIO_ENVIRONMENT": "development"},
+    )
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 # Proves that the answer is shown as text: markup from the model must not become markup.
 MODEL_POSTSCRIPT = " **Keep it up.** <b>not markup</b>"
 

@@ -14,6 +14,7 @@ from posestudio.accounts.models import DisplayName, Email, Password, UserCreate,
 from posestudio.accounts.sessions import create_session
 from posestudio.api.auth import set_session_cookie
 from posestudio.db.session import SessionDep
+from posestudio.deps import SettingsDep
 from posestudio_core.deps import public
 
 router = APIRouter(prefix="/api/setup", tags=["setup"])
@@ -51,9 +52,13 @@ page_router = APIRouter(tags=["setup"])
 @page_router.get(
     "/setup", response_class=HTMLResponse, include_in_schema=False, dependencies=[Depends(public)]
 )
-def setup_page() -> HTMLResponse:
-    """The plain first-admin page (`?code=` from `posestudio serve`), without the studio."""
-    page = resources.files("posestudio.accounts").joinpath("setup_page.html").read_text()
+def setup_page(settings: SettingsDep) -> HTMLResponse:
+    """The first-admin page (`?code=` from `posestudio serve`): the studio's, when it is built
+    (it moves the code into its own `#/setup` route), else a plain page without the studio."""
+    if settings.frontend_available:
+        page = (settings.frontend_dir / "index.html").read_text()
+    else:
+        page = resources.files("posestudio.accounts").joinpath("setup_page.html").read_text()
     # The code stays in the address bar only until the admin exists; not for referrers.
     return HTMLResponse(
         page, headers={"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}

@@ -39,11 +39,16 @@ type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 export class AgentClient {
   constructor(
     private readonly baseUrl: string,
-    private readonly token: string,
+    /** The API token; null: the session cookie. */
+    private readonly token: string | null,
     private readonly push: PushSocket | null,
     private readonly fetcher: Fetch = (input, init) => fetch(input, init),
     private readonly pollMs = 1000,
   ) {}
+
+  private auth(): Record<string, string> {
+    return this.token ? { Authorization: `Bearer ${this.token}` } : {};
+  }
 
   private url(path: string): string {
     return `${this.baseUrl.replace(/\/$/, "")}${path}`;
@@ -54,8 +59,9 @@ export class AgentClient {
     if (streamIds.length) body.stream_ids = streamIds;
     const response = await this.fetcher(this.url("/agent/invoke"), {
       method: "POST",
-      headers: { Authorization: `Bearer ${this.token}`, "Content-Type": "application/json" },
+      headers: { ...this.auth(), "Content-Type": "application/json" },
       body: JSON.stringify(body),
+      credentials: this.token ? "omit" : "include",
     });
     const data = await readJson(response);
     if (!response.ok) throw errorFrom(response, data);
@@ -67,7 +73,8 @@ export class AgentClient {
 
   async fetchResult(requestId: string): Promise<AgentResult> {
     const response = await this.fetcher(this.url(`/agent/result/${encodeURIComponent(requestId)}`), {
-      headers: { Authorization: `Bearer ${this.token}` },
+      headers: this.auth(),
+      credentials: this.token ? "omit" : "include",
     });
     const data = await readJson(response);
     if (!response.ok) throw errorFrom(response, data);

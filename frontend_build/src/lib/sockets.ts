@@ -1,6 +1,7 @@
 /**
  * The one Socket.IO factory: the pose backend's `/pose` namespace and the agent's `/agent`
- * push both open here, under the backend URL, with the access token as `auth`.
+ * push both open here, under the backend URL, with the API token as `auth`, or, signed
+ * in without one, with the browser's session cookie (`withCredentials`).
  */
 import { io, type Socket } from "socket.io-client";
 
@@ -46,14 +47,17 @@ export interface SocketOptions {
 export function openSocket(
   service: Service,
   backendUrl: string,
-  token: string,
+  /** The API token; null: the session cookie authenticates. */
+  token: string | null,
   { base, autoConnect = true }: SocketOptions = {},
 ): Socket {
   const { namespace, path, ...reconnect } = SERVICES[service];
   const target = socketTarget(backendUrl, path, base);
   return io(`${target.origin}${namespace}`, {
     path: target.path,
-    auth: { token },
+    auth: token ? { token } : {},
+    // Cookies go with the polling transport's requests (and cross-origin at all) only so.
+    withCredentials: token === null,
     transports: ["websocket", "polling"],
     autoConnect,
     ...reconnect,

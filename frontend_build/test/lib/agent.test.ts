@@ -54,6 +54,20 @@ describe("AgentClient", () => {
     expect(JSON.parse(String(init?.body))).toEqual({ question: "Am I in frame?", stream_ids: ["cam1"] });
   });
 
+  it("signed in without a token, sends the session cookie and no Authorization", async () => {
+    const service = fakeService({
+      "POST /agent/invoke": () => json({ request_id: "r1" }, 202),
+      "GET /agent/result/r1": () => json(result("complete", { answer: "ok" })),
+    });
+    const client = new AgentClient("http://studio.local", null, null, service.fetcher);
+    await client.invoke("Am I in frame?", []);
+    await client.fetchResult("r1");
+    for (const { init } of service.requests) {
+      expect(new Headers(init?.headers).has("Authorization")).toBe(false);
+      expect(init?.credentials).toBe("include");
+    }
+  });
+
   it("surfaces the service's own message, e.g. how to configure a model", async () => {
     const message = "No model is configured: set POSE_AGENT_MODEL and an API key.";
     const service = fakeService({

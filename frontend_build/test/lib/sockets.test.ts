@@ -49,4 +49,12 @@ describe("openSocket", () => {
     expect(socket.io.opts.path).toBe("/base/agent/socket.io");
     expect(socket.io.reconnectionDelayMax()).toBe(10_000);
   });
+
+  it("signed in without a token, sends no token and lets the session cookie go", () => {
+    const socket = open("pose", "http://studio.local:8000", null, { autoConnect: false });
+    expect(socket.auth).toEqual({});
+    expect(socket.io.opts.withCredentials).toBe(true);
+    const withToken = open("agent", "http://studio.local:8000", "tok", { autoConnect: false });
+    expect(withToken.io.opts.withCredentials).toBe(false);
+  });
 });

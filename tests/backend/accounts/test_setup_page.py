@@ -17,8 +17,11 @@ pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("POSE_STUDIO_CHROMIUM", "/usr/bin/chromium")
 
 
-def test_the_setup_page_creates_the_first_admin_and_signs_them_in(tmp_path: Path) -> None:
-    with accounts_backend(f"sqlite:///{tmp_path / 'posestudio.db'}") as backend:
+def test_the_plain_setup_page_creates_the_first_admin_and_signs_them_in(tmp_path: Path) -> None:
+    # Without a built studio (a headless install) /setup is the plain page.
+    with accounts_backend(
+        f"sqlite:///{tmp_path / 'posestudio.db'}", frontend_dir=tmp_path / "no-studio"
+    ) as backend:
         code = backend.accounts.setup.code
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
