@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
 
 import socketio
 from fastapi import FastAPI
@@ -19,16 +17,10 @@ from posestudio.metrics import PoseCollector
 from posestudio.runtime import Runtime
 from posestudio_core.http import service_app
 
-if TYPE_CHECKING:
-    from posestudio.accounts.service import Accounts
-    from posestudio.sessions.service import Sessions
-
 log = logging.getLogger(__name__)
 
 
-def create_app(
-    runtime: Runtime, *, accounts: Accounts | None = None, sessions: Sessions | None = None
-) -> socketio.ASGIApp:
+def create_app(runtime: Runtime) -> socketio.ASGIApp:
     """Serve a runtime. Its steps start with the app's lifespan (engines load in the
     background; `/ready` says when) and are undone in reverse when it ends."""
     settings, registry = runtime.settings, runtime.registry
@@ -45,22 +37,12 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if accounts is not None:
-            await asyncio.to_thread(accounts.start)
-        if sessions is not None:
-            await asyncio.to_thread(sessions.start)
-            sessions.bind(asyncio.get_running_loop())
         await runtime.start()
         try:
             yield
         finally:
             app.state.draining = True
             await runtime.stop()
-            if sessions is not None:
-                # After the streams closed: every recording flushes and completes.
-                await asyncio.to_thread(sessions.close)
-            if accounts is not None:
-                accounts.close()
 
     app = service_app(
         settings,
@@ -82,11 +64,10 @@ def create_app(
     app.include_router(engines.router)
     app.include_router(streams.router)
     app.include_router(system.router)
-    if accounts is not None:
-        accounts.install(app)
-    if sessions is not None:
-        sessions.attach(runtime)
-        sessions.install(app)
+    if runtime.accounts is not None:
+        runtime.accounts.install(app)
+    if runtime.sessions is not None:
+        runtime.sessions.install(app)
     if settings.frontend_available:
         # The studio's static shell holds no data; every API behind it needs the token.
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="studio")

@@ -1,7 +1,7 @@
 """The backend's runtime: every long-lived part, started in order and stopped in reverse.
 
     runtime = build_runtime(settings, authenticator=authenticator)
-    await runtime.start()   # engines, workers, schedulers, sinks, transports
+    await runtime.start()   # (accounts,) engines, workers, schedulers, sinks, transports
     ...
     await runtime.stop()    # the same steps undone, last first
 
@@ -16,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import socketio
 
@@ -32,6 +33,10 @@ from posestudio.settings import Settings
 from posestudio.transports.socketio import EventHandler, PoseNamespace, build_server
 from posestudio_core.auth import Authenticator
 from posestudio_core.permissions import Action
+
+if TYPE_CHECKING:
+    from posestudio.accounts.service import Accounts
+    from posestudio.sessions.service import Sessions
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +56,13 @@ class Runtime:
         settings: Settings,
         authenticator: Authenticator,
         registry: EngineRegistry,
+        accounts: Accounts | None = None,
+        sessions: Sessions | None = None,
     ) -> None:
         self.settings = settings
+        self.accounts = accounts
+        self.sessions = sessions
+        self.events: dict[str, tuple[Action, EventHandler]] = {}
         self.authenticator = authenticator
         self.registry = registry
         self.stats = ServerStats()
@@ -63,7 +73,17 @@ class Runtime:
         self.schedulers: Schedulers | None = None
         self.loading: asyncio.Future[list[object]] | None = None
         self.draining = False
+        accounts_step = (
+            (Step("accounts", self._start_accounts, self._stop_accounts),) if accounts else ()
+        )
+        # Sessions start after the accounts (the same database, migrated) and stop after
+        # the streams have closed (the schedulers' step), so every recording is flushed.
+        sessions_step = (
+            (Step("sessions", self._start_sessions, self._stop_sessions),) if sessions else ()
+        )
         self.steps = (
+            *accounts_step,
+            *sessions_step,
             Step("engines", self._load_engines, self._close_engines),
             Step("workers", self._start_workers, self._stop_workers),
             Step("schedulers", self._start_schedulers, self._stop_schedulers),
@@ -71,11 +91,8 @@ class Runtime:
             Step("transports", self._start_transports, self._stop_transports),
         )
         self._started: list[Step] = []
-        self.events: dict[str, tuple[Action, EventHandler]] = {}
-
-    def add_event(self, event: str, action: Action, handler: EventHandler) -> None:
-        """An extra acknowledged `/pose` event (before `start`): see `PoseNamespace.add_event`."""
-        self.events[event] = (action, handler)
+        if sessions is not None:
+            sessions.attach(self)
 
     async def start(self) -> None:
         for step in self.steps:
@@ -91,6 +108,29 @@ class Runtime:
                 await step.stop()
             except Exception:  # the remaining steps must still be undone
                 log.exception("runtime: stopping %s failed", step.name)
+
+    def add_event(self, event: str, action: Action, handler: EventHandler) -> None:
+        """An extra acknowledged `/pose` event (before `start`): see `PoseNamespace.add_event`."""
+        self.events[event] = (action, handler)
+
+    # -- sessions: recovery and the writer thread -----------------------------------
+    async def _start_sessions(self) -> None:
+        assert self.sessions is not None
+        await asyncio.to_thread(self.sessions.start)
+        self.sessions.bind(asyncio.get_running_loop())
+
+    async def _stop_sessions(self) -> None:
+        assert self.sessions is not None
+        await asyncio.to_thread(self.sessions.close)
+
+    # -- accounts: the database migrated before anyone can sign in ----------------
+    async def _start_accounts(self) -> None:
+        assert self.accounts is not None
+        await asyncio.to_thread(self.accounts.start)
+
+    async def _stop_accounts(self) -> None:
+        assert self.accounts is not None
+        await asyncio.to_thread(self.accounts.close)
 
     # -- engines: load in the background; /ready says when ------------------------
     async def _load_engines(self) -> None:
@@ -157,10 +197,14 @@ def build_runtime(
     *,
     authenticator: Authenticator,
     registry: EngineRegistry | None = None,
+    accounts: Accounts | None = None,
+    sessions: Sessions | None = None,
 ) -> Runtime:
-    """Every part of the backend, wired and not yet started."""
+    """Every part of the backend, wired and not yet started (with `accounts`, its
+    database is migrated first and its routes installed by `create_app`; likewise
+    `sessions`, which also adds `record` and `stop_record` to `/pose`)."""
     if registry is None:
         registry = default_registry(
             settings.engines, max_idle=settings.max_idle_engines, config=settings.engine_config
         )
-    return Runtime(settings, authenticator, registry)
+    return Runtime(settings, authenticator, registry, accounts, sessions)

@@ -40,9 +40,14 @@ def serve(
     registry = engine_registry(backend)
     # The token (set, or generated into data/token) stays an admin API token beside accounts.
     accounts = Accounts(backend, bootstrap_token=token)
-    runtime = build_runtime(backend, authenticator=accounts.authenticator, registry=registry)
-    sessions = Sessions(backend, database=accounts.database)
-    asgi: Any = create_app(runtime, accounts=accounts, sessions=sessions)
+    runtime = build_runtime(
+        backend,
+        authenticator=accounts.authenticator,
+        registry=registry,
+        accounts=accounts,
+        sessions=Sessions(backend, database=accounts.database),
+    )
+    asgi: Any = create_app(runtime)
     shown = "127.0.0.1" if backend.host in ("0.0.0.0", "::") else backend.host
     agent = embedded_agent(backend, f"http://{shown}:{backend.port}", token)
     if agent is not None:

@@ -115,14 +115,13 @@ def accounts_backend(database_url: str, **overrides: Any) -> Iterator[AccountsBa
         **{"login_failures_per_account": 3, **overrides},
     )
     accounts = Accounts(settings, bootstrap_token=BOOTSTRAP_TOKEN)
-    app = create_app(
-        build_runtime(
-            settings,
-            authenticator=accounts.authenticator,
-            registry=default_registry(settings.engines, max_idle=0),
-        ),
+    runtime = build_runtime(
+        settings,
+        authenticator=accounts.authenticator,
+        registry=default_registry(settings.engines, max_idle=0),
         accounts=accounts,
     )
+    app = create_app(runtime)
     with uvicorn_server(app) as url:
         yield AccountsBackend(url, accounts, fastapi_app(app))
 

@@ -130,8 +130,10 @@ def sessions_backend(
     )
     storage = storage or LocalStorage(data_dir)
     sessions = Sessions(settings, storage=storage)
-    runtime = build_runtime(settings, authenticator=authenticator or two_people())
-    app = create_app(runtime, sessions=sessions)
+    runtime = build_runtime(
+        settings, authenticator=authenticator or two_people(), sessions=sessions
+    )
+    app = create_app(runtime)
     with uvicorn_server(app) as url:
         yield SessionsBackend(url, sessions, storage, settings)
 

@@ -85,9 +85,10 @@ async def run(frames_per_stream: int, stream_counts: list[int]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(environment="test", data_dir=Path(tmp), max_fps=240, token=TOKEN)
         sessions = Sessions(settings)
-        asgi = create_app(
-            build_runtime(settings, authenticator=TokenAuthenticator(TOKEN)), sessions=sessions
+        runtime = build_runtime(
+            settings, authenticator=TokenAuthenticator(TOKEN), sessions=sessions
         )
+        asgi = create_app(runtime)
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"

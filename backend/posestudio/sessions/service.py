@@ -1,7 +1,8 @@
 """The sessions part of a backend: storage, the writer thread, recovery, and recording.
 
-Built once per process beside the runtime; `create_app(..., sessions=)` installs its
-routes, and `attach(runtime)` adds the `record`/`stop_record` events to `/pose`.
+Built once per process and given to `build_runtime(..., sessions=)`: the runtime starts it
+(after the accounts) and stops it (after the streams), `attach` adds `record` and
+`stop_record` to `/pose`, and `create_app` installs its routes.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class Sessions:
 
     # -- lifecycle ----------------------------------------------------------------
     def attach(self, runtime: Runtime) -> None:
-        """Add `record` and `stop_record` to `/pose` (before the runtime starts)."""
+        """Add `record` and `stop_record` to `/pose` (`build_runtime(..., sessions=)` does)."""
         self.runtime = runtime
         runtime.add_event("record", Action.SESSION_RECORD, self._on_record)
         runtime.add_event("stop_record", Action.SESSION_RECORD, self._on_stop_record)

@@ -39,8 +39,10 @@ EXPECTED = {
 
 def test_every_sessions_route_declares_one_action(tmp_path: Path) -> None:
     settings = Settings(environment="test", data_dir=tmp_path)
-    runtime = build_runtime(settings, authenticator=TokensAuthenticator({}))
-    app = fastapi_app(create_app(runtime, sessions=Sessions(settings)))
+    runtime = build_runtime(
+        settings, authenticator=TokensAuthenticator({}), sessions=Sessions(settings)
+    )
+    app = fastapi_app(create_app(runtime))
     actions = {r: a for r, a in route_actions(app).items() if "/api/sessions" in r}
     assert actions == EXPECTED
 
