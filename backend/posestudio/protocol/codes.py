@@ -31,6 +31,16 @@ class ErrorCode(StrEnum):
     SESSION_LIMIT = "SESSION_LIMIT"
     QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
     STORAGE_FAILED = "STORAGE_FAILED"
+    EMAIL_TAKEN = "EMAIL_TAKEN"
+    WEAK_PASSWORD = "WEAK_PASSWORD"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    ROLE_TOO_HIGH = "ROLE_TOO_HIGH"
+    LAST_ADMIN = "LAST_ADMIN"
+    UNKNOWN_USER = "UNKNOWN_USER"
+    UNKNOWN_TOKEN = "UNKNOWN_TOKEN"
+    SETUP_DONE = "SETUP_DONE"
+    BAD_SETUP_CODE = "BAD_SETUP_CODE"
+    CSRF_REFUSED = "CSRF_REFUSED"
 
 
 ERROR_MEANINGS: dict[ErrorCode, str] = {
@@ -60,4 +70,15 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     "stopped cleanly",
     ErrorCode.STORAGE_FAILED: "the storage refused a chunk (disk full, server down): recording "
     "stops with what was published, the live stream goes on",
+    ErrorCode.EMAIL_TAKEN: "an account with this email already exists",
+    ErrorCode.WEAK_PASSWORD: "the password is too short, too common or too like the account's name",
+    ErrorCode.INVALID_CREDENTIALS: "wrong email or password (the same answer for an unknown email)",
+    ErrorCode.ROLE_TOO_HIGH: "a role above the caller's own (a token above its owner's)",
+    ErrorCode.LAST_ADMIN: "the change would leave no active admin",
+    ErrorCode.UNKNOWN_USER: "no such person",
+    ErrorCode.UNKNOWN_TOKEN: "no such API token",
+    ErrorCode.SETUP_DONE: "the first admin already exists",
+    ErrorCode.BAD_SETUP_CODE: "the one-time setup code is wrong",
+    ErrorCode.CSRF_REFUSED: "an unsafe request with the session cookie from an origin that is "
+    "not the studio's",
 }

@@ -106,4 +106,14 @@ export const ERROR_CODES = {
   QUOTA_EXCEEDED: "the owner's recordings reached session_quota_bytes: refused, or stopped cleanly",
   STORAGE_FAILED:
     "the storage refused a chunk (disk full, server down): recording stops with what was published, the live stream goes on",
+  EMAIL_TAKEN: "an account with this email already exists",
+  WEAK_PASSWORD: "the password is too short, too common or too like the account's name",
+  INVALID_CREDENTIALS: "wrong email or password (the same answer for an unknown email)",
+  ROLE_TOO_HIGH: "a role above the caller's own (a token above its owner's)",
+  LAST_ADMIN: "the change would leave no active admin",
+  UNKNOWN_USER: "no such person",
+  UNKNOWN_TOKEN: "no such API token",
+  SETUP_DONE: "the first admin already exists",
+  BAD_SETUP_CODE: "the one-time setup code is wrong",
+  CSRF_REFUSED: "an unsafe request with the session cookie from an origin that is not the studio's",
 } as const satisfies Record<ErrorCode, string>;

@@ -25,7 +25,17 @@ export type ErrorCode =
   | "INTERNAL"
   | "SESSION_LIMIT"
   | "QUOTA_EXCEEDED"
-  | "STORAGE_FAILED";
+  | "STORAGE_FAILED"
+  | "EMAIL_TAKEN"
+  | "WEAK_PASSWORD"
+  | "INVALID_CREDENTIALS"
+  | "ROLE_TOO_HIGH"
+  | "LAST_ADMIN"
+  | "UNKNOWN_USER"
+  | "UNKNOWN_TOKEN"
+  | "SETUP_DONE"
+  | "BAD_SETUP_CODE"
+  | "CSRF_REFUSED";
 
 /**
  * Every message of the /pose protocol, by name.
