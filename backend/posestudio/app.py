@@ -73,6 +73,8 @@ def create_app(runtime: Runtime) -> socketio.ASGIApp:
     app.include_router(system.router)
     if runtime.accounts is not None:
         runtime.accounts.install(app)
+    if runtime.sessions is not None:
+        runtime.sessions.install(app)
     if settings.frontend_available:
         # The studio's static shell holds no data; every API behind it needs the token.
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="studio")

@@ -26,8 +26,11 @@ __all__ = [
     "NotFound",
     "PayloadTooLarge",
     "PoseStudioError",
+    "QuotaExceeded",
     "RateLimited",
+    "SessionLimit",
     "SinkBehind",
+    "StorageFailed",
     "StreamExists",
     "TooManyStreams",
     "Unauthorized",
@@ -81,3 +84,21 @@ class SinkBehind(PoseStudioError):
     """A sink that must not lose results (the recorder) could not keep up."""
 
     code = "SINK_BEHIND"
+
+
+class SessionLimit(PoseStudioError):
+    """A recording beyond a limit from the settings (streams per session, length)."""
+
+    code = "SESSION_LIMIT"
+
+
+class QuotaExceeded(PoseStudioError):
+    code = "QUOTA_EXCEEDED"
+    http_status = 409
+
+
+class StorageFailed(PoseStudioError):
+    """The storage refused or failed an operation (disk full, server down, no bucket)."""
+
+    code = "STORAGE_FAILED"
+    http_status = 503

@@ -34,11 +34,13 @@ from posestudio.pipeline.stages import BUILTIN_STAGES
 from posestudio.pipeline.viewers import Viewers
 from posestudio.settings import Settings
 from posestudio.transports.limits import build_edge
-from posestudio.transports.socketio import PoseNamespace, build_server
+from posestudio.transports.socketio import EventHandler, PoseNamespace, build_server
+from posestudio_core.auth import Authenticator
+from posestudio_core.permissions import Action
 
 if TYPE_CHECKING:
     from posestudio.accounts.service import Accounts
-from posestudio_core.auth import Authenticator
+    from posestudio.sessions.service import Sessions
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +61,12 @@ class Runtime:
         authenticator: Authenticator,
         registry: EngineRegistry,
         accounts: Accounts | None = None,
+        sessions: Sessions | None = None,
     ) -> None:
         self.settings = settings
         self.accounts = accounts
+        self.sessions = sessions
+        self.events: dict[str, tuple[Action, EventHandler]] = {}
         self.authenticator = authenticator
         self.registry = registry
         self.stats = ServerStats()
@@ -77,8 +82,14 @@ class Runtime:
         accounts_step = (
             (Step("accounts", self._start_accounts, self._stop_accounts),) if accounts else ()
         )
+        # Sessions start after the accounts (the same database, migrated) and stop after
+        # the streams have closed (the schedulers' step), so every recording is flushed.
+        sessions_step = (
+            (Step("sessions", self._start_sessions, self._stop_sessions),) if sessions else ()
+        )
         self.steps = (
             *accounts_step,
+            *sessions_step,
             Step("engines", self._load_engines, self._close_engines),
             Step("workers", self._start_workers, self._stop_workers),
             Step("schedulers", self._start_schedulers, self._stop_schedulers),
@@ -86,6 +97,8 @@ class Runtime:
             Step("transports", self._start_transports, self._stop_transports),
         )
         self._started: list[Step] = []
+        if sessions is not None:
+            sessions.attach(self)
 
     async def start(self) -> None:
         for step in self.steps:
@@ -101,6 +114,20 @@ class Runtime:
                 await step.stop()
             except Exception:  # the remaining steps must still be undone
                 log.exception("runtime: stopping %s failed", step.name)
+
+    def add_event(self, event: str, action: Action, handler: EventHandler) -> None:
+        """An extra acknowledged `/pose` event (before `start`): see `PoseNamespace.add_event`."""
+        self.events[event] = (action, handler)
+
+    # -- sessions: recovery and the writer thread -----------------------------------
+    async def _start_sessions(self) -> None:
+        assert self.sessions is not None
+        await asyncio.to_thread(self.sessions.start)
+        self.sessions.bind(asyncio.get_running_loop())
+
+    async def _stop_sessions(self) -> None:
+        assert self.sessions is not None
+        await asyncio.to_thread(self.sessions.close)
 
     # -- accounts: the database migrated before anyone can sign in ----------------
     async def _start_accounts(self) -> None:
@@ -163,9 +190,12 @@ class Runtime:
 
     # -- transports -------------------------------------------------------------
     async def _start_transports(self) -> None:
-        self.sio.register_namespace(
-            PoseNamespace(self.manager, self.viewers, self.authenticator, self.stats, self.body)
+        namespace = PoseNamespace(
+            self.manager, self.viewers, self.authenticator, self.stats, self.body
         )
+        for event, (action, handler) in self.events.items():
+            namespace.add_event(event, action, handler)
+        self.sio.register_namespace(namespace)
 
     async def _stop_transports(self) -> None:
         """The server stops taking connections before the lifespan ends."""
@@ -177,11 +207,13 @@ def build_runtime(
     authenticator: Authenticator,
     registry: EngineRegistry | None = None,
     accounts: Accounts | None = None,
+    sessions: Sessions | None = None,
 ) -> Runtime:
     """Every part of the backend, wired and not yet started (with `accounts`, its
-    database is migrated first and its routes installed by `create_app`)."""
+    database is migrated first and its routes installed by `create_app`; likewise
+    `sessions`, which also adds `record` and `stop_record` to `/pose`)."""
     if registry is None:
         registry = default_registry(
             settings.engines, max_idle=settings.max_idle_engines, config=settings.engine_config
         )
-    return Runtime(settings, authenticator, registry, accounts)
+    return Runtime(settings, authenticator, registry, accounts, sessions)

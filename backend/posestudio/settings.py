@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -89,6 +89,21 @@ class Settings(ServiceSettings):
     login_window_seconds: float = Field(900.0, gt=0)
     login_failures_per_account: int = Field(5, ge=1)
     login_failures_per_client: int = Field(20, ge=1)
+
+    # Sessions (docs/sessions.md): where recordings are kept, how often the writer
+    # publishes (what a crash may lose), and the limits that stop a recording cleanly.
+    storage_backend: Literal["local", "s3"] = "local"
+    record_flush_seconds: float = Field(1.0, gt=0, le=30)
+    max_session_seconds: float = Field(3600.0, gt=0)
+    session_quota_bytes: int = Field(10 * 1024**3, ge=0)
+    max_streams_per_session: int = Field(16, ge=1, le=256)
+    s3_bucket: str = "posestudio"
+    s3_prefix: str = ""
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_multipart_bytes: int = Field(8 * 1024**2, ge=5 * 1024**2)
 
     @model_validator(mode="after")
     def _default_engine_enabled(self) -> Settings:

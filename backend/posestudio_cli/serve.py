@@ -32,6 +32,7 @@ def serve(
     from posestudio.accounts.service import Accounts
     from posestudio.app import create_app, fastapi_app
     from posestudio.runtime import build_runtime
+    from posestudio.sessions.service import Sessions
     from posestudio.transports.limits import guard, server_options
 
     backend = backend_settings(host=host, port=port, default_engine=engine, workers=workers)
@@ -41,7 +42,11 @@ def serve(
     # The token (set, or generated into data/token) stays an admin API token beside accounts.
     accounts = Accounts(backend, bootstrap_token=token)
     runtime = build_runtime(
-        backend, authenticator=accounts.authenticator, registry=registry, accounts=accounts
+        backend,
+        authenticator=accounts.authenticator,
+        registry=registry,
+        accounts=accounts,
+        sessions=Sessions(backend, database=accounts.database),
     )
     asgi: Any = create_app(runtime)
     shown = "127.0.0.1" if backend.host in ("0.0.0.0", "::") else backend.host

@@ -33,6 +33,8 @@ class PoseResult:
     """Fields stages add to the reply ("skeleton", "hands", …)."""
     costs: dict[str, float] = field(default_factory=dict)
     """Seconds each stage took (for metrics; not on the wire)."""
+    jpeg: bytes | None = None
+    """The frame as received (Socket.IO path), for sinks that keep it (the recorder)."""
     _wire: dict[str, Any] | None = None
 
     def wire(self) -> dict[str, Any]:

@@ -54,6 +54,7 @@ class FrameWork:
             image=(int(width), int(height)),
             persons=persons,
             rgb=rgb,
+            jpeg=frame.jpeg,
             timing={
                 "queue_ms": round((started - frame.received) * 1000, 2),
                 "decode_ms": round((decoded - started) * 1000, 2),

@@ -38,6 +38,9 @@ class ErrorCode(StrEnum):
     SETUP_DONE = "SETUP_DONE"
     BAD_SETUP_CODE = "BAD_SETUP_CODE"
     CSRF_REFUSED = "CSRF_REFUSED"
+    SESSION_LIMIT = "SESSION_LIMIT"
+    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
+    STORAGE_FAILED = "STORAGE_FAILED"
     INTERNAL = "INTERNAL"
 
 
@@ -75,4 +78,10 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.BAD_SETUP_CODE: "wrong or used first-admin setup code",
     ErrorCode.CSRF_REFUSED: "an unsafe cookie-authenticated request from another origin",
     ErrorCode.INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
+    ErrorCode.SESSION_LIMIT: "a recording beyond max_streams_per_session, or one that reached "
+    "max_session_seconds (stopped cleanly, complete)",
+    ErrorCode.QUOTA_EXCEEDED: "the owner's recordings reached session_quota_bytes: refused, or "
+    "stopped cleanly",
+    ErrorCode.STORAGE_FAILED: "the storage refused a chunk (disk full, server down): recording "
+    "stops with what was published, the live stream goes on",
 }

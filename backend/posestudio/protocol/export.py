@@ -29,6 +29,7 @@ from pydantic_core import CoreSchema
 
 from posestudio.protocol import body as b
 from posestudio.protocol import messages as m
+from posestudio.protocol import recording as r
 from posestudio.protocol import viewers as v
 from posestudio.protocol.codes import ERROR_MEANINGS, ErrorCode
 from posestudio.protocol.landmarks import LANDMARK_NAMES, SKELETON_EDGES
@@ -70,6 +71,9 @@ MESSAGES: tuple[Entry, ...] = (
     Entry(v.WatchAck, "server → client", "acknowledgement of `watch`"),
     Entry(v.UnwatchAck, "server → client", "acknowledgement of `unwatch`"),
     Entry(v.Unwatched, "server → client", "event `unwatched`"),
+    Entry(r.RecordRequest, "client → server", "event `record` (docs/sessions.md)"),
+    Entry(r.StopRecordRequest, "client → server", "event `stop_record`"),
+    Entry(r.RecordingEvent, "server → client", "event `recording`"),
     Entry(m.StreamList, "HTTP", "GET /api/streams"),
     Entry(m.StreamSummary, "HTTP", "one item of GET /api/streams"),
     Entry(m.ErrorResponse, "HTTP", "the body of every error response"),

@@ -322,7 +322,11 @@ class GuardedServer(socketio.AsyncServer):  # type: ignore[misc]
         if event in self.handlers.get(namespace, {}):
             return True
         handler = self.namespace_handlers.get(namespace)
-        return handler is not None and callable(getattr(handler, f"on_{event}", None))
+        if handler is None:
+            return False
+        # Events other parts of the backend add to a namespace (sessions' `record`).
+        added: frozenset[str] = getattr(handler, "added_events", frozenset())
+        return callable(getattr(handler, f"on_{event}", None)) or event in added
 
     async def _malformed(self, eio_sid: str, exc: MalformedPacket) -> None:
         self.counters.count_malformed(exc.kind)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
@@ -37,6 +38,9 @@ from posestudio_core.sockets import connect_principal
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/pose"
+
+EventHandler = Callable[[Principal, str, Channel, Any], Awaitable[dict[str, Any]]]
+"""handler(principal, connection, channel, data) -> the acknowledgement; raises domain errors."""
 
 
 def build_server(settings: Settings, edge: Edge, errors: Counter[str]) -> GuardedServer:
@@ -74,6 +78,29 @@ class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self.authenticator = authenticator
         self.stats = stats
         self.body = body or BodyStats()
+        self._events: dict[str, tuple[Action, EventHandler]] = {}
+
+    @property
+    def added_events(self) -> frozenset[str]:
+        return frozenset(self._events)
+
+    def add_event(self, event: str, action: Action, handler: EventHandler) -> None:
+        """An acknowledged event another part of the backend handles (sessions' `record`),
+        authorized with `action` before the handler runs."""
+        self._events[event] = (action, handler)
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        if event not in self._events:
+            return await super().trigger_event(event, *args)
+        action, handler = self._events[event]
+        sid = args[0]
+        try:
+            principal = await self._principal(sid, action)
+            return await handler(
+                principal, sid, self.channel(sid), args[1] if len(args) > 1 else None
+            )
+        except PoseStudioError as exc:
+            return self._refuse(exc)
 
     def channel(self, sid: str) -> Channel:
         """send(event, payload) to one connection."""

@@ -112,5 +112,10 @@ export const ERROR_CODES = {
   SETUP_DONE: "the first admin exists already: sign in instead",
   BAD_SETUP_CODE: "wrong or used first-admin setup code",
   CSRF_REFUSED: "an unsafe cookie-authenticated request from another origin",
+  SESSION_LIMIT:
+    "a recording beyond max_streams_per_session, or one that reached max_session_seconds (stopped cleanly, complete)",
+  QUOTA_EXCEEDED: "the owner's recordings reached session_quota_bytes: refused, or stopped cleanly",
+  STORAGE_FAILED:
+    "the storage refused a chunk (disk full, server down): recording stops with what was published, the live stream goes on",
   INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
 } as const satisfies Record<ErrorCode, string>;

@@ -33,6 +33,9 @@ export type ErrorCode =
   | "SETUP_DONE"
   | "BAD_SETUP_CODE"
   | "CSRF_REFUSED"
+  | "SESSION_LIMIT"
+  | "QUOTA_EXCEEDED"
+  | "STORAGE_FAILED"
   | "INTERNAL";
 
 /**
@@ -54,6 +57,9 @@ export interface PoseProtocol {
   WatchAck: WatchAck;
   UnwatchAck: UnwatchAck;
   Unwatched: Unwatched;
+  RecordRequest: RecordRequest;
+  StopRecordRequest: StopRecordRequest;
+  RecordingEvent: RecordingEvent;
   StreamList: StreamList;
   StreamSummary: StreamSummary;
   ErrorResponse: ErrorResponse;
@@ -434,6 +440,49 @@ export interface Unwatched {
   stream: string;
   stream_id: string;
   reason?: "ended";
+}
+/**
+ * `record`: start a session over one, some or all of the caller's running streams.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "RecordRequest".
+ */
+export interface RecordRequest {
+  stream_id?: string | null;
+  streams?: string[] | null;
+  name?: string | null;
+  tags?: string[];
+  video?: boolean;
+}
+/**
+ * `stop_record`: stop a recording session.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "StopRecordRequest".
+ */
+export interface StopRecordRequest {
+  session_id: string;
+}
+/**
+ * `recording`: a session's progress, about once a second, and once more at its end.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "RecordingEvent".
+ */
+export interface RecordingEvent {
+  session_id: string;
+  status: "recording" | "complete" | "interrupted";
+  elapsed_s: number;
+  frames: number;
+  bytes: number;
+  /**
+   * set once the session has ended
+   */
+  stop_reason: string | null;
+  /**
+   * why it stopped, when a limit or failure ended it
+   */
+  error: ErrorBody | null;
 }
 /**
  * `GET /api/streams`.
