@@ -14,8 +14,11 @@ from tests.utils.server import LiveServer
 @pytest.fixture(scope="session")
 def server() -> Iterator[LiveServer]:
     # Tests send frame after frame as fast as poses come back, faster than a camera:
-    # the rate limit is tested on its own server.
-    live = LiveServer(Settings(environment="test", max_fps=240)).start()
+    # the rate limit is tested on its own server. Many tests check that a wrong token is
+    # refused, all from 127.0.0.1: the auth throttle is tested on its own servers too.
+    live = LiveServer(
+        Settings(environment="test", max_fps=240, auth_failures_per_minute=100_000)
+    ).start()
     yield live
     live.stop()
 

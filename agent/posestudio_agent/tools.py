@@ -64,7 +64,10 @@ class BackendClient:
 
 
 class PoseStatsArgs(BaseModel):
-    stream_id: str = Field(description="The stream to analyse", pattern=STREAM_ID_PATTERN)
+    stream_id: str = Field(
+        description="The stream to analyse: its id (st_…) or its name, as live_streams lists them",
+        pattern=STREAM_ID_PATTERN,
+    )
     window_s: float = Field(30.0, gt=0, le=600, description="Seconds of recent past")
 
 
@@ -108,8 +111,21 @@ def build_tools(
     async def live_streams() -> Any:
         return await backend.get("/api/streams")
 
+    async def stream_key(name_or_id: str) -> str:
+        # The backend addresses streams by server-wide id; people and the studio name them.
+        listed = (await backend.get("/api/streams"))["streams"]
+        if any(s["id"] == name_or_id for s in listed):
+            return name_or_id
+        ids = [s["id"] for s in listed if s["stream_id"] == name_or_id]
+        if len(ids) == 1:
+            return str(ids[0])
+        if not ids:
+            raise ToolException(f"no live stream named or numbered {name_or_id!r}")
+        raise ToolException(f"{len(ids)} live streams are named {name_or_id!r}: pick one of {ids}")
+
     async def pose_stats(stream_id: str, window_s: float = 30.0) -> Any:
-        return await backend.get(f"/api/streams/{stream_id}/stats", window=window_s)
+        key = await stream_key(stream_id)
+        return await backend.get(f"/api/streams/{key}/stats", window=window_s)
 
     async def system_info() -> Any:
         return await backend.get("/api/system")

@@ -11,8 +11,8 @@ from typing import Annotated
 from fastapi import Depends
 
 from posestudio.engines import EngineRegistry
+from posestudio.pipeline import StreamManager
 from posestudio.settings import Settings
-from posestudio.streams import StreamManager
 from posestudio_core.auth import Principal
 from posestudio_core.deps import from_state, require
 from posestudio_core.permissions import Action

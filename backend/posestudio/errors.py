@@ -24,8 +24,13 @@ __all__ = [
     "Forbidden",
     "FrameTooLarge",
     "NotFound",
+    "PayloadTooLarge",
     "PoseStudioError",
+    "QuotaExceeded",
     "RateLimited",
+    "SessionLimit",
+    "SinkBehind",
+    "StorageFailed",
     "StreamExists",
     "TooManyStreams",
     "Unauthorized",
@@ -62,7 +67,38 @@ class EngineUnavailable(PoseStudioError):
     code = "ENGINE_UNAVAILABLE"
 
 
+class PayloadTooLarge(PoseStudioError):
+    """A request body over its limit, refused at the edge before it is read."""
+
+    code = "PAYLOAD_TOO_LARGE"
+    http_status = 413
+
+
 class BadEngineConfig(PoseStudioError):
     """An engine's config from settings does not validate against the plugin's model."""
 
     code = "BAD_ENGINE_CONFIG"
+
+
+class SinkBehind(PoseStudioError):
+    """A sink that must not lose results (the recorder) could not keep up."""
+
+    code = "SINK_BEHIND"
+
+
+class SessionLimit(PoseStudioError):
+    """A recording beyond a limit from the settings (streams per session, length)."""
+
+    code = "SESSION_LIMIT"
+
+
+class QuotaExceeded(PoseStudioError):
+    code = "QUOTA_EXCEEDED"
+    http_status = 409
+
+
+class StorageFailed(PoseStudioError):
+    """The storage refused or failed an operation (disk full, server down, no bucket)."""
+
+    code = "STORAGE_FAILED"
+    http_status = 503

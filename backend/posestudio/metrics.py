@@ -18,6 +18,9 @@ from prometheus_client.registry import Collector
 from posestudio.gpu import GpuMonitor
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5)
+# Stages and sinks cost microseconds, not milliseconds.
+STEP_BUCKETS = (1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 1e-2, 0.1)
+BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128)
 
 
 @dataclass
@@ -54,6 +57,15 @@ class EngineCounters:
     queue: Histogram = field(default_factory=Histogram)
 
 
+@dataclass
+class SinkCounters:
+    delivered: int = 0
+    dropped: int = 0
+    behind: int = 0
+    """Times a lossless sink's buffer was full (each also sends SINK_BEHIND, throttled)."""
+    cost: Histogram = field(default_factory=lambda: Histogram(STEP_BUCKETS))
+
+
 class ServerStats:
     """Every counter the backend exports. Touched only from the event loop thread."""
 
@@ -65,12 +77,33 @@ class ServerStats:
         self.disconnects_total = 0
         self.active_connections = 0
         self.rejected_connections = 0
+        self.sinks: dict[str, SinkCounters] = {}
+        self.stages: dict[str, Histogram] = {}
+        self.batches: dict[str, Histogram] = {}
 
     def engine(self, name: str) -> EngineCounters:
         counters = self.engines.get(name)
         if counters is None:
             counters = self.engines[name] = EngineCounters()
         return counters
+
+    def sink(self, name: str) -> SinkCounters:
+        counters = self.sinks.get(name)
+        if counters is None:
+            counters = self.sinks[name] = SinkCounters()
+        return counters
+
+    def stage(self, name: str) -> Histogram:
+        histogram = self.stages.get(name)
+        if histogram is None:
+            histogram = self.stages[name] = Histogram(STEP_BUCKETS)
+        return histogram
+
+    def batch(self, engine: str) -> Histogram:
+        histogram = self.batches.get(engine)
+        if histogram is None:
+            histogram = self.batches[engine] = Histogram(BATCH_BUCKETS)
+        return histogram
 
 
 class PoseCollector(Collector):
@@ -122,6 +155,8 @@ class PoseCollector(Collector):
             dropped.add_metric([reason], s.dropped[reason])
         yield dropped
 
+        yield from self._pipeline()
+
         errors = CounterMetricFamily("pose_errors", "Errors sent to clients", labels=["code"])
         for code, n in sorted(s.errors.items()):
             errors.add_metric([code], n)
@@ -163,3 +198,37 @@ class PoseCollector(Collector):
             total.add_metric([str(gpu.index)], gpu.memory_total_bytes)
             util.add_metric([str(gpu.index)], gpu.utilization_ratio)
         yield from (used, total, util)
+
+    def _pipeline(self) -> Iterator[Metric]:
+        """Sinks, stages and batches (docs/protocol.md, "Metrics")."""
+        s = self._stats
+        dropped = CounterMetricFamily(
+            "pose_sink_dropped", "Results a sink's full buffer dropped", labels=["sink"]
+        )
+        behind = CounterMetricFamily(
+            "pose_sink_behind", "Times a lossless sink's buffer was full", labels=["sink"]
+        )
+        delivered = CounterMetricFamily(
+            "pose_sink_delivered", "Results sinks delivered", labels=["sink"]
+        )
+        cost = HistogramMetricFamily(
+            "pose_sink_seconds", "Time a sink took to deliver one result", labels=["sink"]
+        )
+        for name, c in sorted(s.sinks.items()):
+            dropped.add_metric([name], c.dropped)
+            behind.add_metric([name], c.behind)
+            delivered.add_metric([name], c.delivered)
+            cost.add_metric([name], c.cost.cumulative(), c.cost.total)
+        yield from (dropped, behind, delivered, cost)
+        stages = HistogramMetricFamily(
+            "pose_stage_seconds", "Time a stage took on one result", labels=["stage"]
+        )
+        for name, h in sorted(s.stages.items()):
+            stages.add_metric([name], h.cumulative(), h.total)
+        yield stages
+        batches = HistogramMetricFamily(
+            "pose_batch_size", "Frames per batched inference call", labels=["engine"]
+        )
+        for name, h in sorted(s.batches.items()):
+            batches.add_metric([name], h.cumulative(), h.total)
+        yield batches

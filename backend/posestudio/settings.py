@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from posestudio_core.settings import CsvList, ServiceSettings
@@ -40,8 +41,47 @@ class Settings(ServiceSettings):
     max_in_flight: int = Field(2, ge=1, le=16)
     max_fps: float = Field(30.0, gt=0)
     history_seconds: float = Field(120.0, ge=0)
+    # -- the pipeline (docs/architecture.md) --
+    # The batching scheduler: at most this many streams' frames per engine call, and the
+    # longest the first of them waits for the batch to fill.
+    batch_max_size: int = Field(8, ge=1, le=256)
+    batch_max_wait_ms: float = Field(5.0, ge=0, le=1000)
+    # Results buffered per sink before the oldest is dropped (and counted); lossless
+    # sinks (the recorder) get the larger buffer and tell the owner when it is full.
+    sink_buffer: int = Field(8, ge=1, le=1024)
+    lossless_sink_buffer: int = Field(256, ge=1, le=65536)
+    # -- the body model (docs/kinematics.md) --
+    # A T-pose calibration measures this many seconds of frames (by their capture time);
+    # the verdict is "too few frames" when they have not come after twice that plus 5 s.
+    calibration_seconds: float = Field(2.0, ge=0.5, le=10.0)
+
     # Serve the agent service in-process under /agent when its package is installed.
     agent_embedded: bool = True
+
+    # Limits before authentication (docs/security.md, "Limits"); keep this block whole.
+    # Request line and headers together, as the HTTP parser reads them.
+    max_header_bytes: int = Field(16 * 1024, ge=1024, le=1024 * 1024)
+    # HTTP request bodies outside Socket.IO (whose limit follows max_frame_bytes).
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    # Host names served besides localhost, the CORS origins' hosts and IP literals;
+    # "*" serves any name (only behind a proxy that sets Host itself).
+    allowed_hosts: CsvList = Field(default_factory=list)
+    # Addresses or networks whose X-Forwarded-* headers are believed.
+    trusted_proxies: CsvList = Field(default_factory=list)
+    engineio_connect_timeout_s: float = Field(5.0, gt=0, le=60)
+    max_pending_sessions_per_address: int = Field(64, ge=1)
+    auth_failures_per_minute: int = Field(20, ge=1)
+    # Socket.IO long-polling besides WebSocket (off: see docs/protocol.md).
+    allow_polling: bool = False
+    # SIGTERM ends the process within this, whatever clients do.
+    shutdown_timeout_s: int = Field(10, ge=1, le=300)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            ipaddress.ip_network(entry, strict=False)
+        return value
 
     # Accounts. Unset: a SQLite file in data_dir; production points this at PostgreSQL.
     database_url: SecretStr | None = None
@@ -49,6 +89,21 @@ class Settings(ServiceSettings):
     login_window_seconds: float = Field(900.0, gt=0)
     login_failures_per_account: int = Field(5, ge=1)
     login_failures_per_client: int = Field(20, ge=1)
+
+    # Sessions (docs/sessions.md): where recordings are kept, how often the writer
+    # publishes (what a crash may lose), and the limits that stop a recording cleanly.
+    storage_backend: Literal["local", "s3"] = "local"
+    record_flush_seconds: float = Field(1.0, gt=0, le=30)
+    max_session_seconds: float = Field(3600.0, gt=0)
+    session_quota_bytes: int = Field(10 * 1024**3, ge=0)
+    max_streams_per_session: int = Field(16, ge=1, le=256)
+    s3_bucket: str = "posestudio"
+    s3_prefix: str = ""
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_multipart_bytes: int = Field(8 * 1024**2, ge=5 * 1024**2)
 
     @model_validator(mode="after")
     def _default_engine_enabled(self) -> Settings:

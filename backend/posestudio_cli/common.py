@@ -33,11 +33,14 @@ def access_token(backend: Settings) -> str:
     return load_or_create_token(backend.data_dir)
 
 
-def uvicorn_config(app: Any, *, host: str, port: int, log_level: str) -> Any:
-    """uvicorn's config for a service; its logging (applied here) gets the redaction."""
+def uvicorn_config(app: Any, *, host: str, port: int, log_level: str, **options: Any) -> Any:
+    """uvicorn's config for a service; its logging (applied here) gets the redaction.
+
+    `options` are more uvicorn settings (the backend's limits: `server_options`)."""
     import uvicorn
 
-    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, ws="websockets-sansio")
+    options = {"ws": "websockets-sansio", **options}
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, **options)
     install_redaction()
     return config
 

@@ -30,7 +30,10 @@ def serve(
     import uvicorn
 
     from posestudio.accounts.service import Accounts
-    from posestudio.app import create_app
+    from posestudio.app import create_app, fastapi_app
+    from posestudio.runtime import build_runtime
+    from posestudio.sessions.service import Sessions
+    from posestudio.transports.limits import guard, server_options
 
     backend = backend_settings(host=host, port=port, default_engine=engine, workers=workers)
     configure_logging(backend.log_level)
@@ -38,14 +41,29 @@ def serve(
     registry = engine_registry(backend)
     # The token (set, or generated into data/token) stays an admin API token beside accounts.
     accounts = Accounts(backend, bootstrap_token=token)
-    asgi: Any = create_app(backend, registry, accounts.authenticator, accounts=accounts)
+    runtime = build_runtime(
+        backend,
+        authenticator=accounts.authenticator,
+        registry=registry,
+        accounts=accounts,
+        sessions=Sessions(backend, database=accounts.database),
+    )
+    asgi: Any = create_app(runtime)
     shown = "127.0.0.1" if backend.host in ("0.0.0.0", "::") else backend.host
     agent = embedded_agent(backend, f"http://{shown}:{backend.port}", token, accounts)
+    edge = fastapi_app(asgi).state.edge
     if agent is not None:
         from posestudio_cli.dispatch import PathDispatcher
 
         asgi = PathDispatcher(asgi, {"/agent": agent[1]})
-    config = uvicorn_config(asgi, host=backend.host, port=backend.port, log_level=backend.log_level)
+    # hardening (issue 18): the edge limits wrap everything served, the agent included.
+    config = uvicorn_config(
+        guard(asgi, backend, edge),
+        host=backend.host,
+        port=backend.port,
+        log_level=backend.log_level,
+        **server_options(backend),
+    )
     server = uvicorn.Server(config)
 
     async def run() -> None:

@@ -71,7 +71,9 @@ def poses(backend: str) -> Iterator[list[dict[str, Any]]]:
 
 async def backend_stats(backend: str) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=backend, headers=AUTH) as http:
-        response = await http.get(f"/api/streams/{STREAM}/stats", params={"window": 60})
+        listed = (await http.get("/api/streams")).json()["streams"]
+        (key,) = [s["id"] for s in listed if s["stream_id"] == STREAM]
+        response = await http.get(f"/api/streams/{key}/stats", params={"window": 60})
     response.raise_for_status()
     body: dict[str, Any] = response.json()
     return body

@@ -69,6 +69,7 @@ async def test_a_stalled_model_server_times_out(
 async def test_a_failing_tool_becomes_an_observation(
     make_settings: Callable[..., AgentSettings], stub: StubBackend
 ) -> None:
+    stub.streams = [{"id": "st_cam0cam0cam0", "stream_id": "cam0"}]
     stub.stats_status = 500
     stub.stats_body = {"error": {"code": "INTERNAL", "message": "history unavailable"}}
 
@@ -90,6 +91,8 @@ async def test_a_failing_tool_becomes_an_observation(
     assert "the backend answered 500: INTERNAL: history unavailable" in result["answer"]
     assert result["relevant_timestamps"] == []
     assert 'pose_agent_tool_calls_total{ok="false",tool="pose_stats"} 1.0' in metrics
+    # The name was looked up among the person's streams; the stats asked for by id.
+    assert stub.hits == ["/api/streams", "/api/streams/st_cam0cam0cam0/stats"]
 
 
 async def test_tool_output_cannot_make_the_agent_call_a_disallowed_tool(

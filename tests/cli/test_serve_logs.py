@@ -46,6 +46,8 @@ async def test_no_log_line_holds_the_token(tmp_path: Path) -> None:
         "POSE_STUDIO_TOKEN": TOKEN,
         "POSE_STUDIO_ENVIRONMENT": "staging",
         "POSE_STUDIO_LOG_LEVEL": "debug",
+        # Long-polling is off by default (docs/protocol.md); its log lines are checked too.
+        "POSE_STUDIO_ALLOW_POLLING": "true",
     }
     output: list[str] = []
     with posestudio(

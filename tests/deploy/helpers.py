@@ -96,6 +96,9 @@ def running_backend(tmp: Path) -> Iterator[Backend]:
         "POSE_STUDIO_DATA_DIR": str(tmp / "data"),
         "POSE_STUDIO_WORKERS": "1",
         "POSE_STUDIO_ENVIRONMENT": "test",
+        # nginx stands on loopback here, as cloudflared does on the compose network in
+        # production: its forwarded headers are believed (docs/security.md).
+        "POSE_STUDIO_TRUSTED_PROXIES": "127.0.0.1",
         "POSE_STUDIO_AGENT_METRICS_TOKEN": backend.metrics_token,
     }
     command = ["serve", "--host", "127.0.0.1", "--port", str(port)]

@@ -334,8 +334,9 @@ def test_ask_answers_from_the_persons_own_pose_data(
         answer = page.get_by_test_id("ask-answer")
         expect(answer).to_contain_text("<b>not markup</b>", timeout=30_000)
         elapsed = time.monotonic() - started
+        (key,) = [s["id"] for s in _server_streams(backend) if s["stream_id"] == stream_id]
         response = httpx.get(
-            f"{backend.url}/api/streams/{stream_id}/stats",
+            f"{backend.url}/api/streams/{key}/stats",
             params={"window": 60},
             headers={"Authorization": f"Bearer {backend.token}"},
         )

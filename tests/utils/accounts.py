@@ -20,6 +20,7 @@ from posestudio.accounts.setup import SetupGate
 from posestudio.app import create_app, fastapi_app
 from posestudio.db.tables import metadata
 from posestudio.engines import default_registry
+from posestudio.runtime import build_runtime
 from posestudio.settings import Settings
 from posestudio_core.auth import SESSION_COOKIE
 from tests.utils.databases import POSTGRES_ADMIN_URL, admin_sql
@@ -114,12 +115,13 @@ def accounts_backend(database_url: str, **overrides: Any) -> Iterator[AccountsBa
         **{"login_failures_per_account": 3, **overrides},
     )
     accounts = Accounts(settings, bootstrap_token=BOOTSTRAP_TOKEN)
-    app = create_app(
+    runtime = build_runtime(
         settings,
-        default_registry(settings.engines, max_idle=0),
-        accounts.authenticator,
+        authenticator=accounts.authenticator,
+        registry=default_registry(settings.engines, max_idle=0),
         accounts=accounts,
     )
+    app = create_app(runtime)
     with uvicorn_server(app) as url:
         yield AccountsBackend(url, accounts, fastapi_app(app))
 

@@ -14,7 +14,7 @@ import httpx
 from posestudio.app import create_app
 from posestudio.client import PoseClient
 from posestudio.client.sources import encode_jpeg, read_frames, test_video_path
-from posestudio.engines import default_registry
+from posestudio.runtime import build_runtime
 from posestudio.settings import Settings
 from posestudio_core.auth import TokenAuthenticator
 from tests.utils.server import wait_until
@@ -31,7 +31,7 @@ def real_backend(token: str, mounts: dict[str, Any] | None = None) -> Iterator[s
     settings = Settings(
         environment="test", token=token, workers=1, history_seconds=120, max_fps=1000
     )
-    app: Any = create_app(settings, default_registry(["mediapipe"]), TokenAuthenticator(token))
+    app: Any = create_app(build_runtime(settings, authenticator=TokenAuthenticator(token)))
     if mounts:
         from posestudio_cli.dispatch import PathDispatcher
 

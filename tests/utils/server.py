@@ -6,15 +6,17 @@ import asyncio
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import uvicorn
 
 from posestudio.app import create_app, fastapi_app
-from posestudio.engines import default_registry
+from posestudio.runtime import Runtime, build_runtime
 from posestudio.settings import Settings
-from posestudio_core.auth import TokenAuthenticator
+from posestudio.transports.limits import guard, server_options
+from posestudio_core.auth import Authenticator, TokenAuthenticator
 
 TOKEN = "test-token-0123456789abcdef"
 
@@ -38,11 +40,20 @@ def wait_until(predicate: Any, timeout: float = 30.0, interval: float = 0.05) ->
 class LiveServer:
     """Start, stop and restart a backend on a fixed loopback port."""
 
-    def __init__(self, settings: Settings | None = None, port: int | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        port: int | None = None,
+        authenticator: Authenticator | None = None,
+        configure: Callable[[Runtime], None] | None = None,
+    ) -> None:
         self.port = port or free_port()
         self.settings = settings or Settings(environment="test")
         self.url = f"http://127.0.0.1:{self.port}"
         self.token = TOKEN
+        self.authenticator = authenticator or TokenAuthenticator(self.token)
+        self.configure = configure
+        self.runtime: Runtime | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.asgi: Any = None
@@ -52,17 +63,19 @@ class LiveServer:
         return fastapi_app(self.asgi)
 
     def start(self) -> LiveServer:
-        registry = default_registry(
-            self.settings.engines,
-            max_idle=self.settings.max_idle_engines,
-            config=self.settings.engine_config,
-        )
-        self.asgi = create_app(self.settings, registry, TokenAuthenticator(self.token))
+        self.runtime = build_runtime(self.settings, authenticator=self.authenticator)
+        if self.configure is not None:
+            self.configure(self.runtime)
+        self.asgi = create_app(self.runtime)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", self.port))
+        # The same edge limits and parser settings as `posestudio serve`.
         config = uvicorn.Config(
-            self.asgi, log_level="warning", ws="websockets-sansio", lifespan="on"
+            guard(self.asgi, self.settings, self.app.state.edge),
+            log_level="warning",
+            lifespan="on",
+            **server_options(self.settings),
         )
         server = uvicorn.Server(config)
         self._server = server

@@ -7,6 +7,7 @@ import contextlib
 import functools
 import os
 import platform
+import secrets
 import sys
 import time
 from dataclasses import dataclass, field
@@ -56,6 +57,8 @@ class BenchReport:
     sweep: list[StepResult] = field(default_factory=list)
     soak: SoakResult | None = None
     idle: StepResult | None = None
+    pipeline_us: dict[str, dict[str, float]] | None = None
+    """Mean µs per result of each stage and sink over the run, from the server's metrics."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -73,6 +76,7 @@ class BenchReport:
             "sweep": [step.as_dict() for step in self.sweep],
             "soak": self.soak.as_dict() if self.soak else None,
             "idle_connections": self.idle.as_dict() if self.idle else None,
+            "pipeline_us": self.pipeline_us,
         }
 
 
@@ -106,6 +110,39 @@ def machine_info() -> dict[str, Any]:
     }
 
 
+async def pipeline_costs(target: Target) -> dict[str, dict[str, float]] | None:
+    """Mean µs per result of every stage and sink, from `pose_stage_seconds` and
+    `pose_sink_seconds` (perf counters around each call, in the server); None when the
+    backend's metrics cannot be read."""
+    import httpx
+    from prometheus_client.parser import text_string_to_metric_families
+
+    try:
+        async with httpx.AsyncClient(base_url=target.url, timeout=10) as http:
+            response = await http.get("/metrics")
+    except httpx.HTTPError:
+        return None
+    if response.status_code != 200:
+        return None
+    sums: dict[tuple[str, str], float] = {}
+    counts: dict[tuple[str, str], float] = {}
+    for family in text_string_to_metric_families(response.text):
+        if family.name not in ("pose_stage_seconds", "pose_sink_seconds"):
+            continue
+        kind = "stages" if family.name == "pose_stage_seconds" else "sinks"
+        for sample in family.samples:
+            key = (kind, sample.labels.get("stage") or sample.labels.get("sink", ""))
+            if sample.name.endswith("_sum"):
+                sums[key] = sample.value
+            elif sample.name.endswith("_count"):
+                counts[key] = sample.value
+    out: dict[str, dict[str, float]] = {"stages": {}, "sinks": {}}
+    for (kind, name), count in sorted(counts.items()):
+        if count:
+            out[kind][name] = round(sums.get((kind, name), 0.0) / count * 1e6, 1)
+    return out
+
+
 def make_progress(console: Console | None) -> Progress:
     return Progress(
         TextColumn("[bold]{task.description:<24}"),
@@ -132,10 +169,14 @@ async def _target(options: BenchOptions, workers: int) -> tuple[Target | None, L
 def _ceiling(
     workload: Workload, settings: Settings, workers: int, duration: float
 ) -> CeilingResult:
-    from posestudio.engines import default_registry
     from posestudio.imaging import decode_jpeg
+    from posestudio.runtime import build_runtime
+    from posestudio_core.auth import TokenAuthenticator
 
-    registry = default_registry(settings.engines, config=settings.engine_config)
+    # The server's own parts, not started: its registry builds the engines, and the
+    # loop decodes as its workers do.
+    runtime = build_runtime(settings, authenticator=TokenAuthenticator(secrets.token_urlsafe(24)))
+    registry = runtime.registry
     try:
         return measure_ceiling(
             workload.frames,
@@ -218,6 +259,7 @@ async def run_bench(
                     ceiling_fps=ceiling.fps,
                     progress=progress,
                 )
+            report.pipeline_us = await pipeline_costs(target)
             if options.soak:
                 report.soak = await run_soak(
                     target,

@@ -174,12 +174,18 @@ class PoseClient:
         *,
         engine: str | None = None,
         smoothing: dict[str, float] | bool | None = None,
+        kinematics: bool = False,
+        hands: bool = False,
     ) -> dict[str, Any]:
         options: dict[str, Any] = {}
         if engine is not None:
             options["engine"] = engine
         if smoothing is not None:
             options["smoothing"] = smoothing
+        if kinematics:
+            options["kinematics"] = True
+        if hands:
+            options["hands"] = True
         reply = await self._start(stream_id, options)
         self.streams[stream_id] = options
         self._seq.setdefault(stream_id, 0)
@@ -189,6 +195,16 @@ class PoseClient:
         self.streams.pop(stream_id, None)
         reply = await self.sio.call(
             "stop", {"stream_id": stream_id}, namespace=NAMESPACE, timeout=30
+        )
+        if not reply.get("ok"):
+            raise PoseClientError(reply.get("error", {}))
+        return dict(reply)
+
+    async def calibrate(self, stream_id: str, timeout: float = 30.0) -> dict[str, Any]:
+        """A T-pose calibration of a stream started with `kinematics`: the verdict, once
+        the server has the frames (keep sending them meanwhile)."""
+        reply = await self.sio.call(
+            "calibrate", {"stream_id": stream_id}, namespace=NAMESPACE, timeout=timeout
         )
         if not reply.get("ok"):
             raise PoseClientError(reply.get("error", {}))

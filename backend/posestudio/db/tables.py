@@ -7,5 +7,7 @@ added here.
 from sqlmodel import SQLModel
 
 from posestudio.accounts import models as _accounts  # noqa: F401
+from posestudio.body import models as _body  # noqa: F401
+from posestudio.sessions import models as _sessions  # noqa: F401
 
 metadata = SQLModel.metadata

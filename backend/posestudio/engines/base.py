@@ -1,14 +1,17 @@
-"""The small base class every pose engine implements."""
+"""The small base classes pose engines implement: per-stream and batching."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Generic, TypeVar
 
 import numpy as np
 
 from posestudio.protocol import Person
+
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
@@ -47,3 +50,35 @@ class PoseEngine(ABC):
         """Run one inference so that the first real frame is not slow."""
         self.process(np.zeros((256, 256, 3), dtype=np.uint8))
         self.reset()
+
+
+class BatchPoseEngine(PoseEngine, Generic[S]):
+    """An engine that infers many streams' frames in one call (under the `BatchScheduler`).
+
+    Each stream gets its own tracking state from `new_state`; `infer_batch` takes
+    (state, RGB image) pairs and returns each image's people, in order. A batching
+    engine also serves one stream on its own (`process`, on a state of its own), which
+    is what the warm-up and the ceiling loop use.
+    """
+
+    _own: S | None = None
+
+    @abstractmethod
+    def new_state(self) -> S:
+        """Tracking state for one stream (blocking; called in a worker thread)."""
+
+    @abstractmethod
+    def infer_batch(self, items: Sequence[tuple[S, np.ndarray]]) -> list[list[Person]]: ...
+
+    def release_state(self, state: S) -> None:
+        """The stream ended: free or recycle its state."""
+
+    def process(self, rgb: np.ndarray) -> list[Person]:
+        if self._own is None:
+            self._own = self.new_state()
+        return self.infer_batch([(self._own, rgb)])[0]
+
+    def reset(self) -> None:
+        if self._own is not None:
+            own, self._own = self._own, None
+            self.release_state(own)

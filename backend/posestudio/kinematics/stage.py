@@ -81,6 +81,21 @@ class KinematicsStage:
             self._pending, self._collecting = callback, True
             self._frames, self._started = [], None
 
+    @property
+    def calibrating(self) -> bool:
+        """Whether frames are being collected for a calibration."""
+        with self._lock:
+            return self._collecting
+
+    def cancel_calibration(self) -> int:
+        """Stop collecting without a verdict (its callback is not called); the frames it
+        had collected."""
+        with self._lock:
+            frames = len(self._frames)
+            self._pending, self._collecting = None, False
+            self._frames, self._started = [], None
+        return frames
+
     def _collect(self, world: np.ndarray | None, t: float) -> None:
         with self._lock:
             if not self._collecting:

@@ -27,7 +27,10 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from pydantic_core import CoreSchema
 
+from posestudio.protocol import body as b
 from posestudio.protocol import messages as m
+from posestudio.protocol import recording as r
+from posestudio.protocol import viewers as v
 from posestudio.protocol.codes import ERROR_MEANINGS, ErrorCode
 from posestudio.protocol.landmarks import LANDMARK_NAMES, SKELETON_EDGES
 
@@ -52,12 +55,25 @@ MESSAGES: tuple[Entry, ...] = (
     Entry(m.StartRequest, "client → server", "event `start`"),
     Entry(m.StopRequest, "client → server", "event `stop`"),
     Entry(m.FrameMeta, "client → server", "event `frame`, first argument"),
+    Entry(b.CalibrateRequest, "client → server", "event `calibrate`"),
     Entry(m.StartAck, "server → client", "acknowledgement of `start`"),
     Entry(m.StopAck, "server → client", "acknowledgement of `stop`"),
-    Entry(m.Refused, "server → client", "acknowledgement of a refused `start` or `stop`"),
+    Entry(b.CalibrationAck, "server → client", "acknowledgement of `calibrate`"),
+    Entry(
+        m.Refused,
+        "server → client",
+        "acknowledgement of a refused `start`, `stop` or `calibrate`",
+    ),
     Entry(m.PoseMessage, "server → client", "event `pose`"),
     Entry(m.ErrorMessage, "server → client", "event `error`"),
     Entry(m.ErrorBody, "server → client", "`connect_error` data (a refused connection)"),
+    Entry(v.WatchRequest, "client → server", "events `watch` and `unwatch`"),
+    Entry(v.WatchAck, "server → client", "acknowledgement of `watch`"),
+    Entry(v.UnwatchAck, "server → client", "acknowledgement of `unwatch`"),
+    Entry(v.Unwatched, "server → client", "event `unwatched`"),
+    Entry(r.RecordRequest, "client → server", "event `record` (docs/sessions.md)"),
+    Entry(r.StopRecordRequest, "client → server", "event `stop_record`"),
+    Entry(r.RecordingEvent, "server → client", "event `recording`"),
     Entry(m.StreamList, "HTTP", "GET /api/streams"),
     Entry(m.StreamSummary, "HTTP", "one item of GET /api/streams"),
     Entry(m.ErrorResponse, "HTTP", "the body of every error response"),

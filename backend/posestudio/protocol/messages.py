@@ -1,6 +1,6 @@
 """The `/pose` protocol's messages: the single source of the wire's shapes.
 
-Requests (client to server) are what `realtime.py` validates at the edge. The server's
+Requests (client to server) are what `transports/socketio.py` validates at the edge. The server's
 messages describe exactly what it sends: unknown fields are refused here, so that a test
 validating real messages from a real server fails when the two drift apart. `make schema`
 exports every model as JSON Schema (`docs/schema/`) and as the studio's TypeScript types.
@@ -64,6 +64,10 @@ class StartRequest(Message):
     smoothing: SmoothingConfig | bool | None = Field(
         None, description="`true` means defaults, `false`/absent means off, an object sets them"
     )
+    kinematics: bool = Field(
+        False, description="add the body model (`skeleton`) to every pose; `bones` in the ack"
+    )
+    hands: bool = Field(False, description="add the hands' 21 landmarks (`hands`) to every pose")
 
     def smoothing_config(self) -> SmoothingConfig | None:
         if self.smoothing is True:
@@ -108,9 +112,13 @@ class StartAck(Message):
 
     ok: Literal[True]
     stream_id: str
+    id: str = Field(description="the stream's server-wide id: HTTP routes and viewers use it")
     engine: str
     smoothing: bool = Field(description="whether smoothing is on")
     limits: Limits
+    bones: list[str] | None = omitted(
+        "with `kinematics`: the VRM humanoid bone names, the order of `skeleton.rotations`"
+    )
 
 
 class StopAck(Message):
@@ -129,7 +137,7 @@ class ErrorBody(Message):
 
 
 class Refused(Message):
-    """The acknowledgement of a `start` or `stop` that was refused."""
+    """The acknowledgement of a `start`, `stop`, `watch` or `unwatch` that was refused."""
 
     ok: Literal[False]
     error: ErrorBody
@@ -178,6 +186,39 @@ class Timing(Message):
     server_ms: float = Field(description="from the frame's arrival to the reply being sent")
 
 
+Quaternion = Annotated[tuple[float, float, float, float], Field(description="x, y, z, w")]
+Vector = Annotated[tuple[float, float, float], Field(description="x, y, z")]
+
+
+class Skeleton(Message):
+    """The body model of the first person (streams started with `kinematics`)."""
+
+    rotations: list[Quaternion] = Field(
+        description="local rotations, one per bone in the start ack's `bones` order"
+    )
+    root: Vector = Field(description="the hips' position, metres, Y up")
+    scale: float = Field(description="the body's size relative to the reference (1.0 ≈ 1.70 m)")
+    calibrated: bool = Field(description="whether the bone lengths come from a T-pose")
+
+
+HandLandmark = Annotated[
+    tuple[float, float, float, float], Field(description="x, y, z, visibility")
+]
+
+
+class HandPose(Message):
+    """One hand of the first person (streams started with `hands`)."""
+
+    side: Literal["left", "right"] = Field(description="the person's left or right hand")
+    score: float = Field(description="the hand model's confidence that a hand is in the crop")
+    landmarks: list[HandLandmark] = Field(
+        min_length=21,
+        max_length=21,
+        description="MediaPipe's 21 hand landmarks; x, y normalised to the image, z relative "
+        "to the wrist (same scale as x)",
+    )
+
+
 class PoseMessage(Message):
     """`pose` (`pose_v1`), from server to client: the landmarks of one frame."""
 
@@ -190,6 +231,8 @@ class PoseMessage(Message):
     persons: list[PersonPose] = Field(description="empty when nobody is in view")
     timing: Timing
     dropped: int = Field(description="frames of this stream dropped so far")
+    skeleton: Skeleton | None = omitted("with `kinematics`, when a person is in view")
+    hands: list[HandPose] | None = omitted("with `hands`, when a person is in view")
 
 
 # -- HTTP -----------------------------------------------------------------------------
@@ -198,8 +241,9 @@ class PoseMessage(Message):
 class StreamSummary(Message):
     """One running stream, as `GET /api/streams` lists it."""
 
+    id: str = Field(description="the stream's server-wide id (`/api/streams/{id}/stats`)")
     stream_id: str = Field(description="the client's name for the stream")
-    connection: str = Field(description="the start of the connection's id")
+    connection: str | None = Field(description="the start of the connection's id")
     engine: str
     state: Literal["running", "draining", "closed"]
     started_at: float = Field(description="seconds since the epoch")

@@ -10,6 +10,7 @@ import {
   qualityPreset,
 } from "../lib/presets";
 import type { StreamSession, TileSettings } from "../lib/session";
+import { calibrationText } from "../lib/avatar/calibration";
 import { STATUS_HINTS } from "../lib/streamView";
 import type { PoseMessage } from "../lib/types";
 import { PoseOverlay } from "./PoseOverlay";
@@ -17,6 +18,8 @@ import { Sparkline } from "./Sparkline";
 
 // three.js is most of the bundle: load it beside the camera, not before the first paint.
 const Pose3D = lazy(() => import("./Pose3D").then((m) => ({ default: m.Pose3D })));
+// The avatar (three.js + the mannequin; three-vrm only once a .vrm is opened) loads when it is turned on.
+const AvatarView = lazy(() => import("./AvatarView").then((m) => ({ default: m.AvatarView })));
 
 /** Re-render a few times a second: stats change continuously, React need not follow each pose. */
 function useRefresh(session: StreamSession, everyMs = 250): void {
@@ -52,6 +55,7 @@ export function StreamTile({
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
   useEffect(() => session.attach(video), [session, video]);
   const onDrawn = useCallback((pose: PoseMessage | null) => (session.drawnPose = pose), [session]);
+  const onProbe = useCallback((probe: unknown) => (session.avatarProbe = probe), [session]);
 
   const s = session.settings;
   const status = session.status;
@@ -109,7 +113,7 @@ export function StreamTile({
         </div>
       </header>
 
-      <div className="views">
+      <div className={s.avatar ? "views with-avatar" : "views"}>
         <div className="stage">
           <video
             ref={setVideo}
@@ -137,7 +141,13 @@ export function StreamTile({
         <Suspense fallback={<div className="view3d" aria-busy="true" />}>
           <Pose3D poses={session.poses} theme={theme} />
         </Suspense>
+        {s.avatar && (
+          <Suspense fallback={<div className="view3d avatar" aria-busy="true" />}>
+            <AvatarView poses={session.poses} theme={theme} smoothing={s.avatarSmoothing} onProbe={onProbe} />
+          </Suspense>
+        )}
       </div>
+      {s.avatar && <CalibrationRow session={session} />}
 
       {session.view.error && (
         <p className="tile-error" role="alert" data-testid="stream-error">
@@ -256,6 +266,31 @@ export function StreamTile({
             onChange={(e) => update({ strength: Number(e.target.value) })}
           />
         </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            data-testid="avatar-toggle"
+            checked={s.avatar}
+            onChange={(e) => update({ avatar: e.target.checked })}
+          />
+          <span>Avatar</span>
+        </label>
+        <label
+          className={s.avatar ? "range" : "range disabled"}
+          title="the avatar's own smoothing, in the browser"
+        >
+          <span>Avatar smoothing</span>
+          <input
+            type="range"
+            min={0}
+            max={1}
+            step={0.1}
+            data-testid="avatar-smoothing"
+            disabled={!s.avatar}
+            value={s.avatarSmoothing}
+            onChange={(e) => update({ avatarSmoothing: Number(e.target.value) })}
+          />
+        </label>
         <p className="bandwidth" data-testid="bandwidth">
           {measured === null ? "≈ " : ""}
           <span data-testid="bytes-per-frame">{formatBytes(perFrame)}</span>/frame × {s.fps} FPS ={" "}
@@ -264,6 +299,42 @@ export function StreamTile({
         </p>
       </div>
     </article>
+  );
+}
+
+/** Calibrate: a countdown, then the server measures ~2 s of frames and says why it refused, if it did. */
+function CalibrationRow({ session }: { session: StreamSession }) {
+  const calibration = session.calibration;
+  const phase = calibration.phase;
+  const [, tick] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => {
+    if (phase.kind !== "countdown") return;
+    const timer = setInterval(tick, 200);
+    return () => clearInterval(timer);
+  }, [phase]);
+  const text = calibrationText(phase, calibration.secondsLeft(performance.now()));
+  const tone = phase.kind === "verdict" ? (phase.verdict.accepted ? "ok" : "refused") : phase.kind;
+  return (
+    <div className="calibration-row">
+      <button
+        type="button"
+        className="btn"
+        data-testid="avatar-calibrate"
+        onClick={() => session.calibrate()}
+        disabled={calibration.busy || !session.running || session.status !== "live"}
+        title="Stand in view with your arms held out level to the sides"
+      >
+        Calibrate (T-pose)
+      </button>
+      <span
+        className={`calibration calibration-${tone}`}
+        data-testid="avatar-calibration"
+        data-phase={phase.kind}
+        aria-live="polite"
+      >
+        {text}
+      </span>
+    </div>
   );
 }
 

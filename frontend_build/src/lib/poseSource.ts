@@ -10,6 +10,8 @@ export interface PoseSource {
   poseAt(now: number): PoseMessage | null;
   /** Whether to show it mirrored, like the video beside it. */
   readonly mirrored: boolean;
+  /** The order of a pose's `skeleton.rotations` (null or absent: the solver's default order). */
+  readonly bones?: readonly string[] | null;
 }
 
 /** A live pose older than this no longer counts as live (and is no longer drawn). */
@@ -21,10 +23,17 @@ export class LivePoses implements PoseSource {
   /** When the latest pose arrived (0: none yet). */
   latestAt = 0;
 
-  constructor(private readonly mirror: () => boolean) {}
+  constructor(
+    private readonly mirror: () => boolean,
+    private readonly boneOrder: () => readonly string[] | null = () => null,
+  ) {}
 
   get mirrored(): boolean {
     return this.mirror();
+  }
+
+  get bones(): readonly string[] | null {
+    return this.boneOrder();
   }
 
   receive(pose: PoseMessage, now: number): void {

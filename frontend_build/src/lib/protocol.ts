@@ -5,7 +5,7 @@
  * forgets a connection's streams when it drops) it starts them again by itself, and a
  * start refused because the server is still warming up is retried with backoff.
  */
-import type { Limits, PoseMessage, StartOptions, StartReply, WireError } from "./types";
+import type { CalibrationVerdict, Limits, PoseMessage, StartOptions, StartReply, WireError } from "./types";
 
 /** The part of a socket.io-client `Socket` used here (tests pass a fake). */
 export interface SocketLike {
@@ -45,6 +45,8 @@ interface WantedStream {
   retry?: ReturnType<typeof setTimeout>;
   /** Bumped on every (re)start, so a late reply to an older start is ignored. */
   generation: number;
+  /** The order of a pose's `skeleton.rotations` (from the start reply, with `kinematics`). */
+  bones?: string[];
 }
 
 type Listeners = { [K in keyof PoseConnectionEvents]: Set<PoseConnectionEvents[K]> };
@@ -185,6 +187,27 @@ export class PoseConnection {
     return this.socket.connected && (this.streams.get(streamId)?.running ?? false);
   }
 
+  /** The bone order of the stream's skeletons, once its start with `kinematics` was answered. */
+  bones(streamId: string): string[] | null {
+    return this.streams.get(streamId)?.bones ?? null;
+  }
+
+  /**
+   * Ask the server to calibrate the stream's body model from the next ~2 s of frames (the
+   * person holds a T-pose). Resolves with the verdict; rejects with the server's error.
+   */
+  async calibrate(streamId: string, timeoutMs = 15_000): Promise<CalibrationVerdict> {
+    if (!this.isRunning(streamId))
+      throw wireError({ code: "DISCONNECTED", message: "the stream is not running" });
+    const reply = (await this.call("calibrate", { stream_id: streamId }, timeoutMs).catch((err: Error) => {
+      throw wireError({ code: "TIMEOUT", message: err.message });
+    })) as (CalibrationVerdict & { ok?: boolean; error?: WireError }) | null;
+    if (!reply || reply.ok === false || typeof reply.accepted !== "boolean") {
+      throw wireError(reply?.error ?? { code: "INTERNAL", message: "no verdict from the server" });
+    }
+    return reply;
+  }
+
   /** Send one JPEG; false (and nothing sent) unless the stream runs on a live connection. */
   sendFrame(streamId: string, seq: number, captureTs: number, jpeg: ArrayBuffer): boolean {
     if (!this.isRunning(streamId)) return false;
@@ -195,7 +218,7 @@ export class PoseConnection {
   private async sendStart(streamId: string, wanted: WantedStream): Promise<void> {
     const generation = wanted.generation;
     this.emitLocal("phase", streamId, "starting");
-    let reply: { ok: boolean; error?: WireError; limits?: StartReply["limits"] };
+    let reply: { ok: boolean; error?: WireError; limits?: StartReply["limits"]; bones?: string[] };
     try {
       reply = (await this.call("start", {
         stream_id: streamId,
@@ -211,6 +234,7 @@ export class PoseConnection {
         this.limits = reply.limits;
         if (typeof reply.limits.max_streams === "number") this.maxStreams = reply.limits.max_streams;
       }
+      if (reply.bones) wanted.bones = reply.bones;
       wanted.running = true;
       wanted.attempt = 0;
       this.emitLocal("phase", streamId, "running");
@@ -234,11 +258,11 @@ export class PoseConnection {
     this.emitLocal("phase", streamId, "failed", error);
   }
 
-  private call(event: string, data: unknown): Promise<unknown> {
+  private call(event: string, data: unknown, timeoutMs = this.ackTimeoutMs): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`no answer to ${event} within ${this.ackTimeoutMs} ms`)),
-        this.ackTimeoutMs,
+        () => reject(new Error(`no answer to ${event} within ${timeoutMs} ms`)),
+        timeoutMs,
       );
       this.socket.emit(event, data, (reply: unknown) => {
         clearTimeout(timer);
@@ -252,5 +276,17 @@ function startPayload(options: StartOptions): Record<string, unknown> {
   const payload: Record<string, unknown> = {};
   if (options.engine) payload.engine = options.engine;
   if (options.smoothing) payload.smoothing = options.smoothing;
+  if (options.kinematics) payload.kinematics = true;
   return payload;
+}
+
+/** A refusal as an `Error` carrying the wire error (`.wire`), for `await` callers. */
+export class WireFailure extends Error {
+  constructor(readonly wire: WireError) {
+    super(`${wire.code}: ${wire.message}`);
+  }
+}
+
+function wireError(error: WireError): WireFailure {
+  return new WireFailure(error);
 }

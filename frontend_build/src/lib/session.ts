@@ -5,6 +5,7 @@
  */
 import { CameraFeed } from "./cameras";
 import { Capture, type JpegEncoder } from "./capture";
+import { Calibration } from "./avatar/calibration";
 import { StreamChannel } from "./channel";
 import type { PoseSource } from "./poseSource";
 import { qualityPreset, smoothingParams, type QualityPreset } from "./presets";
@@ -20,6 +21,10 @@ export interface TileSettings {
   smoothing: boolean;
   /** 0..1 */
   strength: number;
+  /** The avatar view is on: the stream asks for the body model (`kinematics`). */
+  avatar: boolean;
+  /** The avatar's client-side smoothing, 0..1 (slerp towards the interpolated pose). */
+  avatarSmoothing: number;
 }
 
 let counter = 0;
@@ -39,7 +44,11 @@ export class StreamSession {
   readonly view: StreamView;
   /** The pose the overlay last drew (the browser test reads it to find the skeleton's pixels). */
   drawnPose: PoseMessage | null = null;
+  /** The avatar view as rendered, while it is shown (the browser test reads it). */
+  avatarProbe: unknown = null;
   running = true;
+  /** The T-pose calibration of the avatar's body model. */
+  readonly calibration: Calibration;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
   /** Set once the person toggles the mirror; until then it follows the camera's facing. */
@@ -54,10 +63,20 @@ export class StreamSession {
       mirror: true,
       smoothing: false,
       strength: 0.5,
+      avatar: false,
+      avatarSmoothing: 0.3,
       ...settings,
     };
     const now = performance.now();
-    this.view = new StreamView(() => this.settings.mirror, now);
+    this.view = new StreamView(
+      () => this.settings.mirror,
+      now,
+      () => connection.bones(this.id),
+    );
+    this.calibration = new Calibration(
+      () => connection.calibrate(this.id),
+      () => this.notify(),
+    );
     this.channel = new StreamChannel(connection, this.id, {
       pose: (pose) => {
         // A reply still in flight when the person pressed Stop must not draw again.
@@ -71,6 +90,7 @@ export class StreamSession {
         this.notify();
       },
       phase: (phase, error) => {
+        if (phase !== "running") this.calibration.cancel();
         if (phase === "running") this.capture.start(connection.limits?.max_in_flight);
         this.view.phased(phase, error, performance.now());
         this.notify();
@@ -140,7 +160,10 @@ export class StreamSession {
   }
 
   private startOptions(): StartOptions {
-    return { smoothing: this.settings.smoothing ? smoothingParams(this.settings.strength) : false };
+    return {
+      smoothing: this.settings.smoothing ? smoothingParams(this.settings.strength) : false,
+      ...(this.settings.avatar ? { kinematics: true } : {}),
+    };
   }
 
   private startStream(): void {
@@ -156,15 +179,21 @@ export class StreamSession {
     if (change.mirror !== undefined) this.mirrorChosen = true;
     // A stopped tile has no camera open: the new choice opens with the next Start.
     if (change.camera !== undefined && change.camera !== before.camera && this.running) void this.open();
-    const smoothingChanged =
+    const startChanged =
+      (change.avatar !== undefined && change.avatar !== before.avatar) ||
       (change.smoothing !== undefined && change.smoothing !== before.smoothing) ||
       (change.strength !== undefined && change.strength !== before.strength && this.settings.smoothing);
-    if (smoothingChanged && this.running && this.camera.stream) {
-      // A slider sends many changes: restart the stream once it settles.
+    if (startChanged && this.running && this.camera.stream) {
+      // The protocol sets these at start; a slider sends many changes: restart once it settles.
       clearTimeout(this.restartTimer);
       this.restartTimer = setTimeout(() => void this.channel.restart(this.startOptions()), 300);
     }
     this.notify();
+  }
+
+  /** Start the T-pose calibration of the avatar's body model (a countdown, then the server measures). */
+  calibrate(): void {
+    if (this.settings.avatar && this.running) this.calibration.start(performance.now());
   }
 
   /** Stop releases the camera at once and clears the views; Start opens it again. */
@@ -176,6 +205,7 @@ export class StreamSession {
       return this.open();
     }
     clearTimeout(this.restartTimer);
+    this.calibration.cancel();
     this.capture.stop();
     void this.channel.stop();
     this.camera.release();
@@ -186,6 +216,7 @@ export class StreamSession {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.restartTimer);
+    this.calibration.cancel();
     this.capture.close();
     this.channel.close();
     this.camera.close();

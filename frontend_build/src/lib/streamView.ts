@@ -57,9 +57,9 @@ export class StreamView {
   /** When the latest pose with a person in it arrived. */
   private personAt = -Infinity;
 
-  constructor(mirrored: () => boolean, now: number) {
+  constructor(mirrored: () => boolean, now: number, bones: () => readonly string[] | null = () => null) {
     this.stats = new StreamStats(now);
-    this.poses = new LivePoses(mirrored);
+    this.poses = new LivePoses(mirrored, bones);
   }
 
   status(inputs: TileInputs, now: number): TileStatus {

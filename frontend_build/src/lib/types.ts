@@ -4,16 +4,29 @@
  * studio uses for them.
  */
 import type {
+  CalibrationAck,
   ErrorCode,
   ErrorMessage,
   Limits,
   PersonPose,
   PoseMessage,
+  Skeleton,
   SmoothingConfig,
   StartAck,
 } from "./generated/protocol";
 
 export type { ErrorCode, Limits, PoseMessage, SmoothingConfig };
+
+/**
+ * The body model of a pose, on streams started with `kinematics: true`: local rotations
+ * `[x, y, z, w]` in the order of the start acknowledgement's `bones`, the hips' position
+ * (metres, Y up), the body's size relative to the reference body, and whether the bone
+ * lengths came from an accepted T-pose.
+ */
+export type SkeletonWire = Skeleton;
+
+/** The answer to `calibrate {stream_id}`. */
+export type CalibrationVerdict = Omit<CalibrationAck, "ok" | "stream_id">;
 
 /** x, y, z, visibility, presence. x and y are normalised to the image; world is metres. */
 export type Landmark = PersonPose["landmarks"][number];
@@ -30,6 +43,8 @@ export type WireError = Omit<ErrorMessage, "code"> & { code: ErrorCode | ClientE
 export interface StartOptions {
   engine?: string;
   smoothing?: Required<SmoothingConfig> | false;
+  /** Ask for the body model (`skeleton` in each pose, `bones` in the reply). */
+  kinematics?: boolean;
 }
 
 export type StartReply = StartAck;

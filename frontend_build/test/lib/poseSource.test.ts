@@ -1,5 +1,6 @@
 import type { ComponentProps } from "react";
 import { describe, expect, it } from "vitest";
+import type { AvatarView } from "../../src/components/AvatarView";
 import type { Pose3D } from "../../src/components/Pose3D";
 import type { PoseOverlay } from "../../src/components/PoseOverlay";
 import { LIVE_MS, LivePoses, PoseFollower, type PoseSource } from "../../src/lib/poseSource";
@@ -69,12 +70,14 @@ describe("a recorded session in the views", () => {
     { at: 300, pose: poseMessage(3) },
   ];
 
-  it("feeds the overlay and the 3D view: they take any PoseSource", () => {
+  it("feeds the overlay, the 3D view and the avatar: they take any PoseSource", () => {
     const replay = new ReplayPoses(recording, 400);
     // Checked by `tsc` (npm run check): the views' props ask for a PoseSource, nothing more.
     const overlay: ComponentProps<typeof PoseOverlay> = { poses: replay, video: null };
     const view3d: ComponentProps<typeof Pose3D> = { poses: replay, theme: "dark" };
+    const avatar: ComponentProps<typeof AvatarView> = { poses: replay, theme: "dark", smoothing: 0 };
     expect(overlay.poses).toBe(view3d.poses);
+    expect(avatar.poses).toBe(replay);
   });
 
   it("is shown pose by pose, as the views show a live stream", () => {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { JpegEncoder } from "../../src/lib/capture";
 import { PoseConnection } from "../../src/lib/protocol";
 import { StreamSession } from "../../src/lib/session";
-import { FakeSocket } from "../fakeSocket";
+import { FakeSocket, LIMITS } from "../fakeSocket";
 import { poseMessage } from "../poses";
 
 /** A camera track as the browser gives one: `stop()` ends it (the light goes off). */
@@ -133,6 +133,60 @@ describe("StreamSession", () => {
     expect(devices.opened[0].readyState).toBe("ended");
     expect(session.camera.stream).toBeNull();
     expect(starts()).toBe(0);
+    session.dispose();
+  });
+
+  it("asks for the body model with the avatar on, learns the bone order, and calibrates the stream", async () => {
+    const bones = ["hips", "spine", "head"];
+    socket.reply = (event, data) =>
+      event === "start"
+        ? { ok: true, stream_id: data.stream_id, limits: LIMITS, bones }
+        : event === "calibrate"
+          ? {
+              accepted: false,
+              frames: 60,
+              reasons: [{ code: "arms_bent", message: "straighten both arms" }],
+              measured: {},
+            }
+          : { ok: true };
+    const session = new StreamSession(connection, encoder, { avatar: true });
+    expect(session.poses.bones).toBeNull();
+    await session.open();
+    await flush();
+    expect(socket.sentEvents("start")).toEqual([[{ stream_id: session.id, kinematics: true }]]);
+    expect(session.poses.bones).toEqual(bones);
+    const verdict = await connection.calibrate(session.id);
+    expect(socket.sentEvents("calibrate")).toEqual([[{ stream_id: session.id }]]);
+    expect(verdict.reasons[0].code).toBe("arms_bent");
+    session.dispose();
+  });
+
+  it("restarts the stream without the body model when the avatar is turned off", async () => {
+    vi.useFakeTimers();
+    try {
+      const session = new StreamSession(connection, encoder, { avatar: true });
+      await session.open();
+      await vi.advanceTimersByTimeAsync(0);
+      session.update({ avatar: false });
+      await vi.advanceTimersByTimeAsync(400);
+      expect(socket.sentEvents("start").at(-1)).toEqual([{ stream_id: session.id }]);
+      expect(starts()).toBe(2);
+      session.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("refuses to calibrate a stream that is not running, and passes on the server's refusal", async () => {
+    await expect(connection.calibrate("nope")).rejects.toThrow(/DISCONNECTED/);
+    socket.reply = (event, data) =>
+      event === "calibrate"
+        ? { ok: false, error: { code: "BAD_REQUEST", message: "the stream was not started with kinematics" } }
+        : { ok: true, stream_id: data.stream_id, limits: LIMITS };
+    const session = new StreamSession(connection, encoder);
+    await session.open();
+    await flush();
+    await expect(connection.calibrate(session.id)).rejects.toThrow(/BAD_REQUEST: the stream was not started/);
     session.dispose();
   });
 });

@@ -36,7 +36,7 @@ ACCOUNT_ROUTES = {
     "GET /api/audit": ["audit.read"],
 }
 # Ids nobody has: an allowed request then ends in 404 or 422, never changes anything.
-PLACEHOLDERS = {"user_id": "999999", "token_id": "999999", "stream_id": "cam0"}
+PLACEHOLDERS = {"user_id": "999999", "token_id": "999999", "stream": "st_000000000000"}
 
 
 @pytest.fixture(scope="module")

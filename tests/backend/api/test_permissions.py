@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from posestudio.app import create_app, fastapi_app
-from posestudio.engines import default_registry
+from posestudio.runtime import build_runtime
 from posestudio.settings import Settings
 from posestudio_core.auth import TokenAuthenticator
 from tests.utils.routes import route_actions
@@ -17,16 +17,14 @@ EXPECTED = {
     "GET /metrics": ["public"],
     "GET /api/engines": ["engines.read"],
     "GET /api/streams": ["stream.read"],
-    "GET /api/streams/{stream_id}/stats": ["stream.read"],
+    "GET /api/streams/{stream}/stats": ["stream.read"],
     "GET /api/system": ["system.read"],
 }
 
 
 def test_every_route_declares_one_action() -> None:
     settings = Settings(environment="test")
-    app = fastapi_app(
-        create_app(settings, default_registry(["mediapipe"]), TokenAuthenticator("t"))
-    )
+    app = fastapi_app(create_app(build_runtime(settings, authenticator=TokenAuthenticator("t"))))
     actions = route_actions(app)
     assert {route: found for route, found in actions.items() if len(found) != 1} == {}
     assert actions == EXPECTED
@@ -37,12 +35,12 @@ def test_every_guarded_route_refuses_strangers(server: LiveServer) -> None:
         if actions == ["public"]:
             continue
         method, path = route.split(" ")
-        response = httpx.request(method, server.url + path.replace("{stream_id}", "cam0"))
+        response = httpx.request(method, server.url + path.replace("{stream}", "st_000000000000"))
         assert response.status_code == 401, route
         assert response.json()["error"]["code"] == "UNAUTHORIZED"
         allowed = httpx.request(
             method,
-            server.url + path.replace("{stream_id}", "cam0"),
+            server.url + path.replace("{stream}", "st_000000000000"),
             headers={"Authorization": f"Bearer {server.token}"},
         )
         assert allowed.status_code in (200, 404), route

@@ -36,13 +36,22 @@ async def http(backend: str) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+async def stream_ids(http: httpx.AsyncClient, name: str) -> list[str]:
+    """The server-wide ids of the running streams with that name, oldest first."""
+    streams = (await http.get("/api/streams")).json()["streams"]
+    named = sorted((s for s in streams if s["stream_id"] == name), key=lambda s: s["started_at"])
+    return [s["id"] for s in named]
+
+
 async def test_stats_over_the_streamed_video(
     http: httpx.AsyncClient, poses: list[dict[str, Any]]
 ) -> None:
-    response = await http.get("/api/streams/cam-a/stats", params={"window": 60})
+    (stream,) = await stream_ids(http, "cam-a")
+    response = await http.get(f"/api/streams/{stream}/stats", params={"window": 60})
     assert response.status_code == 200
     stats = response.json()
     assert stats["stream_id"] == "cam-a"
+    assert stats["id"] == stream
     assert stats["window_s"] == 60
     assert stats["samples"] == stats["samples_with_person"] == 30
     assert stats["in_view_fraction"] == 1.0
@@ -68,39 +77,45 @@ async def test_stats_over_the_streamed_video(
 async def test_stats_of_a_window_with_no_frames(
     http: httpx.AsyncClient, poses: list[dict[str, Any]]
 ) -> None:
-    stats = (await http.get("/api/streams/cam-a/stats", params={"window": 0.001})).json()
+    (stream,) = await stream_ids(http, "cam-a")
+    stats = (await http.get(f"/api/streams/{stream}/stats", params={"window": 0.001})).json()
     assert stats["samples"] == 0
     assert stats["in_view_fraction"] is None
     assert all(value is None for value in stats["angles"].values())
 
 
-async def test_stats_errors(http: httpx.AsyncClient, backend: str) -> None:
-    missing = await http.get("/api/streams/nobody/stats")
+async def test_stats_errors(
+    http: httpx.AsyncClient, backend: str, poses: list[dict[str, Any]]
+) -> None:
+    missing = await http.get("/api/streams/st_nobody000000/stats")
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "NOT_FOUND"
+    (stream,) = await stream_ids(http, "cam-a")
     for window in ("0", "-1", "abc", "100000"):
-        bad = await http.get("/api/streams/cam-a/stats", params={"window": window})
+        bad = await http.get(f"/api/streams/{stream}/stats", params={"window": window})
         assert bad.status_code == 422
-    assert (await http.get("/api/streams/bad id!/stats")).status_code == 422
+    for bad_id in ("bad id!", "cam-a", "st_short"):
+        assert (await http.get(f"/api/streams/{bad_id}/stats")).status_code == 422
     async with httpx.AsyncClient(base_url=backend) as anonymous:
-        denied = await anonymous.get("/api/streams/cam-a/stats")
+        denied = await anonymous.get(f"/api/streams/{stream}/stats")
         assert denied.status_code == 401
         assert (await anonymous.get("/api/system")).status_code == 401
 
 
-async def test_same_stream_id_on_two_connections_uses_the_newest(
+async def test_same_stream_id_on_two_connections_is_two_streams(
     http: httpx.AsyncClient, backend: str
 ) -> None:
     with (
         streaming_test_video(backend, TOKEN, "cam-dup", frames=8),
         streaming_test_video(backend, TOKEN, "cam-dup", frames=3),
     ):
-        stats = (await http.get("/api/streams/cam-dup/stats")).json()
-    assert stats["samples"] == 3
-    assert stats["note"] == (
-        "2 connections use stream id 'cam-dup'; these figures are from the most recently "
-        "started one"
-    )
+        first, second = await stream_ids(http, "cam-dup")
+        stats = [(await http.get(f"/api/streams/{s}/stats")).json() for s in (first, second)]
+    assert [(s["id"], s["stream_id"], s["samples"]) for s in stats] == [
+        (first, "cam-dup", 8),
+        (second, "cam-dup", 3),
+    ]
+    assert all("note" not in s for s in stats)
 
 
 async def test_system(http: httpx.AsyncClient, poses: list[dict[str, Any]]) -> None:

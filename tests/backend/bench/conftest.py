@@ -18,6 +18,7 @@ from posestudio.bench.workload import Workload
 from posestudio.client.sources import encode_jpeg
 from posestudio.engines import EngineRegistry, PoseEngine
 from posestudio.protocol import NUM_LANDMARKS, Person
+from posestudio.runtime import build_runtime
 from posestudio.settings import Settings
 from posestudio_core.auth import TokenAuthenticator
 
@@ -74,7 +75,9 @@ async def backend(tmp_path: object) -> AsyncIterator[Target]:
     settings = Settings(
         engines=["fake"], default_engine="fake", workers=2, token=TOKEN, data_dir=str(tmp_path)
     )
-    asgi = create_app(settings, fake_registry(), TokenAuthenticator(TOKEN))
+    asgi = create_app(
+        build_runtime(settings, authenticator=TokenAuthenticator(TOKEN), registry=fake_registry())
+    )
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from posestudio import errors
+from posestudio.accounts import errors as _accounts_errors  # noqa: F401 - their codes count too
 from posestudio.protocol import ERROR_MEANINGS, ErrorCode
 
 

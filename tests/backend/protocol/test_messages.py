@@ -122,7 +122,7 @@ async def test_refused_connection_and_http_errors(server: LiveServer) -> None:
         await PoseClient(server.url, "wrong-token", reconnect=False).connect()
     assert ErrorBody.model_validate(refused.value.error).code is ErrorCode.UNAUTHORIZED
 
-    missing = server.get("/api/streams/no-such-stream/stats")
+    missing = server.get("/api/streams/st_nosuchstream/stats")
     assert missing.status_code == 404
     assert ErrorResponse.model_validate(missing.json()).error.code is ErrorCode.NOT_FOUND
     anonymous = httpx.get(f"{server.url}/api/streams", timeout=10)

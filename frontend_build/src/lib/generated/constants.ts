@@ -83,13 +83,14 @@ export const SKELETON_EDGES: ReadonlyArray<readonly [number, number]> = [
 /** Every error code the server sends, with its meaning. */
 export const ERROR_CODES = {
   BAD_REQUEST:
-    "malformed message: wrong types, missing or unknown fields, oversize strings, wrong number of arguments",
+    "malformed message: wrong types, missing or unknown fields, oversize strings, wrong number of arguments; a packet that cannot be decoded or an unknown event (details.kind); a host name that is not served (HTTP)",
   BAD_FRAME: "the frame payload is not binary, is empty, is not a JPEG, or is truncated or corrupt",
   FRAME_TOO_LARGE: "the frame is over max_frame_bytes or over max_width x max_height",
   UNKNOWN_STREAM: "frame or stop for a stream not running on this connection",
   STREAM_EXISTS: "start of a stream id already running on this connection",
   TOO_MANY_STREAMS: "start beyond the streams allowed per connection",
-  RATE_LIMITED: "frames arrive faster than max_fps; the extra frames are dropped",
+  RATE_LIMITED:
+    "frames arrive faster than max_fps (the extra frames are dropped), or too many failed authentications or unconnected sessions from one address",
   UNKNOWN_ENGINE: "start names an engine that is not configured",
   ENGINE_UNAVAILABLE: "the engine failed to load or to build an instance",
   UNAUTHORIZED: "missing or wrong token",
@@ -97,6 +98,24 @@ export const ERROR_CODES = {
   NOT_FOUND: "no such resource, or no such route (HTTP)",
   METHOD_NOT_ALLOWED: "the route exists but not for this method (HTTP)",
   CONFLICT: "the request conflicts with the current state (HTTP)",
+  PAYLOAD_TOO_LARGE: "a request body or long-polling message over its limit (HTTP 413)",
   BAD_ENGINE_CONFIG: "an engine's config from settings does not validate (at startup)",
+  SINK_BEHIND:
+    "a sink that must not lose results (the recorder) cannot keep up; its oldest results are dropped; the stream goes on",
+  EMAIL_TAKEN: "an account with this email (in any case) exists already",
+  WEAK_PASSWORD: "the password is short, common, too repetitive or the email",
+  INVALID_CREDENTIALS: "wrong email or password (the same answer for an unknown email)",
+  ROLE_TOO_HIGH: "a role above the one asking (or a token above its owner's)",
+  LAST_ADMIN: "the change would leave no active admin",
+  UNKNOWN_USER: "no such person",
+  UNKNOWN_TOKEN: "no such API token (or not yours)",
+  SETUP_DONE: "the first admin exists already: sign in instead",
+  BAD_SETUP_CODE: "wrong or used first-admin setup code",
+  CSRF_REFUSED: "an unsafe cookie-authenticated request from another origin",
+  SESSION_LIMIT:
+    "a recording beyond max_streams_per_session, or one that reached max_session_seconds (stopped cleanly, complete)",
+  QUOTA_EXCEEDED: "the owner's recordings reached session_quota_bytes: refused, or stopped cleanly",
+  STORAGE_FAILED:
+    "the storage refused a chunk (disk full, server down): recording stops with what was published, the live stream goes on",
   INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
 } as const satisfies Record<ErrorCode, string>;

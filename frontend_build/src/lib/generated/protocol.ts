@@ -20,7 +20,22 @@ export type ErrorCode =
   | "NOT_FOUND"
   | "METHOD_NOT_ALLOWED"
   | "CONFLICT"
+  | "PAYLOAD_TOO_LARGE"
   | "BAD_ENGINE_CONFIG"
+  | "SINK_BEHIND"
+  | "EMAIL_TAKEN"
+  | "WEAK_PASSWORD"
+  | "INVALID_CREDENTIALS"
+  | "ROLE_TOO_HIGH"
+  | "LAST_ADMIN"
+  | "UNKNOWN_USER"
+  | "UNKNOWN_TOKEN"
+  | "SETUP_DONE"
+  | "BAD_SETUP_CODE"
+  | "CSRF_REFUSED"
+  | "SESSION_LIMIT"
+  | "QUOTA_EXCEEDED"
+  | "STORAGE_FAILED"
   | "INTERNAL";
 
 /**
@@ -30,12 +45,21 @@ export interface PoseProtocol {
   StartRequest: StartRequest;
   StopRequest: StopRequest;
   FrameMeta: FrameMeta;
+  CalibrateRequest: CalibrateRequest;
   StartAck: StartAck;
   StopAck: StopAck;
+  CalibrationAck: CalibrationAck;
   Refused: Refused;
   PoseMessage: PoseMessage;
   ErrorMessage: ErrorMessage;
   ErrorBody: ErrorBody;
+  WatchRequest: WatchRequest;
+  WatchAck: WatchAck;
+  UnwatchAck: UnwatchAck;
+  Unwatched: Unwatched;
+  RecordRequest: RecordRequest;
+  StopRecordRequest: StopRecordRequest;
+  RecordingEvent: RecordingEvent;
   StreamList: StreamList;
   StreamSummary: StreamSummary;
   ErrorResponse: ErrorResponse;
@@ -59,6 +83,14 @@ export interface StartRequest {
    * `true` means defaults, `false`/absent means off, an object sets them
    */
   smoothing?: SmoothingConfig | boolean | null;
+  /**
+   * add the body model (`skeleton`) to every pose; `bones` in the ack
+   */
+  kinematics?: boolean;
+  /**
+   * add the hands' 21 landmarks (`hands`) to every pose
+   */
+  hands?: boolean;
 }
 /**
  * One-Euro filter parameters; see `smoothing.py`.
@@ -98,6 +130,16 @@ export interface FrameMeta {
   capture_ts: number;
 }
 /**
+ * `calibrate`: the person holds a T-pose; the server measures the next ~2 s of frames
+ * of a stream started with `kinematics` (acknowledged with `CalibrationAck` or `Refused`).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "CalibrateRequest".
+ */
+export interface CalibrateRequest {
+  stream_id: string;
+}
+/**
  * The acknowledgement of a `start` that succeeded.
  *
  * This interface was referenced by `PoseProtocol`'s JSON-Schema
@@ -106,12 +148,20 @@ export interface FrameMeta {
 export interface StartAck {
   ok: true;
   stream_id: string;
+  /**
+   * the stream's server-wide id: HTTP routes and viewers use it
+   */
+  id: string;
   engine: string;
   /**
    * whether smoothing is on
    */
   smoothing: boolean;
   limits: Limits;
+  /**
+   * with `kinematics`: the VRM humanoid bone names, the order of `skeleton.rotations`
+   */
+  bones?: string[];
 }
 /**
  * What the server accepts; clients keep to these.
@@ -144,7 +194,43 @@ export interface StopAck {
   stream_id: string;
 }
 /**
- * The acknowledgement of a `start` or `stop` that was refused.
+ * The verdict on a calibration: accepted (the stream's skeleton now uses what was
+ * measured) or refused (with the reasons; nothing changes).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "CalibrationAck".
+ */
+export interface CalibrationAck {
+  ok: true;
+  stream_id: string;
+  accepted: boolean;
+  /**
+   * frames with a person collected
+   */
+  frames: number;
+  /**
+   * empty when accepted
+   */
+  reasons: CalibrationReason[];
+  /**
+   * the median angles checked (`arm_elevation_deg`, `elbow_bend_deg`, `arm_spread_deg`, `torso_tilt_deg`, `leg_tilt_deg`); when accepted also every bone length in metres (`torso`, `leftUpperArm`, …), `head_pitch_deg` and `scale`
+   */
+  measured: {
+    [k: string]: number;
+  };
+}
+/**
+ * Why a calibration was refused: a stable code and what the person should do.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "CalibrationReason".
+ */
+export interface CalibrationReason {
+  code: "too_few_frames" | "not_visible" | "arms_not_level" | "arms_bent" | "arms_not_out" | "not_standing";
+  message: string;
+}
+/**
+ * The acknowledgement of a `start`, `stop`, `watch` or `unwatch` that was refused.
  *
  * This interface was referenced by `PoseProtocol`'s JSON-Schema
  * via the `definition` "Refused".
@@ -191,6 +277,11 @@ export interface PoseMessage {
    * frames of this stream dropped so far
    */
   dropped: number;
+  skeleton?: Skeleton;
+  /**
+   * with `hands`, when a person is in view
+   */
+  hands?: HandPose[];
 }
 /**
  * This interface was referenced by `PoseProtocol`'s JSON-Schema
@@ -239,6 +330,50 @@ export interface Timing {
   server_ms: number;
 }
 /**
+ * with `kinematics`, when a person is in view
+ */
+export interface Skeleton {
+  /**
+   * local rotations, one per bone in the start ack's `bones` order
+   */
+  rotations: [number, number, number, number][];
+  /**
+   * the hips' position, metres, Y up
+   *
+   * @minItems 3
+   * @maxItems 3
+   */
+  root: [number, number, number];
+  /**
+   * the body's size relative to the reference (1.0 ≈ 1.70 m)
+   */
+  scale: number;
+  /**
+   * whether the bone lengths come from a T-pose
+   */
+  calibrated: boolean;
+}
+/**
+ * One hand of the first person (streams started with `hands`).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "HandPose".
+ */
+export interface HandPose {
+  /**
+   * the person's left or right hand
+   */
+  side: "left" | "right";
+  /**
+   * the hand model's confidence that a hand is in the crop
+   */
+  score: number;
+  /**
+   * MediaPipe's 21 hand landmarks; x, y normalised to the image, z relative to the wrist (same scale as x)
+   */
+  landmarks: [number, number, number, number][];
+}
+/**
  * `error`, from server to client; errors never close the connection.
  *
  * This interface was referenced by `PoseProtocol`'s JSON-Schema
@@ -259,6 +394,97 @@ export interface ErrorMessage {
   stream_id?: string;
 }
 /**
+ * `watch` and `unwatch`: `{"stream": "st_…"}` (acknowledged, or `Refused`).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "WatchRequest".
+ */
+export interface WatchRequest {
+  /**
+   * the stream's server-wide id
+   */
+  stream: string;
+}
+/**
+ * The acknowledgement of `watch`: from now on the stream's `pose` messages come here.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "WatchAck".
+ */
+export interface WatchAck {
+  ok?: true;
+  stream: string;
+  /**
+   * the owner's name: the `stream_id` of its poses
+   */
+  stream_id: string;
+  engine: string;
+}
+/**
+ * The acknowledgement of `unwatch`.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "UnwatchAck".
+ */
+export interface UnwatchAck {
+  ok?: true;
+  stream: string;
+}
+/**
+ * `unwatched`, from server to a viewer: a watched stream ended.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "Unwatched".
+ */
+export interface Unwatched {
+  stream: string;
+  stream_id: string;
+  reason?: "ended";
+}
+/**
+ * `record`: start a session over one, some or all of the caller's running streams.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "RecordRequest".
+ */
+export interface RecordRequest {
+  stream_id?: string | null;
+  streams?: string[] | null;
+  name?: string | null;
+  tags?: string[];
+  video?: boolean;
+}
+/**
+ * `stop_record`: stop a recording session.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "StopRecordRequest".
+ */
+export interface StopRecordRequest {
+  session_id: string;
+}
+/**
+ * `recording`: a session's progress, about once a second, and once more at its end.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "RecordingEvent".
+ */
+export interface RecordingEvent {
+  session_id: string;
+  status: "recording" | "complete" | "interrupted";
+  elapsed_s: number;
+  frames: number;
+  bytes: number;
+  /**
+   * set once the session has ended
+   */
+  stop_reason: string | null;
+  /**
+   * why it stopped, when a limit or failure ended it
+   */
+  error: ErrorBody | null;
+}
+/**
  * `GET /api/streams`.
  *
  * This interface was referenced by `PoseProtocol`'s JSON-Schema
@@ -275,13 +501,17 @@ export interface StreamList {
  */
 export interface StreamSummary {
   /**
+   * the stream's server-wide id (`/api/streams/{id}/stats`)
+   */
+  id: string;
+  /**
    * the client's name for the stream
    */
   stream_id: string;
   /**
    * the start of the connection's id
    */
-  connection: string;
+  connection: string | null;
   engine: string;
   state: "running" | "draining" | "closed";
   /**
@@ -308,4 +538,31 @@ export interface StreamSummary {
  */
 export interface ErrorResponse {
   error: ErrorBody;
+}
+/**
+ * The body model of the first person (streams started with `kinematics`).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "Skeleton".
+ */
+export interface Skeleton1 {
+  /**
+   * local rotations, one per bone in the start ack's `bones` order
+   */
+  rotations: [number, number, number, number][];
+  /**
+   * the hips' position, metres, Y up
+   *
+   * @minItems 3
+   * @maxItems 3
+   */
+  root: [number, number, number];
+  /**
+   * the body's size relative to the reference (1.0 ≈ 1.70 m)
+   */
+  scale: number;
+  /**
+   * whether the bone lengths come from a T-pose
+   */
+  calibrated: boolean;
 }

@@ -1,11 +1,12 @@
-"""StreamManager on its own: starts racing a closing connection, and the stream limit."""
+"""The stream manager in a runtime of its own: starts racing a closing connection, the
+stream limit, and summaries read while the loop appends."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -13,10 +14,15 @@ import pytest
 from posestudio.engines import EngineRegistry, PoseEngine
 from posestudio.errors import PoseStudioError, TooManyStreams
 from posestudio.history import PoseHistory
-from posestudio.metrics import ServerStats
+from posestudio.pipeline import Stream
+from posestudio.pipeline.ratelimit import TokenBucket
+from posestudio.pipeline.sinks import SinkSet
 from posestudio.protocol import StartRequest
+from posestudio.runtime import Runtime, build_runtime
 from posestudio.settings import Settings
-from posestudio.streams import Stream, StreamManager, TokenBucket
+from posestudio_core.auth import Principal, TokenAuthenticator
+
+OWNER = Principal(subject="owner")
 
 
 class CountingEngine(PoseEngine):
@@ -55,26 +61,41 @@ class GatedFactory:
         return CountingEngine()
 
 
-async def _no_emit(sid: str, event: str, payload: dict[str, Any]) -> None:
+async def _no_emit(event: str, payload: dict[str, Any]) -> None:
     pass
 
 
-def _manager(factory: GatedFactory, **settings: Any) -> tuple[StreamManager, EngineRegistry]:
+@pytest.fixture
+def factory() -> GatedFactory:
+    return GatedFactory()
+
+
+@pytest.fixture
+async def runtime(factory: GatedFactory, request: pytest.FixtureRequest) -> AsyncIterator[Runtime]:
+    settings: dict[str, Any] = getattr(request, "param", {})
     registry = EngineRegistry({"counting": (factory, "test engine")})
-    registry.load("counting")
-    s = Settings(environment="test", engines=["counting"], default_engine="counting", **settings)
-    executor = ThreadPoolExecutor(max_workers=1)
-    return StreamManager(s, registry, ServerStats(), executor, _no_emit), registry
+    s = Settings(
+        environment="test", engines=["counting"], default_engine="counting", workers=1, **settings
+    )
+    built = build_runtime(s, authenticator=TokenAuthenticator("t" * 24), registry=registry)
+    await built.start()
+    assert built.loading is not None
+    await built.loading
+    yield built
+    await built.stop()
 
 
-async def test_a_start_that_ends_after_its_connection_closed_frees_its_engine() -> None:
-    factory = GatedFactory()
-    manager, registry = _manager(factory)
+async def test_a_start_that_ends_after_its_connection_closed_frees_its_engine(
+    runtime: Runtime, factory: GatedFactory
+) -> None:
+    manager = runtime.manager
     manager.open_connection("sid1")
-    await manager.start("sid1", StartRequest(stream_id="a"))  # takes the warm instance
+    await manager.start(OWNER, "sid1", StartRequest(stream_id="a"), _no_emit)  # the warm one
     factory.building.clear()
     factory.gate()
-    starting = asyncio.create_task(manager.start("sid1", StartRequest(stream_id="b")))
+    starting = asyncio.create_task(
+        manager.start(OWNER, "sid1", StartRequest(stream_id="b"), _no_emit)
+    )
     assert await asyncio.to_thread(factory.building.wait, 10)  # b is building its engine
     resets_before = CountingEngine.resets
     await manager.stop_connection("sid1")  # the client went away meanwhile
@@ -84,15 +105,18 @@ async def test_a_start_that_ends_after_its_connection_closed_frees_its_engine() 
         await starting
     assert manager.all_streams() == []
     assert CountingEngine.resets == resets_before + 2  # b's engine came back too
-    registry.close()
 
 
-async def test_concurrent_starts_cannot_exceed_the_stream_limit() -> None:
-    factory = GatedFactory()
-    manager, registry = _manager(factory, max_streams_per_connection=2)
+@pytest.mark.parametrize("runtime", [{"max_streams_per_connection": 2}], indirect=True)
+async def test_concurrent_starts_cannot_exceed_the_stream_limit(
+    runtime: Runtime, factory: GatedFactory
+) -> None:
+    manager = runtime.manager
     manager.open_connection("sid1")
     factory.gate()
-    starts = [manager.start("sid1", StartRequest(stream_id=f"s{i}")) for i in range(5)]
+    starts = [
+        manager.start(OWNER, "sid1", StartRequest(stream_id=f"s{i}"), _no_emit) for i in range(5)
+    ]
     pending = asyncio.gather(*starts, return_exceptions=True)
     await asyncio.to_thread(factory.building.wait, 10)
     factory.open()
@@ -100,21 +124,22 @@ async def test_concurrent_starts_cannot_exceed_the_stream_limit() -> None:
     refused = [r for r in results if isinstance(r, TooManyStreams)]
     assert len(manager.streams_of("sid1")) == 2
     assert len(refused) == 3
-    await manager.close()
-    registry.close()
 
 
 def test_summary_reads_recent_frames_while_the_loop_appends_to_them() -> None:
     """/api/streams runs on a threadpool thread while the event loop appends to
     `recent`: iterating the live deque there raised "deque mutated during iteration"."""
     stream = Stream(
-        sid="sid1",
-        stream_id="a",
+        id="st_0123456789ab",
+        name="a",
+        owner=OWNER,
+        connection="sid1",
         engine_name="counting",
-        engine=CountingEngine(),
-        smoother=None,
-        history=PoseHistory(1.0, 1),
+        options=StartRequest(stream_id="a"),
+        channel=_no_emit,
         bucket=TokenBucket(rate=1.0, capacity=1.0),
+        history=PoseHistory(1.0, 1),
+        sinks=SinkSet(),
     )
     stop = threading.Event()
 

@@ -1,0 +1,1 @@
+"""Sessions: record what is streamed, keep it, replay and export it (docs/sessions.md)."""

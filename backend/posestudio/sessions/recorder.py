@@ -1,0 +1,163 @@
+"""The recorder sink and what one recording holds between the event loop and the writer.
+
+The sink runs on the event loop and only appends the result (a reference to its
+`pose_v1` dict, built once in the worker, and the JPEG bytes) under a short lock; the
+writer thread (`writer.py`) takes the pending frames about once a second and does the
+serialising and storing. So recording costs the live path one list append per frame.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from posestudio.errors import PoseStudioError
+
+if TYPE_CHECKING:
+    from posestudio.pipeline.results import PoseResult
+    from posestudio.pipeline.stream import Channel, Stream
+    from posestudio.protocol import Person
+
+
+@dataclass
+class Pending:
+    message: dict[str, Any]
+    raw: list[Person] | None
+    jpeg: bytes | None
+    arrival_ts: float
+    seq: int
+    capture_ts: float
+    width: int
+    height: int
+
+
+class StreamRecording:
+    """One stream's part of a session."""
+
+    def __init__(self, session: SessionRecording, stream: Stream, row_id: int) -> None:
+        self.session = session
+        self.stream = stream
+        self.key = stream.id
+        self.name = stream.name
+        self.row_id = row_id
+        self.smoothing = stream.options.smoothing_config() is not None
+        self.drops_at_start = stream.dropped
+        # Results are numbered by the stream's `processed` count as they are published;
+        # the sink sees those after `start_count`. A stop keeps every result published
+        # before it (`stop_at`), even the ones still in the sink's buffer.
+        self.start_count = stream.processed
+        self.seen = 0
+        self.stop_at: int | None = None
+        self._lock = threading.Lock()
+        self._pending: list[Pending] = []
+        # The writer's side (only the writer thread touches these).
+        self.next_index = 0
+        self.next_chunk = 0
+        self.frames = 0
+        self.bytes = 0
+        self.first_ts: float | None = None
+        self.last_ts: float | None = None
+        self.image: tuple[int, int] | None = None
+        self.ended = False
+
+    def append(self, result: PoseResult) -> None:
+        """On the loop: keep the result for the next flush (no serialising here)."""
+        self.seen += 1
+        if self.ended or (self.stop_at is not None and self.start_count + self.seen > self.stop_at):
+            return
+        arrival = time.time() - (time.monotonic() - result.received)
+        width, height = result.image
+        pending = Pending(
+            message=result.wire(),
+            raw=result.raw,
+            jpeg=result.jpeg if self.session.video else None,
+            arrival_ts=arrival,
+            seq=result.meta.seq,
+            capture_ts=float(result.meta.capture_ts),
+            width=width,
+            height=height,
+        )
+        with self._lock:
+            self._pending.append(pending)
+
+    @property
+    def drained(self) -> bool:
+        """Stopped, and every result published before the stop has been taken in."""
+        if self.ended:
+            return True
+        return self.stop_at is not None and self.start_count + self.seen >= self.stop_at
+
+    def take(self) -> list[Pending]:
+        with self._lock:
+            pending, self._pending = self._pending, []
+        return pending
+
+    @property
+    def drops(self) -> int:
+        return max(0, self.stream.dropped - self.drops_at_start)
+
+
+@dataclass(eq=False)
+class SessionRecording:
+    """A session while it records: its streams, who hears of its progress, how it ends."""
+
+    id: str
+    owner: str
+    video: bool
+    started_at: datetime
+    started_wall: float
+    quota_base: int
+    channel: Channel | None
+    streams: list[StreamRecording] = field(default_factory=list)
+    stop_reason: str | None = None
+    stop_requested: float | None = None
+    """`time.monotonic()` of the stop request."""
+    error: PoseStudioError | None = None
+    bytes: int = 0
+    done: concurrent.futures.Future[dict[str, Any]] = field(
+        default_factory=concurrent.futures.Future
+    )
+
+    @property
+    def frames(self) -> int:
+        return sum(s.frames for s in self.streams)
+
+    def request_stop(self, reason: str, error: PoseStudioError | None = None) -> None:
+        """Take no frame published after now; the writer flushes and finishes the session."""
+        if self.stop_reason is not None:
+            return
+        self.stop_reason = reason
+        self.error = error
+        self.stop_requested = time.monotonic()
+        for stream in self.streams:
+            stream.stop_at = stream.stream.processed
+
+    def halt(self) -> None:
+        """Take no frame at all any more (finished or failed)."""
+        for stream in self.streams:
+            stream.ended = True
+
+
+class RecorderSink:
+    """The lossless sink on a recorded stream."""
+
+    name = "recorder"
+    lossless = True
+    inline = False
+
+    def __init__(self, recording: StreamRecording, wake: threading.Event) -> None:
+        self.recording = recording
+        self._wake = wake
+
+    async def deliver(self, result: PoseResult) -> None:
+        self.recording.append(result)
+
+    async def close(self) -> None:
+        # The stream ended: the writer flushes what is pending and lets the session go on
+        # with its other streams (or completes it when this was the last).
+        self.recording.ended = True
+        self._wake.set()

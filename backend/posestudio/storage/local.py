@@ -1,0 +1,99 @@
+"""Objects as files under a root directory (the embedded default: `<data_dir>/`).
+
+A `put` writes `.tmp-<random>` beside the target, fsyncs it, `os.replace`s it into place
+and fsyncs the directory: after a crash the object is either whole or absent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+from posestudio.storage.base import StorageError, check_key
+
+TEMP_PREFIX = ".tmp-"
+
+
+class LocalStorage:
+    kind = "local"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        return self.root / check_key(key)
+
+    def put(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        temp = path.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}-{path.name}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(temp, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, path)
+            directory = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+            raise StorageError(f"could not store {key}: {exc.strerror or exc}") from exc
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise StorageError(f"could not read {key}: {exc.strerror or exc}") from exc
+
+    def get_range(self, key: str, offset: int, length: int) -> bytes:
+        with open(self._path(key), "rb") as handle:
+            handle.seek(offset)
+            return handle.read(length)
+
+    def iter_bytes(self, key: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+        with open(self._path(key), "rb") as handle:
+            while piece := handle.read(chunk_size):
+                yield piece
+
+    def list(self, prefix: str) -> list[str]:
+        base = self._path(prefix.rstrip("/"))
+        if not base.is_dir():
+            return []
+        keys = [
+            path.relative_to(self.root).as_posix()
+            for path in base.rglob("*")
+            if path.is_file() and not path.name.startswith(TEMP_PREFIX)
+        ]
+        return sorted(keys)
+
+    def delete_prefix(self, prefix: str) -> int:
+        base = self._path(prefix.rstrip("/"))
+        if not base.exists():
+            return 0
+        count = sum(1 for path in base.rglob("*") if path.is_file())
+        shutil.rmtree(base, ignore_errors=False)
+        return count
+
+    def presign(self, key: str, expires_s: int = 3600) -> str | None:
+        return None
+
+    def clean_temporary(self, prefix: str) -> int:
+        base = self._path(prefix.rstrip("/"))
+        if not base.is_dir():
+            return 0
+        removed = 0
+        for path in base.rglob(f"{TEMP_PREFIX}*"):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed += 1
+        return removed

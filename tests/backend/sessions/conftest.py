@@ -1,0 +1,3 @@
+from tests.utils.sessions import backend
+
+__all__ = ["backend"]
