@@ -19,7 +19,8 @@ from posestudio_agent.settings import AgentSettings
 from posestudio_core.auth import SESSION_COOKIE
 from tests.utils.accounts import BOOTSTRAP_TOKEN, AccountsBackend, accounts_backend
 from tests.utils.agent_client import wait_finished
-from tests.utils.fake_openai import FakeModelServer, Reply, tool_outputs
+from tests.utils.backend import streaming_test_video
+from tests.utils.fake_openai import FakeModelServer, Reply, tool_data, tool_outputs
 from tests.utils.servers import uvicorn_server
 
 # Not the backend's bootstrap token: people's jobs must not lean on the agent's own.
@@ -27,17 +28,25 @@ AGENT_TOKEN = "agent-own-token-not-the-backends-0123"
 
 
 class SystemThenAnswer:
-    """Ask system_info, then answer whether it worked; `before_tool` runs in between."""
+    """Ask `tool` (system_info), then answer: the stream names live_streams returned,
+    else "done"; `before_tool` runs in between."""
 
     def __init__(self) -> None:
         self.before_tool: Callable[[], None] | None = None
+        self.tool = "system_info"
 
     def __call__(self, body: dict[str, Any]) -> Reply:
         outputs = tool_outputs(body)
         if not outputs:
             if self.before_tool is not None:
                 self.before_tool()
-            return Reply(tool_calls=[("system_info", {})])
+            return Reply(tool_calls=[(self.tool, {})])
+        if self.tool == "live_streams":
+            try:
+                streams = tool_data(outputs[-1])["streams"]
+            except (KeyError, ValueError):
+                return Reply(content="no data")
+            return Reply(content="streams: " + ",".join(s["stream_id"] for s in streams))
         return Reply(content="done")
 
 
@@ -178,3 +187,21 @@ def test_the_backend_refuses_the_agents_own_token(api: AccountsBackend) -> None:
     with httpx.Client(base_url=api.url, headers={"Authorization": f"Bearer {AGENT_TOKEN}"}) as c:
         assert c.get("/api/system").status_code == 401
     assert BOOTSTRAP_TOKEN != AGENT_TOKEN
+
+
+async def test_live_streams_lists_only_the_asking_persons_own_streams(
+    api: AccountsBackend, agent_url: str, policy: SystemThenAnswer
+) -> None:
+    policy.tool = "live_streams"
+    operator = api.token_for(api.make_user("operator")["email"])
+    viewer = api.make_user("viewer")
+    with streaming_test_video(api.url, operator, "opcam", frames=5):
+        async with (
+            token_client(agent_url, operator) as as_operator,
+            viewer_client(agent_url, session_of(api, viewer["email"])) as as_viewer,
+        ):
+            mine = await ask(as_operator)
+            theirs = await ask(as_viewer)
+    assert mine["answer"] == "streams: opcam", mine
+    # The backend answered the viewer as the viewer: not the operator's stream.
+    assert theirs["answer"] == "streams:", theirs
