@@ -105,7 +105,7 @@ class StreamManager:
         return list(self._streams.values())
 
     def visible_to(self, principal: Principal) -> list[Stream]:
-        """The principal's own streams; every stream for an admin."""
+        """The principal's own streams and those shared with it; every stream for an admin."""
         streams = self.all_streams()
         return streams if is_admin(principal) else [s for s in streams if may_see(principal, s)]
 
