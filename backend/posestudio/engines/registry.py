@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from posestudio.engines.base import EngineInfo, PoseEngine
+from posestudio.engines.heap import trim_heap
 from posestudio.engines.plugins import DEFAULT_MEMORY_BYTES, Discovery, discover
 from posestudio.errors import Capacity, EngineUnavailable, UnknownEngine
 
@@ -187,6 +188,7 @@ class EngineRegistry:
                 evicted = other.idle.pop()
         if evicted is not None:
             evicted.close()
+            trim_heap()
         with self._building_one():
             try:
                 engine = self._build(entry)
@@ -211,6 +213,7 @@ class EngineRegistry:
                 entry.idle.append(engine)
         if not keep:
             engine.close()
+            trim_heap()
 
     def close(self, timeout: float = CLOSE_TIMEOUT_S) -> bool:
         """Close the idle instances and wait for builds still running, which close theirs.
