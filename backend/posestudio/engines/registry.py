@@ -100,12 +100,14 @@ class EngineRegistry:
             ) from None
 
     @contextmanager
-    def _building_one(self) -> Iterator[None]:
-        """Counts a build (and what becomes of its instance) until it is settled."""
-        with self._lock:
-            if self._closed:
-                raise EngineUnavailable("the engine registry is closed (shutting down)")
-            self._building += 1
+    def _building_one(self, *, counted: bool = False) -> Iterator[None]:
+        """Counts a build (and what becomes of its instance) until it is settled;
+        `counted`: the caller has counted it already, under the lock."""
+        if not counted:
+            with self._lock:
+                if self._closed:
+                    raise EngineUnavailable("the engine registry is closed (shutting down)")
+                self._building += 1
         try:
             yield
         finally:
@@ -186,10 +188,15 @@ class EngineRegistry:
                         details={"limit": limit, "scope": "server"},
                     )
                 evicted = other.idle.pop()
-        if evicted is not None:
-            evicted.close()
-            trim_heap()
-        with self._building_one():
+            if self._closed:
+                raise EngineUnavailable("the engine registry is closed (shutting down)")
+            # Counted under the same lock as the check, so concurrent builds cannot
+            # overshoot the cap.
+            self._building += 1
+        with self._building_one(counted=True):
+            if evicted is not None:
+                evicted.close()
+                trim_heap()
             try:
                 engine = self._build(entry)
             except Exception as exc:
