@@ -1,11 +1,12 @@
 import { useEffect, useRef } from "react";
 import { drawSkeleton, type Palette } from "../lib/draw";
 import { fitContain } from "../lib/geometry";
+import { drawHands } from "../lib/hands";
 import { PoseFollower, type PoseSource } from "../lib/poseSource";
 import type { PoseMessage } from "../lib/types";
 
 /**
- * Draws the source's pose over its video, once per display frame when it changed.
+ * Draws the source's pose (and its hands, when the stream asked for them) over its video, once per display frame when it changed.
  * `onDrawn` hears the pose drawn (null: none).
  */
 export function PoseOverlay({
@@ -41,9 +42,13 @@ export function PoseOverlay({
       const { pose, person, mirrored } = shown;
       onDrawn?.(person ? pose : null);
       canvas.dataset.seq = person && pose ? String(pose.seq) : "";
+      canvas.dataset.hands = String(person ? (pose?.hands?.length ?? 0) : 0);
       if (!person || !video.videoWidth) return;
       const fit = fitContain(video.videoWidth, video.videoHeight, width, height, mirrored);
-      drawSkeleton(ctx, person.landmarks, fit, palette(canvas), ratio);
+      const colours = palette(canvas);
+      drawSkeleton(ctx, person.landmarks, fit, colours, ratio);
+      const hands = pose?.hands ?? [];
+      if (hands.length) drawHands(ctx, hands, fit, colours, ratio);
     };
     frame = requestAnimationFrame(draw);
     return () => cancelAnimationFrame(frame);
