@@ -11,7 +11,6 @@ import {
   segmentBones,
 } from "../../../src/lib/avatar/fingers";
 import { Mannequin } from "../../../src/lib/avatar/mannequin";
-import type { AvatarModel } from "../../../src/lib/avatar/model";
 import { loadVrm } from "../../../src/lib/avatar/vrm";
 import type { HandPose } from "../../../src/lib/generated/protocol";
 import { buildVrm } from "../../vrmFixture";
@@ -134,7 +133,7 @@ describe("FingerMotion", () => {
     expect(motion.curls.left[4]).toBeCloseTo(0, 3);
   });
 
-  it("curls a loaded VRM's index finger down towards the palm; the mannequin has mitten hands", async () => {
+  it("curls a loaded VRM's and the mannequin's fingers down towards the palm", async () => {
     const avatar = await loadVrm(buildVrm({ fingers: true }), "hands.vrm");
     const motion = new FingerMotion();
     motion.update([{ side: "left", score: 0.9, landmarks: fist() }], 1, 0);
@@ -144,16 +143,25 @@ describe("FingerMotion", () => {
     const at = (bone: string) =>
       avatar.vrm.humanoid.getRawBoneNode(bone as never)!.getWorldPosition(new THREE.Vector3());
     const hand = avatar.vrm.humanoid.getRawBoneNode("leftHand")!.getWorldPosition(new THREE.Vector3());
-    const tip = at("leftIndexDistal");
-    expect(tip.y).toBeLessThan(hand.y - 0.02);
+    expect(at("leftIndexDistal").y).toBeLessThan(hand.y - 0.02);
     // The right hand saw no hand: straight on.
     const right = at("rightIndexDistal");
     const rightHand = avatar.vrm.humanoid.getRawBoneNode("rightHand")!.getWorldPosition(new THREE.Vector3());
     expect(right.y).toBeCloseTo(rightHand.y, 5);
 
     const mannequin = new Mannequin();
-    expect((mannequin as AvatarModel).fingerNode).toBeUndefined();
+    expect(FINGER_BONES.every((b) => mannequin.fingerNode(b) !== null)).toBe(true);
+    const world = (node: THREE.Object3D | null) => node!.getWorldPosition(new THREE.Vector3());
+    mannequin.object.updateWorldMatrix(true, true);
+    const restTip = world(mannequin.fingerNode("leftIndexDistal"));
+    const restRight = world(mannequin.fingerNode("rightMiddleDistal"));
     motion.apply(mannequin);
+    mannequin.object.updateWorldMatrix(true, true);
+    const wrist = world(mannequin.node("leftHand"));
+    const tip = world(mannequin.fingerNode("leftIndexDistal"));
+    expect(tip.y).toBeLessThan(wrist.y - 0.03);
+    expect(tip.distanceTo(restTip)).toBeGreaterThan(0.03);
+    expect(world(mannequin.fingerNode("rightMiddleDistal")).distanceTo(restRight)).toBeLessThan(1e-9);
     mannequin.dispose();
   });
 });
