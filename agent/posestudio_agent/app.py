@@ -36,7 +36,10 @@ class AgentNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self.authenticator = authenticator
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        principal = connect_principal(self.authenticator, environ, auth, Action.AGENT_ASK)
+        # The authenticator may ask the backend over HTTP: off the event loop.
+        principal = await asyncio.to_thread(
+            connect_principal, self.authenticator, environ, auth, Action.AGENT_ASK
+        )
         await self.enter_room(sid, room(principal.subject))
 
 

@@ -20,6 +20,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 from rq.timeouts import JobTimeoutException
 
+from posestudio_agent.identity import Forwarded
 from posestudio_agent.publish import Publisher
 from posestudio_agent.records import AgentRecord, ErrorBody, Status
 from posestudio_agent.runner import run_agent
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 REQUEST_BUCKETS = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0)
 # RQ's own timeout is a backstop past the agent's deadline, which ends runs cleanly.
 RQ_TIMEOUT_MARGIN_S = 15
+# The bootstrap token's principal: its jobs present the agent's own token to the backend.
+BOOTSTRAP_SUBJECT = "token"
 
 
 @dataclass
@@ -39,6 +42,15 @@ class JobContext:
     store: RequestStore
     publisher: Publisher
     backend_token: str
+
+
+def backend_credential(record: AgentRecord, ctx: JobContext) -> Forwarded | None:
+    """What the tools present to the backend: the asking person's own credential (so the
+    backend answers with what they may read), or the agent's token for the bootstrap."""
+    forwarded = ctx.store.take_credential(record.request_id)
+    if forwarded is None and record.subject == BOOTSTRAP_SUBJECT:
+        return Forwarded(token=ctx.backend_token)
+    return forwarded
 
 
 def record_finished(store: RequestStore, record: AgentRecord) -> None:
@@ -61,9 +73,15 @@ def execute(request_id: str, ctx: JobContext) -> None:
     if record is None or record.status.finished:
         return
     remaining = record.created + ctx.settings.request_timeout_s - time.time()
+    credential = backend_credential(record, ctx)
     if remaining <= 0:
         record.status = Status.TIMEOUT
         record.error = ErrorBody(code="TIMEOUT", message="the request waited too long in the queue")
+    elif credential is None:
+        record.status = Status.FAILED
+        record.error = ErrorBody(
+            code="UNAUTHORIZED", message="the request's credentials were not kept for its job"
+        )
     else:
         record.status = Status.RUNNING
         ctx.store.save(record)
@@ -72,7 +90,7 @@ def execute(request_id: str, ctx: JobContext) -> None:
                 ctx.settings,
                 question=record.question,
                 stream_ids=record.stream_ids,
-                backend_token=ctx.backend_token,
+                backend_credential=credential,
                 deadline_s=remaining,
             )
         )

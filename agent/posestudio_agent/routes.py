@@ -8,9 +8,17 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from posestudio_agent.deps import Asker, QueueDep, SettingsDep, StoreDep
+from posestudio_agent.deps import (
+    Asker,
+    CredentialsDep,
+    FreshAsker,
+    QueueDep,
+    SettingsDep,
+    StoreDep,
+)
 from posestudio_agent.errors import AgentNotConfigured, QueueFull
-from posestudio_agent.jobs import RQ_TIMEOUT_MARGIN_S
+from posestudio_agent.identity import Forwarded
+from posestudio_agent.jobs import BOOTSTRAP_SUBJECT, RQ_TIMEOUT_MARGIN_S
 from posestudio_agent.records import AgentRecord, ErrorBody, Invoked, InvokeRequest, Status
 from posestudio_agent.settings import CONFIGURE_HINT, AgentSettings
 from posestudio_agent.store import RequestStore
@@ -25,7 +33,8 @@ RATE_WINDOW_S = 60
 @router.post("/invoke", status_code=202, response_model=Invoked)
 def invoke(
     body: InvokeRequest,
-    principal: Asker,
+    principal: FreshAsker,
+    credentials: CredentialsDep,
     settings: SettingsDep,
     store: StoreDep,
     queue: QueueDep,
@@ -59,6 +68,11 @@ def invoke(
         stream_ids=body.stream_ids or [],
         session_id=body.session_id,
     )
+    forwarded = Forwarded.of(credentials)
+    if forwarded is not None and principal.subject != BOOTSTRAP_SUBJECT:
+        # The job's tools call the backend as this person, until the deadline at most.
+        ttl = int(settings.request_timeout_s) + RQ_TIMEOUT_MARGIN_S
+        store.keep_credential(record.request_id, forwarded, ttl)
     store.save(record)
     queue.enqueue(record.request_id)
     return Invoked(request_id=record.request_id)

@@ -14,6 +14,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langgraph.errors import GraphRecursionError
 
 from posestudio_agent.errors import AgentNotConfigured
+from posestudio_agent.identity import Forwarded
 from posestudio_agent.model import build_model
 from posestudio_agent.records import ErrorBody, RelevantTimestamp, Status, ToolCallRecord
 from posestudio_agent.settings import AgentSettings
@@ -92,13 +93,13 @@ async def run_agent(
     *,
     question: str,
     stream_ids: list[str],
-    backend_token: str,
+    backend_credential: Forwarded,
     deadline_s: float,
 ) -> Outcome:
     """Ask the agent; every failure is an `Outcome`, never an exception."""
     trace = Trace()
     messages: list[BaseMessage] = []
-    backend = BackendClient(settings.backend_url, backend_token, settings.tool_timeout_s)
+    backend = BackendClient(settings.backend_url, backend_credential, settings.tool_timeout_s)
     search = httpx.AsyncClient(timeout=settings.tool_timeout_s)
     model_http = httpx.AsyncClient(timeout=settings.request_timeout_s)
     outcome: Outcome

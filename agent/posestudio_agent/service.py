@@ -13,12 +13,13 @@ from rq import Queue, SimpleWorker
 from rq.serializers import JSONSerializer
 
 from posestudio_agent.app import create_agent_app, make_sio
+from posestudio_agent.identity import BackendAuthenticator
 from posestudio_agent.jobs import JobContext, LocalQueue, RQQueue, set_worker_context
 from posestudio_agent.publish import RedisPublisher, ServerPublisher, channel_name
 from posestudio_agent.runner import warm_up
 from posestudio_agent.settings import AgentSettings
 from posestudio_agent.store import MemoryStore, RedisStore
-from posestudio_core.auth import TokenAuthenticator, load_or_create_token
+from posestudio_core.auth import Authenticator, load_or_create_token
 
 
 def access_token(settings: AgentSettings) -> str:
@@ -28,9 +29,17 @@ def access_token(settings: AgentSettings) -> str:
     return load_or_create_token(settings.data_dir)
 
 
-def build_service(settings: AgentSettings, token: str) -> socketio.ASGIApp:
-    """The agent service: RQ jobs when `redis_url` is set, in-process jobs otherwise."""
-    authenticator = TokenAuthenticator(token)
+def build_service(
+    settings: AgentSettings, token: str, authenticator: Authenticator | None = None
+) -> socketio.ASGIApp:
+    """The agent service: RQ jobs when `redis_url` is set, in-process jobs otherwise.
+
+    People are recognised by asking the backend (`BackendAuthenticator`); `token` is the
+    bootstrap token, accepted as before. Embedded in the backend, its own authenticator
+    is passed instead (the same answers, without the backend calling itself over HTTP).
+    """
+    if authenticator is None:
+        authenticator = BackendAuthenticator(settings, token)
     if settings.redis_url:
         connection = redis.Redis.from_url(settings.redis_url)
         store = RedisStore(connection, settings.result_ttl_s, settings.key_prefix)

@@ -47,6 +47,10 @@ class AgentSettings(ServiceSettings):
     # The access token the backend accepts; None reads (or creates) data_dir/token.
     token: SecretStr | None = None
 
+    # How long the backend's answer about a credential is trusted (GET /api/auth/me).
+    auth_cache_s: float = Field(10.0, ge=0, le=300)
+    auth_cache_size: int = Field(1024, ge=1, le=1_000_000)
+
     redis_url: str | None = None
     key_prefix: str = "pose_agent:"
     queue_name: str = "pose-agent"

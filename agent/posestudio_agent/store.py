@@ -1,12 +1,15 @@
 """Request records with a TTL, per-person rate counters and metric counters.
 
 `RedisStore` when a Redis URL is configured (shared by the API and its RQ workers),
-`MemoryStore` otherwise. Both are synchronous: the API calls them from sync routes
+`MemoryStore` otherwise. The credential a request's tools forward to the backend is
+kept beside its record, with a TTL of the request's deadline, and taken (deleted) by the
+job that runs it. Both are synchronous: the API calls them from sync routes
 (FastAPI's thread pool) and the jobs from worker threads.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -15,6 +18,7 @@ from typing import Protocol
 
 import redis
 
+from posestudio_agent.identity import Forwarded
 from posestudio_agent.records import AgentRecord
 
 
@@ -22,6 +26,14 @@ class RequestStore(Protocol):
     def save(self, record: AgentRecord) -> None: ...
 
     def load(self, request_id: str) -> AgentRecord | None: ...
+
+    def keep_credential(self, request_id: str, credential: Forwarded, ttl_s: int) -> None:
+        """Hold what the request's job will present to the backend, for `ttl_s` at most."""
+        ...
+
+    def take_credential(self, request_id: str) -> Forwarded | None:
+        """The request's credential, deleted as it is read; None once expired or taken."""
+        ...
 
     def hit(self, subject: str, window_s: int) -> int:
         """Count one request by `subject`; returns its count over the last `window_s`."""
@@ -45,6 +57,7 @@ class MemoryStore:
         self.ttl_s = ttl_s
         self._records: dict[str, tuple[float, str]] = {}
         self._hits: dict[str, deque[float]] = {}
+        self._credentials: dict[str, tuple[float, Forwarded]] = {}
         self._counters: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         self._lock = threading.Lock()
 
@@ -61,6 +74,20 @@ class MemoryStore:
         if entry is None or entry[0] <= time.monotonic():
             return None
         return AgentRecord.model_validate_json(entry[1])
+
+    def keep_credential(self, request_id: str, credential: Forwarded, ttl_s: int) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._credentials[request_id] = (now + ttl_s, credential)
+            for key in [k for k, (exp, _) in self._credentials.items() if exp <= now]:
+                del self._credentials[key]
+
+    def take_credential(self, request_id: str) -> Forwarded | None:
+        with self._lock:
+            entry = self._credentials.pop(request_id, None)
+        if entry is None or entry[0] <= time.monotonic():
+            return None
+        return entry[1]
 
     def hit(self, subject: str, window_s: int) -> int:
         now = time.monotonic()
@@ -105,6 +132,17 @@ class RedisStore:
     def load(self, request_id: str) -> AgentRecord | None:
         raw = self.redis.get(self._key("request", request_id))
         return None if raw is None else AgentRecord.model_validate_json(raw)
+
+    def keep_credential(self, request_id: str, credential: Forwarded, ttl_s: int) -> None:
+        key = self._key("credential", request_id)
+        self.redis.set(key, json.dumps(credential.to_json()), ex=ttl_s)
+
+    def take_credential(self, request_id: str) -> Forwarded | None:
+        pipe = self.redis.pipeline()
+        pipe.get(self._key("credential", request_id))
+        pipe.delete(self._key("credential", request_id))
+        raw, _ = pipe.execute()
+        return None if raw is None else Forwarded.from_json(json.loads(raw))
 
     def hit(self, subject: str, window_s: int) -> int:
         # A sliding window: one sorted-set member per request, scored by its time.

@@ -16,6 +16,7 @@ import httpx
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, Field
 
+from posestudio_agent.identity import Forwarded
 from posestudio_agent.settings import AgentSettings
 from posestudio_core.ids import STREAM_ID_PATTERN
 
@@ -35,12 +36,12 @@ class Trace:
 
 
 class BackendClient:
-    """The backend's read API with the access token."""
+    """The backend's read API, as the asking person (their token or session cookie)."""
 
-    def __init__(self, base_url: str, token: str, timeout_s: float) -> None:
+    def __init__(self, base_url: str, credential: Forwarded, timeout_s: float) -> None:
         self._client = httpx.AsyncClient(
             base_url=base_url,
-            headers={"Authorization": f"Bearer {token}"},
+            headers=credential.headers(),
             timeout=timeout_s,
         )
 

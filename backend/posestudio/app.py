@@ -35,6 +35,7 @@ def create_app(runtime: Runtime) -> socketio.ASGIApp:
             runtime.manager.active_by_engine,
             lambda: {info.name: info.loaded for info in registry.infos()},
             gpus,
+            runtime.manager.capacity,
         )
     )
     metrics_registry.register(

@@ -19,6 +19,7 @@ __all__ = [
     "BadEngineConfig",
     "BadFrame",
     "BadRequest",
+    "Capacity",
     "Conflict",
     "EngineUnavailable",
     "Forbidden",
@@ -57,6 +58,12 @@ class StreamExists(PoseStudioError):
 
 class TooManyStreams(PoseStudioError):
     code = "TOO_MANY_STREAMS"
+
+
+class Capacity(PoseStudioError):
+    """The server's stream or engine budget, or the person's share of it, is used up."""
+
+    code = "CAPACITY"
 
 
 class UnknownEngine(PoseStudioError):

@@ -115,8 +115,10 @@ class PoseCollector(Collector):
         active_streams: Callable[[], dict[str, int]],
         engines_loaded: Callable[[], dict[str, bool]],
         gpus: GpuMonitor | None = None,
+        capacity: Callable[[], dict[str, int]] | None = None,
     ) -> None:
         self._stats = stats
+        self._capacity = capacity
         self._active_streams = active_streams
         self._engines_loaded = engines_loaded
         self._gpus = gpus or GpuMonitor()
@@ -166,6 +168,8 @@ class PoseCollector(Collector):
         for name, n in sorted(self._active_streams().items()):
             streams.add_metric([name], n)
         yield streams
+        if self._capacity is not None:
+            yield from _capacity_families(self._capacity())
 
         yield GaugeMetricFamily(
             "pose_active_connections", "Connected /pose clients", value=s.active_connections
@@ -232,3 +236,21 @@ class PoseCollector(Collector):
         for name, h in sorted(s.batches.items()):
             batches.add_metric([name], h.cumulative(), h.total)
         yield batches
+
+
+def _capacity_families(capacity: dict[str, int]) -> Iterator[Metric]:
+    """The global budget: streams (running and starting) and engine instances, used/limit."""
+    streams = GaugeMetricFamily(
+        "pose_capacity_streams", "Streams counted against the server's budget", labels=["kind"]
+    )
+    streams.add_metric(["used"], capacity["streams"])
+    streams.add_metric(["limit"], capacity["max_streams_total"])
+    yield streams
+    instances = GaugeMetricFamily(
+        "pose_capacity_engine_instances",
+        "Engine instances (in use, idle, being built) against their cap",
+        labels=["kind"],
+    )
+    instances.add_metric(["used"], capacity["engine_instances"])
+    instances.add_metric(["limit"], capacity["max_engine_instances"])
+    yield instances

@@ -214,6 +214,9 @@ def build_runtime(
     `sessions`, which also adds `record` and `stop_record` to `/pose`)."""
     if registry is None:
         registry = default_registry(
-            settings.engines, max_idle=settings.max_idle_engines, config=settings.engine_config
+            settings.engines,
+            max_idle=settings.max_idle_engines,
+            config=settings.engine_config,
+            max_instances=settings.max_engine_instances,
         )
     return Runtime(settings, authenticator, registry, accounts, sessions)

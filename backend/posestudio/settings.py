@@ -35,6 +35,11 @@ class Settings(ServiceSettings):
     engine_config: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     max_streams_per_connection: int = Field(10, ge=1, le=100)
+    # The global budget (docs/security.md, Limits): unset, derived from the host's memory
+    # and the engines' declared footprint; per person across all their connections.
+    max_streams_total: int | None = Field(None, ge=1)
+    max_engine_instances: int | None = Field(None, ge=1)
+    max_streams_per_person: int = Field(32, ge=1)
     max_frame_bytes: int = Field(2_000_000, ge=1024)
     max_width: int = Field(1920, ge=16)
     max_height: int = Field(1920, ge=16)

@@ -50,7 +50,7 @@ def serve(
     )
     asgi: Any = create_app(runtime)
     shown = "127.0.0.1" if backend.host in ("0.0.0.0", "::") else backend.host
-    agent = embedded_agent(backend, f"http://{shown}:{backend.port}", token)
+    agent = embedded_agent(backend, f"http://{shown}:{backend.port}", token, accounts)
     edge = fastapi_app(asgi).state.edge
     if agent is not None:
         from posestudio_cli.dispatch import PathDispatcher
@@ -95,7 +95,9 @@ def serve(
     asyncio.run(run())
 
 
-def embedded_agent(backend: Settings, backend_url: str, token: str) -> tuple[Any, Any] | None:
+def embedded_agent(
+    backend: Settings, backend_url: str, token: str, accounts: Any = None
+) -> tuple[Any, Any] | None:
     """(agent settings, agent app) to serve under /agent, when embedded and installed."""
     if not backend.agent_embedded:
         return None
@@ -105,9 +107,11 @@ def embedded_agent(backend: Settings, backend_url: str, token: str) -> tuple[Any
     except ImportError as exc:
         log.info("agent not embedded: %s", exc)
         return None
-    # In-process jobs and the backend's own token; model, tools and limits come from the
-    # usual POSE_STUDIO_AGENT_* settings.
+    # In-process jobs, the backend's own token and its accounts (people are recognised
+    # in-process; their jobs call the backend as them); model, tools and limits come from
+    # the usual POSE_STUDIO_AGENT_* settings.
     agent_settings = AgentSettings(
         redis_url=None, backend_url=backend_url, cors_origins=backend.cors_origins
     )
-    return agent_settings, build_service(agent_settings, token)
+    authenticator = accounts.authenticator if accounts is not None else None
+    return agent_settings, build_service(agent_settings, token, authenticator)

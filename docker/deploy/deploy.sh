@@ -86,6 +86,8 @@ migrate() {
 # image cannot know a newer schema (migrations keep the previous release working).
 release() {
   export POSE_STUDIO_TAG=$1
+  # The stack's one-shot migrate service follows the same rule (docker-compose.yml).
+  if [ "${2:-}" = migrate ]; then export POSE_STUDIO_MIGRATE=yes; else export POSE_STUDIO_MIGRATE=no; fi
   release_dir=$state/releases/$1
   [ -d "$release_dir" ] || { log "no release folder $release_dir"; return 1; }
   log "deploying $POSE_STUDIO_TAG"

@@ -11,6 +11,7 @@ import redis
 from rq import Queue, SimpleWorker
 from rq.serializers import JSONSerializer
 
+from posestudio_agent.identity import Forwarded
 from posestudio_agent.jobs import (
     JobContext,
     LocalQueue,
@@ -80,6 +81,7 @@ def test_a_job_that_crashes_still_gets_a_result_pushed(
     store = FailingFirstSave(connection, 60, settings.key_prefix)
     asked = AgentRecord(request_id="r1", subject="owner", question="q")
     super(FailingFirstSave, store).save(asked)
+    store.keep_credential("r1", Forwarded(token="person-token"), 60)
     pushed = Pushed()
     set_worker_context(JobContext(settings, store, pushed, "token"))
     try:
@@ -107,6 +109,7 @@ def test_an_in_process_job_that_crashes_still_gets_a_result_pushed(
     connection = redis.Redis.from_url(redis_url)
     store = FailingFirstSave(connection, 60, settings.key_prefix)
     super(FailingFirstSave, store).save(AgentRecord(request_id="r2", subject="owner", question="q"))
+    store.keep_credential("r2", Forwarded(token="person-token"), 60)
     pushed = Pushed()
     queue = LocalQueue(JobContext(settings, store, pushed, "token"), workers=1)
     queue.enqueue("r2")

@@ -1,7 +1,7 @@
 """People and roles in the studio, in headless Chromium against the real backend with
 accounts on a fresh SQLite database: the first admin from the printed setup URL, sign-in,
-people made on the admin page, an operator streaming, a viewer without camera controls,
-and a viewer's API token refused a stream."""
+people made on the admin page, an operator streaming and sharing the stream, a viewer
+watching it without camera controls, and a viewer's API token refused a stream."""
 
 from __future__ import annotations
 
@@ -170,6 +170,29 @@ def test_people_and_roles_from_setup_to_streaming(
     expect(viewer.get_by_test_id("viewer-empty")).to_be_visible()
     expect(viewer.get_by_test_id("empty-add-stream")).to_have_count(0)
     expect(viewer.get_by_test_id("add-stream")).to_have_count(0)
+    expect(viewer.get_by_test_id("watch-empty")).to_be_visible()
+
+    # The operator shares the live stream with the viewer, who watches it read-only.
+    operator.get_by_test_id("share-toggle").click()
+    operator.get_by_test_id("share-emails").fill(f"{VIEWER[0]}, ")
+    operator.get_by_test_id("share-submit").click()
+    expect(operator.get_by_test_id("share-message")).to_have_text(f"Shared with {VIEWER[0]}")
+    item = viewer.get_by_test_id("watch-item")
+    expect(item).to_have_count(1, timeout=15_000)
+    expect(item).to_contain_text(OPERATOR[1])
+    item.get_by_test_id("watch-open").click()
+    tile = viewer.get_by_test_id("watch-tile")
+    expect(tile.get_by_test_id("watch-status")).to_have_text("watching")
+    expect(tile.get_by_test_id("watch-landmarks")).to_have_text("33", timeout=30_000)
+    expect(tile.get_by_test_id("pose-overlay")).to_have_attribute(
+        "data-seq", re.compile(r"^\d+$"), timeout=30_000
+    )
+    expect(viewer.get_by_test_id("empty-add-stream")).to_have_count(0)
+    expect(viewer.get_by_test_id("stream-toggle")).to_have_count(0)
+    expect(viewer.get_by_test_id("share-toggle")).to_have_count(0)
+    viewer.screenshot(path=str(artifacts / "accounts-viewer-watching.png"), full_page=True)
+    tile.get_by_test_id("watch-close").click()
+    expect(viewer.get_by_test_id("watch-tile")).to_have_count(0)
     viewer.get_by_test_id("account-menu").click()
     expect(viewer.get_by_test_id("menu-admin")).to_have_count(0)
     viewer.screenshot(path=str(artifacts / "accounts-viewer.png"))

@@ -43,12 +43,12 @@ class Accounts:
 
     def install(self, app: FastAPI) -> None:
         """The accounts' routes and CSRF check on `app` (before the studio's mount)."""
-        from posestudio.api import audit, auth, setup, tokens, users
+        from posestudio.api import audit, auth, setup, sharing, tokens, users
 
         app.state.accounts = self
         app.state.database = self.database
         app.add_middleware(OriginCheck, trusted_origins=self.settings.cors_origins)
-        for module in (auth, setup, users, tokens, audit):
+        for module in (auth, setup, users, tokens, audit, sharing):
             app.include_router(module.router)
         app.include_router(setup.page_router)
 

@@ -26,7 +26,9 @@ def _ready(request: Request) -> tuple[bool, dict[str, Any]]:
     settings: Settings = request.app.state.settings
     engines = {info.name: info.loaded for info in registry.infos()}
     ok = engines.get(settings.default_engine, False) and not request.app.state.draining
-    return ok, {"status": "ready" if ok else "not_ready", "engines": engines}
+    capacity = request.app.state.manager.capacity()
+    body = {"status": "ready" if ok else "not_ready", "engines": engines, **capacity}
+    return ok, body
 
 
 router.include_router(

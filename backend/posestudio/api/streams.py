@@ -18,9 +18,23 @@ router = APIRouter(prefix="/api", tags=["streams"])
 
 @router.get("/streams")
 def list_streams(principal: StreamReader, manager: ManagerDep) -> dict[str, Any]:
-    """The caller's running streams (an admin's: everyone's): fps, server time p50, counts."""
+    """The caller's running streams and those shared with it (an admin's: everyone's).
+
+    Each with fps, server time p50 and counts, its owner's display name, and `shared`:
+    true when someone else's stream is shared with the caller.
+    """
     now = time.monotonic()
-    return {"streams": [stream.summary(now) for stream in manager.visible_to(principal)]}
+    return {
+        "streams": [
+            {
+                **stream.summary(now),
+                "owner": stream.owner.display_name or stream.owner.subject,
+                "shared": stream.owner.subject != principal.subject
+                and principal.subject in stream.shared_with,
+            }
+            for stream in manager.visible_to(principal)
+        ]
+    }
 
 
 @router.get("/streams/{stream}/stats")

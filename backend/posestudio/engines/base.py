@@ -35,6 +35,9 @@ class PoseEngine(ABC):
     name: ClassVar[str]
     description: ClassVar[str] = ""
     device: ClassVar[str] = "cpu"
+    # Resident memory one instance holds (measured; docs/benchmarks.md, Capacity): the
+    # default global budget divides the host's memory by it. A plugin declares its own.
+    memory_bytes: ClassVar[int] = 110_000_000
 
     @abstractmethod
     def process(self, rgb: np.ndarray) -> list[Person]: ...

@@ -32,6 +32,9 @@ class NoConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+DEFAULT_MEMORY_BYTES = 110_000_000
+
+
 @dataclass(frozen=True)
 class EnginePlugin:
     key: str
@@ -43,6 +46,11 @@ class EnginePlugin:
     @property
     def description(self) -> str:
         return str(getattr(self.engine, "description", ""))
+
+    @property
+    def memory_bytes(self) -> int:
+        """The footprint of one instance the plugin declares (`PoseEngine.memory_bytes`)."""
+        return int(getattr(self.engine, "memory_bytes", DEFAULT_MEMORY_BYTES))
 
     def configure(self, values: dict[str, Any] | None) -> BaseModel:
         """The plugin's config from settings, validated by its own model."""

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from posestudio.engines.base import EngineInfo, PoseEngine
-from posestudio.engines.plugins import Discovery, discover
-from posestudio.errors import EngineUnavailable, UnknownEngine
+from posestudio.engines.heap import trim_heap
+from posestudio.engines.plugins import DEFAULT_MEMORY_BYTES, Discovery, discover
+from posestudio.errors import Capacity, EngineUnavailable, UnknownEngine
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,12 @@ class EngineRegistry:
     """
 
     def __init__(
-        self, factories: dict[str, tuple[EngineFactory, str]], *, max_idle: int = 2
+        self,
+        factories: dict[str, tuple[EngineFactory, str]],
+        *,
+        max_idle: int = 2,
+        footprints: dict[str, int] | None = None,
+        max_instances: int | None = None,
     ) -> None:
         # Each idle instance holds its model (~150 MB for MediaPipe): keep a few warm
         # for quick starts, close the rest when streams stop.
@@ -56,6 +62,26 @@ class EngineRegistry:
         self._changed = threading.Condition(self._lock)
         self._building = 0
         self._closed = False
+        # The bytes one instance of each engine holds, and the cap on instances of all
+        # engines together (in use, idle and being built); None: no cap.
+        self.footprints = {
+            name: (footprints or {}).get(name, DEFAULT_MEMORY_BYTES) for name in factories
+        }
+        self.max_instances = max_instances
+
+    @property
+    def footprint(self) -> int:
+        """The largest footprint among the enabled engines (what the budget plans with)."""
+        return max(self.footprints.values(), default=DEFAULT_MEMORY_BYTES)
+
+    def instances(self) -> int:
+        """Instances that exist now: in use, idle, and being built."""
+        with self._lock:
+            return self._count()
+
+    def _count(self) -> int:
+        entries = self._entries.values()
+        return self._building + sum(e.in_use + len(e.idle) for e in entries)
 
     @property
     def closed(self) -> bool:
@@ -74,12 +100,14 @@ class EngineRegistry:
             ) from None
 
     @contextmanager
-    def _building_one(self) -> Iterator[None]:
-        """Counts a build (and what becomes of its instance) until it is settled."""
-        with self._lock:
-            if self._closed:
-                raise EngineUnavailable("the engine registry is closed (shutting down)")
-            self._building += 1
+    def _building_one(self, *, counted: bool = False) -> Iterator[None]:
+        """Counts a build (and what becomes of its instance) until it is settled;
+        `counted`: the caller has counted it already, under the lock."""
+        if not counted:
+            with self._lock:
+                if self._closed:
+                    raise EngineUnavailable("the engine registry is closed (shutting down)")
+                self._building += 1
         try:
             yield
         finally:
@@ -144,12 +172,31 @@ class EngineRegistry:
                 f"engine {name!r} is not loaded: {entry.error or 'not loaded yet'}",
                 details={"engine": name},
             )
+        evicted: PoseEngine | None = None
         with self._lock:
             engine = entry.idle.pop() if entry.idle else None
             if engine is not None:
                 entry.in_use += 1
                 return engine
-        with self._building_one():
+            limit = self.max_instances
+            if limit is not None and self._count() >= limit:
+                # Make room by closing another engine's idle instance, or refuse.
+                other = next((e for e in self._entries.values() if e.idle), None)
+                if other is None:
+                    raise Capacity(
+                        f"the server holds its limit of {limit} engine instances",
+                        details={"limit": limit, "scope": "server"},
+                    )
+                evicted = other.idle.pop()
+            if self._closed:
+                raise EngineUnavailable("the engine registry is closed (shutting down)")
+            # Counted under the same lock as the check, so concurrent builds cannot
+            # overshoot the cap.
+            self._building += 1
+        with self._building_one(counted=True):
+            if evicted is not None:
+                evicted.close()
+                trim_heap()
             try:
                 engine = self._build(entry)
             except Exception as exc:
@@ -173,6 +220,7 @@ class EngineRegistry:
                 entry.idle.append(engine)
         if not keep:
             engine.close()
+            trim_heap()
 
     def close(self, timeout: float = CLOSE_TIMEOUT_S) -> bool:
         """Close the idle instances and wait for builds still running, which close theirs.
@@ -200,6 +248,7 @@ def default_registry(
     *,
     max_idle: int = 2,
     config: dict[str, dict[str, Any]] | None = None,
+    max_instances: int | None = None,
     discovery: Discovery | None = None,
 ) -> EngineRegistry:
     """The installed engine plugins that `names` (from settings) enables, each with its
@@ -231,4 +280,7 @@ def default_registry(
             continue
         plugin = discovery.plugins[name]
         factories[name] = (functools.partial(plugin.engine, configs[name]), plugin.description)
-    return EngineRegistry(factories, max_idle=max_idle)
+    footprints = {n: discovery.plugins[n].memory_bytes for n in names if n in discovery.plugins}
+    return EngineRegistry(
+        factories, max_idle=max_idle, footprints=footprints, max_instances=max_instances
+    )

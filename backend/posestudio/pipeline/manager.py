@@ -27,6 +27,7 @@ from posestudio.errors import (
 from posestudio.history import PoseHistory
 from posestudio.metrics import ServerStats
 from posestudio.pipeline.access import is_admin, may_see
+from posestudio.pipeline.budget import StreamBudget, capacity_defaults
 from posestudio.pipeline.frames import Frame
 from posestudio.pipeline.ratelimit import TokenBucket
 from posestudio.pipeline.results import PoseResult
@@ -51,6 +52,16 @@ class StreamManager:
         self.settings = settings
         self.registry = registry
         self.stats = stats
+        limits = capacity_defaults(
+            registry.footprint,
+            streams_total=settings.max_streams_total,
+            per_person=settings.max_streams_per_person,
+            engine_instances=registry.max_instances or settings.max_engine_instances,
+            max_idle=settings.max_idle_engines,
+        )
+        if registry.max_instances is None:
+            registry.max_instances = limits.engine_instances
+        self.budget = StreamBudget(limits)
         self.schedulers: Schedulers | None = None
         self._stage_factories: list[StageFactory] = []
         self._sink_factories: list[SinkFactory] = []
@@ -84,6 +95,17 @@ class StreamManager:
             "max_streams": s.max_streams_per_connection,
         }
 
+    def capacity(self) -> dict[str, int]:
+        """How close the server is to its budget (for /ready and the metrics)."""
+        limits = self.budget.limits
+        return {
+            "streams": self.budget.used,
+            "max_streams_total": limits.streams_total,
+            "max_streams_per_person": limits.streams_per_person,
+            "engine_instances": self.registry.instances(),
+            "max_engine_instances": limits.engine_instances,
+        }
+
     def get(self, stream_id: str) -> Stream:
         """A stream by its server-wide id."""
         stream = self._streams.get(stream_id)
@@ -105,7 +127,7 @@ class StreamManager:
         return list(self._streams.values())
 
     def visible_to(self, principal: Principal) -> list[Stream]:
-        """The principal's own streams; every stream for an admin."""
+        """The principal's own streams and those shared with it; every stream for an admin."""
         streams = self.all_streams()
         return streams if is_admin(principal) else [s for s in streams if may_see(principal, s)]
 
@@ -139,6 +161,25 @@ class StreamManager:
         engine_name = request.engine or self.settings.default_engine
         self.registry.info(engine_name)  # UnknownEngine before any work
         assert self.schedulers is not None, "the runtime gives the manager its schedulers"
+        # The stream's place in the global budget, held from before the engine is
+        # acquired (concurrent starts count) until the stream closes.
+        self.budget.reserve(owner.subject)
+        try:
+            return await self._start(owner, connection, request, channel, engine_name)
+        except BaseException:
+            self.budget.release(owner.subject)
+            raise
+
+    async def _start(
+        self,
+        owner: Principal,
+        connection: str,
+        request: StartRequest,
+        channel: Channel,
+        engine_name: str,
+    ) -> Stream:
+        key = (connection, request.stream_id)
+        assert self.schedulers is not None
         s = self.settings
         stream = Stream(
             id=new_stream_key(),
@@ -222,6 +263,7 @@ class StreamManager:
                     log.exception("stream %s: closing stage %s failed", stream.id, stage.name)
         self._streams.pop(stream.id, None)
         self._by_name.pop((stream.connection, stream.name), None)
+        self.budget.release(stream.owner.subject)
         await stream.sinks.close(SINK_CLOSE_TIMEOUT_S)
         stream.state = StreamState.CLOSED
         log.info("stream %s (%s) closed", stream.id, stream.name)

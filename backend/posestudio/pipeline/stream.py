@@ -55,7 +55,7 @@ class Stream:
     sinks: SinkSet
     stages: list[Stage] = field(default_factory=list)
     shared_with: frozenset[str] = frozenset()
-    """Subjects besides the owner that may watch and read it (sharing comes with sessions)."""
+    """Subjects besides the owner that may watch and read it (`PUT /api/streams/{id}/share`)."""
     state: StreamState = StreamState.RUNNING
     started_at: float = field(default_factory=time.time)
     slot: Frame | None = None

@@ -17,6 +17,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_STREAM = "UNKNOWN_STREAM"
     STREAM_EXISTS = "STREAM_EXISTS"
     TOO_MANY_STREAMS = "TOO_MANY_STREAMS"
+    CAPACITY = "CAPACITY"
     RATE_LIMITED = "RATE_LIMITED"
     UNKNOWN_ENGINE = "UNKNOWN_ENGINE"
     ENGINE_UNAVAILABLE = "ENGINE_UNAVAILABLE"
@@ -54,6 +55,9 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.UNKNOWN_STREAM: "frame or stop for a stream not running on this connection",
     ErrorCode.STREAM_EXISTS: "start of a stream id already running on this connection",
     ErrorCode.TOO_MANY_STREAMS: "start beyond the streams allowed per connection",
+    ErrorCode.CAPACITY: "start beyond the server's budget of streams or engine instances "
+    '(details.scope "server"), or beyond max_streams_per_person across connections '
+    '(scope "person"); details.limit is the limit',
     ErrorCode.RATE_LIMITED: "frames arrive faster than max_fps (the extra frames are dropped), "
     "or too many failed authentications or unconnected sessions from one address",
     ErrorCode.UNKNOWN_ENGINE: "start names an engine that is not configured",

@@ -11,7 +11,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import socketio
 
@@ -64,6 +64,20 @@ def build_server(settings: Settings, edge: Edge, errors: Counter[str]) -> Guarde
 
 
 class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
+    # The action each `on_*` handler authorizes, read by the event enumeration test (a
+    # handler missing here fails it). None: no action of its own (disconnect). `frame`
+    # and `unwatch` reach only this connection's own started streams and watches.
+    EVENT_ACTIONS: ClassVar[dict[str, Action | None]] = {
+        "connect": Action.CONNECT,
+        "disconnect": None,
+        "start": Action.STREAM_START,
+        "stop": Action.STREAM_STOP,
+        "calibrate": Action.STREAM_START,
+        "frame": Action.STREAM_START,
+        "watch": Action.STREAM_WATCH,
+        "unwatch": Action.STREAM_WATCH,
+    }
+
     def __init__(
         self,
         manager: StreamManager,
@@ -83,6 +97,11 @@ class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     @property
     def added_events(self) -> frozenset[str]:
         return frozenset(self._events)
+
+    def event_actions(self) -> dict[str, Action | None]:
+        """Every event this namespace handles and the action it authorizes."""
+        added: dict[str, Action | None] = {e: a for e, (a, _) in self._events.items()}
+        return {**self.EVENT_ACTIONS, **added}
 
     def add_event(self, event: str, action: Action, handler: EventHandler) -> None:
         """An acknowledged event another part of the backend handles (sessions' `record`),

@@ -6,23 +6,27 @@ import { PoseFollower, type PoseSource } from "../lib/poseSource";
 import type { PoseMessage } from "../lib/types";
 
 /**
- * Draws the source's pose (and its hands, when the stream asked for them) over its video, once per display frame when it changed.
- * `onDrawn` hears the pose drawn (null: none).
+ * Draws the source's pose (and its hands, when the stream asked for them) over its video,
+ * once per display frame when it changed. `onDrawn` hears the pose drawn (null: none).
+ * `video` null with `withoutVideo`: no video beside it (a watched stream), the pose's own
+ * `image` size places it.
  */
 export function PoseOverlay({
   poses,
   video,
   onDrawn,
+  withoutVideo = false,
 }: {
   poses: PoseSource;
   video: HTMLVideoElement | null;
   onDrawn?: (pose: PoseMessage | null) => void;
+  withoutVideo?: boolean;
 }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
 
   useEffect(() => {
     const canvas = canvasRef.current;
-    if (!canvas || !video) return;
+    if (!canvas || (!video && !withoutVideo)) return;
     const ctx = canvas.getContext("2d");
     if (!ctx) return;
     const follower = new PoseFollower(poses);
@@ -32,7 +36,7 @@ export function PoseOverlay({
       const ratio = window.devicePixelRatio || 1;
       const width = Math.round(canvas.clientWidth * ratio);
       const height = Math.round(canvas.clientHeight * ratio);
-      const shown = follower.next(performance.now(), `${width}x${height}:${video.videoWidth}`);
+      const shown = follower.next(performance.now(), `${width}x${height}:${video?.videoWidth ?? 0}`);
       if (!shown) return;
       if (canvas.width !== width || canvas.height !== height) {
         canvas.width = width;
@@ -43,8 +47,11 @@ export function PoseOverlay({
       onDrawn?.(person ? pose : null);
       canvas.dataset.seq = person && pose ? String(pose.seq) : "";
       canvas.dataset.hands = String(person ? (pose?.hands?.length ?? 0) : 0);
-      if (!person || !video.videoWidth) return;
-      const fit = fitContain(video.videoWidth, video.videoHeight, width, height, mirrored);
+      const [frameW, frameH] = video
+        ? [video.videoWidth, video.videoHeight]
+        : [pose?.image.width ?? 0, pose?.image.height ?? 0];
+      if (!person || !frameW) return;
+      const fit = fitContain(frameW, frameH, width, height, mirrored);
       const colours = palette(canvas);
       drawSkeleton(ctx, person.landmarks, fit, colours, ratio);
       const hands = pose?.hands ?? [];
@@ -52,7 +59,7 @@ export function PoseOverlay({
     };
     frame = requestAnimationFrame(draw);
     return () => cancelAnimationFrame(frame);
-  }, [poses, video, onDrawn]);
+  }, [poses, video, onDrawn, withoutVideo]);
 
   return <canvas ref={canvasRef} className="overlay" data-testid="pose-overlay" aria-hidden="true" />;
 }

@@ -14,6 +14,7 @@ import { calibrationText } from "../lib/avatar/calibration";
 import { STATUS_HINTS } from "../lib/streamView";
 import type { PoseMessage } from "../lib/types";
 import { PoseOverlay } from "./PoseOverlay";
+import { ShareControl } from "./ShareControl";
 import { Sparkline } from "./Sparkline";
 
 // three.js is most of the bundle: load it beside the camera, not before the first paint.
@@ -43,6 +44,7 @@ export function StreamTile({
   theme,
   highlight,
   onRemove,
+  onShare,
 }: {
   session: StreamSession;
   cameras: CameraChoice[];
@@ -50,6 +52,8 @@ export function StreamTile({
   theme: string;
   highlight: number | null;
   onRemove: () => void;
+  /** Share the running stream (absent: this person may not). */
+  onShare?: (id: string, emails: string[]) => Promise<{ shared_with: string[] }>;
 }) {
   useRefresh(session);
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
@@ -101,6 +105,12 @@ export function StreamTile({
           >
             {session.running ? "Stop" : "Start"}
           </button>
+          {onShare && (
+            <ShareControl
+              serverId={session.running ? session.channel.connection.serverId(session.id) : null}
+              onShare={onShare}
+            />
+          )}
           <button
             type="button"
             className="btn btn-ghost"

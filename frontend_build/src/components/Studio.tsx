@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
+import { AccountClient } from "../lib/account";
 import { AgentClient } from "../lib/agent";
 import { FRONT, listCameras, type CameraChoice } from "../lib/cameras";
 import { FrameEncoder } from "../lib/encoder";
@@ -10,6 +11,7 @@ import { AskPanel } from "./AskPanel";
 import { StreamTile } from "./StreamTile";
 import { TokenBanner } from "./TokenForms";
 import { TopBar, type Chrome } from "./TopBar";
+import { WatchSection } from "./WatchSection";
 
 /**
  * The streams page. `token` null: the session cookie authenticates the sockets. Controls
@@ -37,6 +39,8 @@ export function Studio({
     [backendUrl, token],
   );
   const encoder = useMemo(() => new FrameEncoder(), []);
+  const accounts = useMemo(() => new AccountClient(backendUrl, token), [backendUrl, token]);
+  const share = useCallback((id: string, emails: string[]) => accounts.shareStream(id, emails), [accounts]);
   const [status, setStatus] = useState<ConnectionStatus>(connection.status);
   const [statusDetail, setStatusDetail] = useState("");
   const [sessions, setSessions] = useState<StreamSession[]>([]);
@@ -190,10 +194,10 @@ export function Studio({
         )}
         {sessions.length === 0 && !visibility.streamCameras && chrome.me && (
           <section className="empty" data-testid="viewer-empty">
-            <h2>Nothing to watch yet</h2>
+            <h2>Watch what is shared with you</h2>
             <p>
-              As a {chrome.me.role} you can watch streams shared with you. Streaming a camera needs the
-              operator role: ask an admin.
+              As a {chrome.me.role} you can watch streams shared with you: they appear under Watch below.
+              Streaming a camera needs the operator role: ask an admin.
             </p>
           </section>
         )}
@@ -206,9 +210,13 @@ export function Studio({
             theme={theme}
             highlight={highlights[s.id] ?? null}
             onRemove={() => removeStream(s)}
+            onShare={visibility.streamCameras && chrome.me ? share : undefined}
           />
         ))}
       </main>
+      {chrome.me && (
+        <WatchSection client={accounts} backendUrl={backendUrl} token={token} theme={theme} hidden={hidden} />
+      )}
 
       {askOpen && agentClient && (
         <AskPanel

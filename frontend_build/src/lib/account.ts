@@ -82,6 +82,18 @@ export interface NewToken {
   expires_at?: string;
 }
 
+/** One running stream as `GET /api/streams` lists it (the fields the studio reads). */
+export interface StreamSummary {
+  id: string;
+  stream_id: string;
+  engine: string;
+  state: string;
+  fps: number;
+  owner: string;
+  /** Someone else's stream, shared with me. */
+  shared: boolean;
+}
+
 export class AccountError extends Error {
   constructor(
     readonly code: string,
@@ -135,6 +147,15 @@ export class AccountClient {
 
   me(): Promise<Me> {
     return this.request("GET", "/api/auth/me");
+  }
+
+  async streams(): Promise<StreamSummary[]> {
+    return (await this.request<{ streams: StreamSummary[] }>("GET", "/api/streams")).streams;
+  }
+
+  /** Let these people (emails) watch the stream; replaces whom it was shared with. */
+  shareStream(id: string, emails: string[]): Promise<{ id: string; shared_with: string[] }> {
+    return this.request("PUT", `/api/streams/${encodeURIComponent(id)}/share`, { with: emails });
   }
 
   async setupNeeded(): Promise<boolean> {

@@ -47,6 +47,8 @@ interface WantedStream {
   generation: number;
   /** The order of a pose's `skeleton.rotations` (from the start reply, with `kinematics`). */
   bones?: string[];
+  /** The server-wide id ("st_…") from the start reply: what sharing and viewers address. */
+  serverId?: string;
 }
 
 type Listeners = { [K in keyof PoseConnectionEvents]: Set<PoseConnectionEvents[K]> };
@@ -187,6 +189,11 @@ export class PoseConnection {
     return this.socket.connected && (this.streams.get(streamId)?.running ?? false);
   }
 
+  /** The stream's server-wide id, once its start was answered (null before). */
+  serverId(streamId: string): string | null {
+    return this.streams.get(streamId)?.serverId ?? null;
+  }
+
   /** The bone order of the stream's skeletons, once its start with `kinematics` was answered. */
   bones(streamId: string): string[] | null {
     return this.streams.get(streamId)?.bones ?? null;
@@ -218,7 +225,13 @@ export class PoseConnection {
   private async sendStart(streamId: string, wanted: WantedStream): Promise<void> {
     const generation = wanted.generation;
     this.emitLocal("phase", streamId, "starting");
-    let reply: { ok: boolean; error?: WireError; limits?: StartReply["limits"]; bones?: string[] };
+    let reply: {
+      ok: boolean;
+      id?: string;
+      error?: WireError;
+      limits?: StartReply["limits"];
+      bones?: string[];
+    };
     try {
       reply = (await this.call("start", {
         stream_id: streamId,
@@ -235,6 +248,7 @@ export class PoseConnection {
         if (typeof reply.limits.max_streams === "number") this.maxStreams = reply.limits.max_streams;
       }
       if (reply.bones) wanted.bones = reply.bones;
+      if (reply.id) wanted.serverId = reply.id;
       wanted.running = true;
       wanted.attempt = 0;
       this.emitLocal("phase", streamId, "running");

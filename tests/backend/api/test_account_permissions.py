@@ -34,6 +34,7 @@ ACCOUNT_ROUTES = {
     "POST /api/tokens": ["account.manage"],
     "DELETE /api/tokens/{token_id}": ["account.manage"],
     "GET /api/audit": ["audit.read"],
+    "PUT /api/streams/{stream}/share": ["stream.start"],
 }
 # Ids nobody has: an allowed request then ends in 404 or 422, never changes anything.
 PLACEHOLDERS = {"user_id": "999999", "token_id": "999999", "stream": "st_000000000000"}

@@ -25,7 +25,19 @@ def test_health_and_ready_need_no_token(server: LiveServer) -> None:
     assert httpx.get(f"{server.url}/health").json() == {"status": "ok"}
     ready = httpx.get(f"{server.url}/ready")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready", "engines": {"mediapipe": True}}
+    body = ready.json()
+    assert {k: body.pop(k) for k in ("status", "engines")} == {
+        "status": "ready",
+        "engines": {"mediapipe": True},
+    }
+    # How close the server is to its budget (tests/backend/pipeline/test_budget.py).
+    assert set(body) == {
+        "streams",
+        "max_streams_total",
+        "max_streams_per_person",
+        "engine_instances",
+        "max_engine_instances",
+    }
 
 
 async def test_metrics_count_what_the_server_did(server: LiveServer) -> None:

@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from posestudio.engines import EngineRegistry, PoseEngine, default_registry
-from posestudio.errors import EngineUnavailable, UnknownEngine
+from posestudio.errors import Capacity, EngineUnavailable, UnknownEngine
 from tests.utils.server import wait_until
 
 
@@ -89,6 +89,35 @@ def test_idle_instances_beyond_the_cap_are_closed() -> None:
         registry.release("still", engine)
     assert ClosingEngine.closed == 3
     assert registry.acquire("still") in engines[:2]
+
+
+def test_instances_of_every_engine_together_are_capped() -> None:
+    built: list[Tracked] = []
+
+    def build() -> Tracked:
+        built.append(Tracked())
+        return built[-1]
+
+    registry = EngineRegistry(
+        {"one": (build, "finds nobody"), "two": (build, "finds nobody")},
+        max_idle=2,
+        max_instances=2,
+    )
+    assert registry.load("one").loaded
+    assert registry.load("two").loaded
+    assert registry.instances() == 2
+    first = registry.acquire("one")
+    # No idle "one" left: the idle "two" is closed to make room for a second "one".
+    idle_two = built[1]
+    second = registry.acquire("one")
+    assert idle_two.closed
+    assert registry.instances() == 2
+    with pytest.raises(Capacity) as refused:
+        registry.acquire("two")
+    assert refused.value.details == {"limit": 2, "scope": "server"}
+    registry.release("one", second)
+    assert registry.acquire("one") is second
+    registry.release("one", first)
 
 
 class Tracked(StillEngine):

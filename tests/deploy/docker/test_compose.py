@@ -15,6 +15,7 @@ BASE = REPO / "docker-compose.yml"
 OVERRIDE = REPO / "docker-compose.override.yml"
 ENVIRONMENTS = ("staging", "production")
 SERVICES = {
+    "migrate",
     "backend",
     "agent",
     "agent-worker",
@@ -26,6 +27,8 @@ SERVICES = {
     "redis-exporter",
     "node-exporter",
 }
+# Run once and exit (no healthcheck, never restarted); something waits for each to succeed.
+ONE_SHOT = {"migrate"}
 VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?::?([-?])([^}]*))?\}")
 
 
@@ -82,16 +85,42 @@ def test_every_service_is_healthchecked_restarted_and_log_limited() -> None:
     services = load(BASE)["services"]
     assert set(services) == SERVICES
     for name, service in services.items():
-        check = service.get("healthcheck", {})
-        assert check.get("test") and not check.get("disable"), f"{name}: no healthcheck"
-        assert service.get("restart") == "unless-stopped", name
         options = service.get("logging", {}).get("options", {})
         assert options.get("max-size") and options.get("max-file"), f"{name}: logs unbounded"
         image = service["image"]
         assert ":" in image.rsplit("/", 1)[-1] and not image.endswith(":latest"), image
+        if name in ONE_SHOT:
+            assert service.get("restart") == "no", f"{name}: a one-shot must not restart"
+            assert "healthcheck" not in service, f"{name}: a one-shot exits, nothing to check"
+        else:
+            check = service.get("healthcheck", {})
+            assert check.get("test") and not check.get("disable"), f"{name}: no healthcheck"
+            assert service.get("restart") == "unless-stopped", name
         for dependency, condition in service.get("depends_on", {}).items():
             assert dependency in services
-            assert condition == {"condition": "service_healthy"}, f"{name} -> {dependency}"
+            wanted = (
+                "service_completed_successfully" if dependency in ONE_SHOT else "service_healthy"
+            )
+            assert condition == {"condition": wanted}, f"{name} -> {dependency}"
+
+
+def test_every_one_shot_is_waited_for() -> None:
+    services = load(BASE)["services"]
+    for one_shot in ONE_SHOT:
+        waiting = [name for name, s in services.items() if one_shot in s.get("depends_on", {})]
+        assert waiting, f"nothing waits for {one_shot} to complete"
+
+
+def test_the_backend_starts_after_the_migration() -> None:
+    services = load(BASE)["services"]
+    migrate, backend = services["migrate"], services["backend"]
+    script = migrate["command"][-1]
+    assert migrate["command"][:2] == ["sh", "-c"] and "exec posestudio db upgrade" in script
+    assert '"${POSE_STUDIO_MIGRATE:-yes}" = no' in script, "a rollback must skip migrations"
+    assert migrate["image"] == backend["image"]
+    assert migrate["environment"] == backend["environment"]
+    assert backend["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert migrate["depends_on"]["postgres"] == {"condition": "service_healthy"}
 
 
 def test_backend_reserves_the_gpu_and_gets_shared_memory() -> None:
@@ -144,8 +173,8 @@ def test_the_deploy_writes_every_variable_the_environment_files_do_not_set() -> 
     written = set(re.findall(r"^  ([A-Z][A-Z0-9_]+)$", script, re.MULTILINE))
     per_environment = set(env_file(REPO / "docker" / "env" / "staging.env"))
     documented = set(env_file(REPO / ".env.example"))
-    # The deploy script exports POSE_STUDIO_TAG (the commit) itself.
-    assert written == documented - per_environment - {"POSE_STUDIO_TAG"}
+    # The deploy script exports POSE_STUDIO_TAG (the commit) and POSE_STUDIO_MIGRATE itself.
+    assert written == documented - per_environment - {"POSE_STUDIO_TAG", "POSE_STUDIO_MIGRATE"}
 
 
 def test_staging_and_production_differ_only_in_names_and_ports() -> None:

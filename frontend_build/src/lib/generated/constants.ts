@@ -89,6 +89,8 @@ export const ERROR_CODES = {
   UNKNOWN_STREAM: "frame or stop for a stream not running on this connection",
   STREAM_EXISTS: "start of a stream id already running on this connection",
   TOO_MANY_STREAMS: "start beyond the streams allowed per connection",
+  CAPACITY:
+    'start beyond the server\'s budget of streams or engine instances (details.scope "server"), or beyond max_streams_per_person across connections (scope "person"); details.limit is the limit',
   RATE_LIMITED:
     "frames arrive faster than max_fps (the extra frames are dropped), or too many failed authentications or unconnected sessions from one address",
   UNKNOWN_ENGINE: "start names an engine that is not configured",

@@ -12,6 +12,7 @@ export type ErrorCode =
   | "UNKNOWN_STREAM"
   | "STREAM_EXISTS"
   | "TOO_MANY_STREAMS"
+  | "CAPACITY"
   | "RATE_LIMITED"
   | "UNKNOWN_ENGINE"
   | "ENGINE_UNAVAILABLE"

@@ -1,0 +1,65 @@
+"""Sharing a live stream with people by email (installed with the accounts)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel, ConfigDict, Field
+
+from posestudio.accounts.errors import UnknownUser
+from posestudio.accounts.users import find_user_by_email
+from posestudio.db.session import SessionDep
+from posestudio.deps import ManagerDep
+from posestudio.errors import NotFound, UnknownStream
+from posestudio.pipeline.access import may_see, resource
+from posestudio.protocol.viewers import STREAM_KEY_PATTERN
+from posestudio_core.auth import Principal
+from posestudio_core.deps import require
+from posestudio_core.permissions import Action, authorize
+
+router = APIRouter(prefix="/api", tags=["streams"])
+
+Streamer = Annotated[Principal, Depends(require(Action.STREAM_START))]
+
+
+class ShareRequest(BaseModel):
+    """Everyone the stream is shared with from now on (replaces the previous list)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    with_: list[Annotated[str, Field(min_length=3, max_length=254)]] = Field(
+        alias="with", max_length=100
+    )
+
+
+@router.put("/streams/{stream}/share")
+def share_stream(
+    principal: Streamer,
+    manager: ManagerDep,
+    session: SessionDep,
+    body: ShareRequest,
+    stream: Annotated[
+        str, Path(pattern=STREAM_KEY_PATTERN, description="The stream's server-wide id")
+    ],
+) -> dict[str, Any]:
+    """Let these people (by email) watch the stream; unknown emails change nothing."""
+    try:
+        found = manager.get(stream)
+    except UnknownStream:
+        found = None
+    if found is None or not may_see(principal, found):
+        raise NotFound(f"no running stream {stream!r}", details={"id": stream})
+    # Only its owner (or an admin) shares it; a person it is shared with may not.
+    authorize(principal, Action.STREAM_START, resource(found))
+    emails = sorted({email.strip().lower() for email in body.with_ if email.strip()})
+    users = {email: find_user_by_email(session=session, email=email) for email in emails}
+    unknown = [email for email, user in users.items() if user is None]
+    if unknown:
+        raise UnknownUser("no account with these emails", details={"emails": unknown})
+    subjects = {user.subject for user in users.values() if user is not None}
+    subjects.discard(found.owner.subject)
+    found.shared_with = frozenset(subjects)  # one assignment: the loop sees old or new
+    return {
+        "id": found.id,
+        "shared_with": [e for e, u in users.items() if u and u.subject in subjects],
+    }
