@@ -11,6 +11,8 @@ export interface FixtureOptions {
   without?: string[];
   /** Scale of the body (the fixture's proportions are the reference body's). */
   size?: number;
+  /** Add each hand's index finger (three segments along the arm's line, 3 cm each). */
+  fingers?: boolean;
 }
 
 const BOX_POSITIONS = (() => {
@@ -39,7 +41,12 @@ const BOX_POSITIONS = (() => {
   return { positions: new Float32Array(out), normals: new Float32Array(normals) };
 })();
 
-export function buildVrm({ version = "1.0", without = [], size = 1 }: FixtureOptions = {}): ArrayBuffer {
+export function buildVrm({
+  version = "1.0",
+  without = [],
+  size = 1,
+  fingers = false,
+}: FixtureOptions = {}): ArrayBuffer {
   const flip = version === "0.0" ? -1 : 1; // VRM 0.x faces −Z: its left is −X.
   const nodes: Record<string, unknown>[] = [];
   const index = new Map<string, number>();
@@ -71,7 +78,21 @@ export function buildVrm({ version = "1.0", without = [], size = 1 }: FixtureOpt
     });
     (nodes[index.get(name)!].children as number[]).push(box);
   }
-  const bones = AVATAR_BONES.filter((b) => !without.includes(b));
+  const bones: string[] = AVATAR_BONES.filter((b) => !without.includes(b));
+  if (fingers) {
+    for (const side of ["left", "right"] as const) {
+      let parent = index.get(`${side}Hand`)!;
+      const x = (side === "left" ? 1 : -1) * flip;
+      ["Proximal", "Intermediate", "Distal"].forEach((segment, i) => {
+        const name = `${side}Index${segment}`;
+        index.set(name, nodes.length);
+        nodes.push({ name, translation: [x * (i === 0 ? 0.08 : 0.03) * size, 0, 0], children: [] });
+        (nodes[parent].children as number[]).push(nodes.length - 1);
+        parent = nodes.length - 1;
+        bones.push(name);
+      });
+    }
+  }
   const extension =
     version === "1.0"
       ? {

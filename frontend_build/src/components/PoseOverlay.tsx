@@ -1,13 +1,15 @@
 import { useEffect, useRef } from "react";
 import { drawSkeleton, type Palette } from "../lib/draw";
 import { fitContain } from "../lib/geometry";
+import { drawHands } from "../lib/hands";
 import { PoseFollower, type PoseSource } from "../lib/poseSource";
 import type { PoseMessage } from "../lib/types";
 
 /**
- * Draws the source's pose over its video, once per display frame when it changed.
- * `onDrawn` hears the pose drawn (null: none). `video` null with `withoutVideo`: no video
- * beside it (a watched stream), the pose's own `image` size places it.
+ * Draws the source's pose (and its hands, when the stream asked for them) over its video,
+ * once per display frame when it changed. `onDrawn` hears the pose drawn (null: none).
+ * `video` null with `withoutVideo`: no video beside it (a watched stream), the pose's own
+ * `image` size places it.
  */
 export function PoseOverlay({
   poses,
@@ -44,12 +46,16 @@ export function PoseOverlay({
       const { pose, person, mirrored } = shown;
       onDrawn?.(person ? pose : null);
       canvas.dataset.seq = person && pose ? String(pose.seq) : "";
+      canvas.dataset.hands = String(person ? (pose?.hands?.length ?? 0) : 0);
       const [frameW, frameH] = video
         ? [video.videoWidth, video.videoHeight]
         : [pose?.image.width ?? 0, pose?.image.height ?? 0];
       if (!person || !frameW) return;
       const fit = fitContain(frameW, frameH, width, height, mirrored);
-      drawSkeleton(ctx, person.landmarks, fit, palette(canvas), ratio);
+      const colours = palette(canvas);
+      drawSkeleton(ctx, person.landmarks, fit, colours, ratio);
+      const hands = pose?.hands ?? [];
+      if (hands.length) drawHands(ctx, hands, fit, colours, ratio);
     };
     frame = requestAnimationFrame(draw);
     return () => cancelAnimationFrame(frame);

@@ -285,6 +285,15 @@ export function StreamTile({
           />
           <span>Avatar</span>
         </label>
+        <label className="check" title="21 landmarks per hand, on the overlay and the avatar's fingers">
+          <input
+            type="checkbox"
+            data-testid="hands-toggle"
+            checked={s.hands}
+            onChange={(e) => update({ hands: e.target.checked })}
+          />
+          <span>Hands</span>
+        </label>
         <label
           className={s.avatar ? "range" : "range disabled"}
           title="the avatar's own smoothing, in the browser"

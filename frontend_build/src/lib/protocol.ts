@@ -291,6 +291,7 @@ function startPayload(options: StartOptions): Record<string, unknown> {
   if (options.engine) payload.engine = options.engine;
   if (options.smoothing) payload.smoothing = options.smoothing;
   if (options.kinematics) payload.kinematics = true;
+  if (options.hands) payload.hands = true;
   return payload;
 }
 

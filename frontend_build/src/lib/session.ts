@@ -23,6 +23,8 @@ export interface TileSettings {
   strength: number;
   /** The avatar view is on: the stream asks for the body model (`kinematics`). */
   avatar: boolean;
+  /** The hands are on: the stream asks for them (`hands`), the overlay draws them, the avatar's fingers follow. */
+  hands: boolean;
   /** The avatar's client-side smoothing, 0..1 (slerp towards the interpolated pose). */
   avatarSmoothing: number;
 }
@@ -64,6 +66,7 @@ export class StreamSession {
       smoothing: false,
       strength: 0.5,
       avatar: false,
+      hands: false,
       avatarSmoothing: 0.3,
       ...settings,
     };
@@ -163,6 +166,7 @@ export class StreamSession {
     return {
       smoothing: this.settings.smoothing ? smoothingParams(this.settings.strength) : false,
       ...(this.settings.avatar ? { kinematics: true } : {}),
+      ...(this.settings.hands ? { hands: true } : {}),
     };
   }
 
@@ -181,6 +185,7 @@ export class StreamSession {
     if (change.camera !== undefined && change.camera !== before.camera && this.running) void this.open();
     const startChanged =
       (change.avatar !== undefined && change.avatar !== before.avatar) ||
+      (change.hands !== undefined && change.hands !== before.hands) ||
       (change.smoothing !== undefined && change.smoothing !== before.smoothing) ||
       (change.strength !== undefined && change.strength !== before.strength && this.settings.smoothing);
     if (startChanged && this.running && this.camera.stream) {

@@ -45,6 +45,8 @@ export interface StartOptions {
   smoothing?: Required<SmoothingConfig> | false;
   /** Ask for the body model (`skeleton` in each pose, `bones` in the reply). */
   kinematics?: boolean;
+  /** Ask for the hands (`hands` in each pose: 21 landmarks per hand in view). */
+  hands?: boolean;
 }
 
 export type StartReply = StartAck;

@@ -177,6 +177,25 @@ describe("StreamSession", () => {
     }
   });
 
+  it("restarts the stream asking for the hands when they are turned on, and without them when off", async () => {
+    vi.useFakeTimers();
+    try {
+      const session = new StreamSession(connection, encoder);
+      await session.open();
+      await vi.advanceTimersByTimeAsync(0);
+      session.update({ hands: true });
+      await vi.advanceTimersByTimeAsync(400);
+      expect(socket.sentEvents("start").at(-1)).toEqual([{ stream_id: session.id, hands: true }]);
+      session.update({ hands: false });
+      await vi.advanceTimersByTimeAsync(400);
+      expect(socket.sentEvents("start").at(-1)).toEqual([{ stream_id: session.id }]);
+      expect(starts()).toBe(3);
+      session.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("refuses to calibrate a stream that is not running, and passes on the server's refusal", async () => {
     await expect(connection.calibrate("nope")).rejects.toThrow(/DISCONNECTED/);
     socket.reply = (event, data) =>

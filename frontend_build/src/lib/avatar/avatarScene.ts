@@ -7,6 +7,7 @@ import * as THREE from "three";
 import { OrbitControls } from "three/addons/controls/OrbitControls.js";
 import type { PoseSource } from "../poseSource";
 import { boneMapping, type BoneName } from "./bones";
+import { FingerMotion } from "./fingers";
 import type { AvatarModel } from "./model";
 import { SkeletonMotion, type MotionState } from "./motion";
 import { applyMotion, jointPositions } from "./retarget";
@@ -33,6 +34,8 @@ function shadowTexture(): THREE.Texture {
 export class AvatarScene {
   readonly renderer: THREE.WebGLRenderer;
   readonly motion = new SkeletonMotion();
+  /** The fingers, from the pose's hands (streams started with `hands`). */
+  readonly fingers = new FingerMotion();
   private scene = new THREE.Scene();
   private camera = new THREE.PerspectiveCamera(35, 1, 0.05, 50);
   private controls: OrbitControls;
@@ -147,6 +150,9 @@ export class AvatarScene {
     this.lastAt = now;
     if (this.model) {
       applyMotion(this.model, state, this.mapping);
+      const image = pose?.image;
+      this.fingers.update(pose?.hands, image && image.width > 0 ? image.height / image.width : 1, dt);
+      this.fingers.apply(this.model);
       this.model.update(dt);
       // Stand on the floor: a bent knee lifts the feet (the body model's root is the
       // hips), so the figure comes down, eased so that a step does not jolt it.

@@ -15,6 +15,7 @@ import {
   type BoneName,
   type Vec3,
 } from "./bones";
+import { FINGERS, segmentBones, type Finger } from "./fingers";
 import type { AvatarModel } from "./model";
 
 export interface MannequinColours {
@@ -115,7 +116,7 @@ function pieces(colours: MannequinColours): Piece[] {
       {
         bone: bone("Hand"),
         colour: tip,
-        geometry: ellipsoid(plus(at("Hand"), s * 0.06, 0, 0), [0.062, 0.022, 0.045]),
+        geometry: ellipsoid(plus(at("Hand"), s * 0.045, 0, 0), [0.05, 0.02, 0.042]),
       },
       { bone: bone("UpperLeg"), colour: joint, geometry: ball(at("UpperLeg"), 0.075) },
       { bone: bone("UpperLeg"), colour: body, geometry: capsule(at("UpperLeg"), at("LowerLeg"), 0.068) },
@@ -135,6 +136,61 @@ function pieces(colours: MannequinColours): Piece[] {
     );
   }
   return list;
+}
+
+/**
+ * Each finger of the left hand in the T-pose: its knuckle from the wrist, then the
+ * direction and the three segments' lengths (metres). The right hand mirrors X.
+ */
+const FINGER_LAYOUT: Record<Finger, { base: Vec3; direction: Vec3; lengths: Vec3 }> = {
+  Thumb: {
+    base: [0.02, -0.005, 0.028],
+    direction: [Math.SQRT1_2, 0, Math.SQRT1_2],
+    lengths: [0.035, 0.03, 0.025],
+  },
+  Index: { base: [0.088, 0, 0.03], direction: [1, 0, 0], lengths: [0.04, 0.025, 0.02] },
+  Middle: { base: [0.09, 0, 0.01], direction: [1, 0, 0], lengths: [0.045, 0.028, 0.021] },
+  Ring: { base: [0.087, 0, -0.01], direction: [1, 0, 0], lengths: [0.042, 0.026, 0.02] },
+  Little: { base: [0.08, 0, -0.03], direction: [1, 0, 0], lengths: [0.032, 0.02, 0.018] },
+};
+
+/**
+ * The fingers: three nodes per finger chained under the hand bone (rest rotation
+ * identity), each carrying a rigid segment, so the finger curls drive them like a VRM's.
+ * Not in the skinned mesh's skeleton: they move with their node.
+ */
+function buildFingers(
+  hands: Record<"left" | "right", THREE.Bone>,
+  material: THREE.Material,
+): Map<string, THREE.Object3D> {
+  const out = new Map<string, THREE.Object3D>();
+  for (const side of ["left", "right"] as const) {
+    const s = side === "left" ? 1 : -1;
+    for (const finger of FINGERS) {
+      const { base, direction, lengths } = FINGER_LAYOUT[finger];
+      const dir = new THREE.Vector3(s * direction[0], direction[1], direction[2]);
+      let parent: THREE.Object3D = hands[side];
+      let offset = new THREE.Vector3(s * base[0], base[1], base[2]);
+      segmentBones(side, finger).forEach((name, i) => {
+        const node = new THREE.Bone();
+        node.name = name;
+        node.position.copy(offset);
+        const to = dir.clone().multiplyScalar(lengths[i]);
+        const segment = new THREE.Mesh(
+          capsule(new THREE.Vector3(), to, finger === "Thumb" ? 0.011 : 0.009),
+          material,
+        );
+        segment.name = `${name}Segment`;
+        segment.frustumCulled = false;
+        node.add(segment);
+        parent.add(node);
+        out.set(name, node);
+        parent = node;
+        offset = to;
+      });
+    }
+  }
+  return out;
 }
 
 /** One geometry, every vertex skinned to its piece's bone (weight 1), coloured per piece. */
@@ -172,6 +228,9 @@ export class Mannequin implements AvatarModel {
   readonly hipsRest: THREE.Vector3;
   readonly scalesWithBody = true;
   readonly turned = false;
+  /** The finger nodes by VRM 1.0 name (`leftIndexProximal`, …). */
+  readonly fingers: Map<string, THREE.Object3D>;
+  private fingerMaterial: THREE.MeshStandardMaterial;
 
   constructor(colours: MannequinColours = DEFAULT_COLOURS) {
     this.bones = buildBones();
@@ -185,6 +244,19 @@ export class Mannequin implements AvatarModel {
     this.mesh.add(hips);
     this.mesh.bind(new THREE.Skeleton(AVATAR_BONES.map((name) => this.bones.get(name)!)));
     this.object.add(this.mesh);
+    this.fingerMaterial = new THREE.MeshStandardMaterial({
+      color: colours.joint,
+      roughness: 0.55,
+      metalness: 0.05,
+    });
+    this.fingers = buildFingers(
+      { left: this.bones.get("leftHand")!, right: this.bones.get("rightHand")! },
+      this.fingerMaterial,
+    );
+  }
+
+  fingerNode(bone: string): THREE.Object3D | null {
+    return this.fingers.get(bone) ?? null;
   }
 
   node(bone: BoneName): THREE.Object3D | null {
@@ -201,5 +273,11 @@ export class Mannequin implements AvatarModel {
     this.mesh.geometry.dispose();
     (this.mesh.material as THREE.Material).dispose();
     this.mesh.skeleton.dispose();
+    this.fingers.forEach((node) =>
+      node.children.forEach((c) =>
+        ((c as THREE.Mesh).geometry as THREE.BufferGeometry | undefined)?.dispose(),
+      ),
+    );
+    this.fingerMaterial.dispose();
   }
 }

@@ -14,6 +14,11 @@ export interface AvatarModel {
   readonly object: THREE.Object3D;
   /** The node whose local rotation is the bone's rotation (identity at rest), or null. */
   node(bone: BoneName): THREE.Object3D | null;
+  /**
+   * The node of a VRM 1.0 finger bone (`leftIndexProximal`, …; identity at rest), or null.
+   * Absent on a model with mitten hands (the built-in mannequin).
+   */
+  fingerNode?(bone: string): THREE.Object3D | null;
   /** The node at the bone's joint in the rendered model (for reading world positions). */
   joint(bone: BoneName): THREE.Object3D | null;
   /** The hips node's rest position in its parent. */

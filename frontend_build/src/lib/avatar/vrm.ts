@@ -5,7 +5,7 @@
  * turned round to face +Z like a VRM 1.0 one.
  */
 import * as THREE from "three";
-import type { VRM } from "@pixiv/three-vrm";
+import type { VRM, VRMHumanBoneName } from "@pixiv/three-vrm";
 import { AVATAR_BONES, type BoneName } from "./bones";
 import type { AvatarModel } from "./model";
 
@@ -73,6 +73,10 @@ export class VrmAvatar implements AvatarModel {
 
   node(bone: BoneName): THREE.Object3D | null {
     return this.vrm.humanoid.getNormalizedBoneNode(bone);
+  }
+
+  fingerNode(bone: string): THREE.Object3D | null {
+    return this.vrm.humanoid.getNormalizedBoneNode(bone as VRMHumanBoneName);
   }
 
   joint(bone: BoneName): THREE.Object3D | null {
