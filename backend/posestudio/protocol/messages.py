@@ -252,6 +252,8 @@ class StreamSummary(Message):
     received: int
     processed: int
     dropped: int
+    owner: str = Field(description="the owner's display name (or subject)")
+    shared: bool = Field(description="someone else's stream, shared with the caller")
 
 
 class StreamList(Message):

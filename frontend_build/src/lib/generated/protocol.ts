@@ -530,6 +530,14 @@ export interface StreamSummary {
   received: number;
   processed: number;
   dropped: number;
+  /**
+   * the owner's display name (or subject)
+   */
+  owner: string;
+  /**
+   * someone else's stream, shared with the caller
+   */
+  shared: boolean;
 }
 /**
  * The body of every HTTP error.
