@@ -245,71 +245,36 @@ export function StreamTile({
             ))}
           </select>
         </label>
-        <label className="check">
-          <input
-            type="checkbox"
-            data-testid="mirror-toggle"
-            checked={s.mirror}
-            onChange={(e) => update({ mirror: e.target.checked })}
-          />
-          <span>Mirror</span>
-        </label>
-        <label className="check">
-          <input
-            type="checkbox"
-            data-testid="smoothing-toggle"
-            checked={s.smoothing}
-            onChange={(e) => update({ smoothing: e.target.checked })}
-          />
-          <span>Smoothing</span>
-        </label>
-        <label className={s.smoothing ? "range" : "range disabled"}>
-          <span>Strength</span>
-          <input
-            type="range"
-            min={0}
-            max={1}
-            step={0.1}
-            data-testid="smoothing-strength"
-            disabled={!s.smoothing}
-            value={s.strength}
-            onChange={(e) => update({ strength: Number(e.target.value) })}
-          />
-        </label>
-        <label className="check">
-          <input
-            type="checkbox"
-            data-testid="avatar-toggle"
-            checked={s.avatar}
-            onChange={(e) => update({ avatar: e.target.checked })}
-          />
-          <span>Avatar</span>
-        </label>
-        <label className="check" title="21 landmarks per hand, on the overlay and the avatar's fingers">
-          <input
-            type="checkbox"
-            data-testid="hands-toggle"
-            checked={s.hands}
-            onChange={(e) => update({ hands: e.target.checked })}
-          />
-          <span>Hands</span>
-        </label>
-        <label
-          className={s.avatar ? "range" : "range disabled"}
+        <Toggle label="Mirror" testId="mirror-toggle" checked={s.mirror} set={(v) => update({ mirror: v })} />
+        <Toggle
+          label="Smoothing"
+          testId="smoothing-toggle"
+          checked={s.smoothing}
+          set={(v) => update({ smoothing: v })}
+        />
+        <Fraction
+          label="Strength"
+          testId="smoothing-strength"
+          enabled={s.smoothing}
+          value={s.strength}
+          set={(v) => update({ strength: v })}
+        />
+        <Toggle label="Avatar" testId="avatar-toggle" checked={s.avatar} set={(v) => update({ avatar: v })} />
+        <Toggle
+          label="Hands"
+          testId="hands-toggle"
+          title="21 landmarks per hand, on the overlay and the avatar's fingers"
+          checked={s.hands}
+          set={(v) => update({ hands: v })}
+        />
+        <Fraction
+          label="Avatar smoothing"
+          testId="avatar-smoothing"
           title="the avatar's own smoothing, in the browser"
-        >
-          <span>Avatar smoothing</span>
-          <input
-            type="range"
-            min={0}
-            max={1}
-            step={0.1}
-            data-testid="avatar-smoothing"
-            disabled={!s.avatar}
-            value={s.avatarSmoothing}
-            onChange={(e) => update({ avatarSmoothing: Number(e.target.value) })}
-          />
-        </label>
+          enabled={s.avatar}
+          value={s.avatarSmoothing}
+          set={(v) => update({ avatarSmoothing: v })}
+        />
         <p className="bandwidth" data-testid="bandwidth">
           {measured === null ? "≈ " : ""}
           <span data-testid="bytes-per-frame">{formatBytes(perFrame)}</span>/frame × {s.fps} FPS ={" "}
@@ -322,6 +287,53 @@ export function StreamTile({
 }
 
 /** Calibrate: a countdown, then the server measures ~2 s of frames and says why it refused, if it did. */
+/** A tile option as a labelled checkbox. */
+function Toggle(props: {
+  label: string;
+  testId: string;
+  title?: string;
+  checked: boolean;
+  set: (v: boolean) => void;
+}) {
+  return (
+    <label className="check" title={props.title}>
+      <input
+        type="checkbox"
+        data-testid={props.testId}
+        checked={props.checked}
+        onChange={(e) => props.set(e.target.checked)}
+      />
+      <span>{props.label}</span>
+    </label>
+  );
+}
+
+/** A 0–1 slider in steps of 0.1, greyed out while what it tunes is off. */
+function Fraction(props: {
+  label: string;
+  testId: string;
+  title?: string;
+  enabled: boolean;
+  value: number;
+  set: (v: number) => void;
+}) {
+  return (
+    <label className={props.enabled ? "range" : "range disabled"} title={props.title}>
+      <span>{props.label}</span>
+      <input
+        type="range"
+        min={0}
+        max={1}
+        step={0.1}
+        data-testid={props.testId}
+        disabled={!props.enabled}
+        value={props.value}
+        onChange={(e) => props.set(Number(e.target.value))}
+      />
+    </label>
+  );
+}
+
 function CalibrationRow({ session }: { session: StreamSession }) {
   const calibration = session.calibration;
   const phase = calibration.phase;
