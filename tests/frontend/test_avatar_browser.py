@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.frontend.conftest import Backend
 from tests.frontend.vrm_fixture import BOX_RGB, build_vrm
+from tests.utils.server import wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -53,16 +54,6 @@ def _probe(page: Page, key: str) -> Any:
         "(key) => window.__poseStudio.sessions[0].avatarProbe?.[key] ?? null",
         key,
     )
-
-
-def _wait_for(predicate: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)  # polling a condition
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def _follow_error(page: Page) -> dict[str, Any]:
@@ -137,7 +128,7 @@ def test_avatar_follows_the_person_at_display_rate(
         view = tile.get_by_test_id("avatar-view")
         expect(view).to_have_attribute("data-webgl", "ok", timeout=15_000)
         expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)
-        _wait_for(lambda: int(view.get_attribute("data-poses") or 0) >= 5, 20, "skeletons")
+        wait_for(lambda: int(view.get_attribute("data-poses") or 0) >= 5, 20, "skeletons")
         assert tile.get_by_test_id("avatar-model").inner_text() == "Mannequin"
         expect(tile.get_by_test_id("avatar-calibrated")).to_have_text("not calibrated")
 
@@ -197,7 +188,7 @@ def test_avatar_follows_the_person_at_display_rate(
         expect(view).to_have_attribute("data-model", "fixture.vrm")
         assert _probe(page, "kind") == "vrm"
         assert not [r for r in requests if r.startswith(("POST", "PUT"))], requests
-        _wait_for(lambda: _follow_error(page)["model"] == "fixture.vrm", 10, "the VRM posed")
+        wait_for(lambda: _follow_error(page)["model"] == "fixture.vrm", 10, "the VRM posed")
         vrm = _follow_error(page)
         assert vrm["rms"] < 0.10, vrm
         assert vrm["neck_rms"] < 0.035, vrm

@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Page, WebSocket, expect
 
 from tests.frontend.conftest import Backend
 from tests.utils.fake_openai import FakeModelServer, prompted_stream_ids, tool_data, tool_outputs
+from tests.utils.server import wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -101,22 +102,12 @@ def _server_streams(backend: Backend) -> list[dict[str, Any]]:
     return streams
 
 
-def _wait_for(predicate: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)  # polling a condition
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
 def _skeleton_pixels_match(page: Page, tile: int) -> dict[str, Any]:
     def sample() -> dict[str, Any] | None:
         result = page.evaluate(SAMPLE_OVERLAY, tile)
         return result if result and result["visible"] >= 8 else None
 
-    result: dict[str, Any] = _wait_for(sample, 15, "a drawn pose with visible landmarks")
+    result: dict[str, Any] = wait_for(sample, 15, "a drawn pose with visible landmarks")
     assert result["hits"] >= 0.9 * result["visible"], result
     assert result["blank"] == 0 and result["farDistance"] > 30, result
     return result
@@ -152,10 +143,10 @@ def test_studio_streams_camera_and_recovers(
         tile = page.get_by_test_id("stream-tile").first
         expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)
         expect(tile.get_by_test_id("landmark-count")).to_have_text("33", timeout=10_000)
-        _wait_for(lambda: _number(page, 0, "pose-fps") > 0, 10, "poses per second > 0")
-        _wait_for(lambda: _number(page, 0, "latency-ms") > 0, 10, "a latency figure")
+        wait_for(lambda: _number(page, 0, "pose-fps") > 0, 10, "poses per second > 0")
+        wait_for(lambda: _number(page, 0, "latency-ms") > 0, 10, "a latency figure")
         overlay = _skeleton_pixels_match(page, 0)
-        frames_3d = _wait_for(
+        frames_3d = wait_for(
             lambda: int(tile.get_by_test_id("pose-3d").get_attribute("data-frames") or 0) > 1,
             10,
             "the 3D view rendering poses",
@@ -163,7 +154,7 @@ def test_studio_streams_camera_and_recovers(
         assert frames_3d
         assert tile.get_by_test_id("pose-3d").get_attribute("data-webgl") == "ok"
         # A few seconds of streaming, so the stats in the screenshot are steady ones.
-        _wait_for(lambda: _number(page, 0, "frames-sent") >= 40, 30, "40 frames sent")
+        wait_for(lambda: _number(page, 0, "frames-sent") >= 40, 30, "40 frames sent")
         page.screenshot(path=str(artifacts / "studio-one-stream.png"))
         assert _rendered_3d_colours(page, 0, artifacts / "studio-3d.png") > 20
         fps_one = _number(page, 0, "pose-fps")
@@ -182,7 +173,7 @@ def test_studio_streams_camera_and_recovers(
         second.get_by_test_id("stream-remove").click()
         expect(page.get_by_test_id("stream-tile")).to_have_count(1)
         expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=10_000)
-        _wait_for(lambda: len(_server_streams(backend)) == 1, 10, "the server to close it")
+        wait_for(lambda: len(_server_streams(backend)) == 1, 10, "the server to close it")
 
         # Stop releases the camera at once and clears the overlay; Start opens it again.
         page.evaluate(CAMERA_TRACK)
@@ -193,7 +184,7 @@ def test_studio_streams_camera_and_recovers(
         assert page.evaluate("() => document.querySelector('video').srcObject") is None
         expect(tile.get_by_test_id("pose-overlay")).to_have_attribute("data-seq", "")
         assert _number(page, 0, "landmark-count") == 0
-        _wait_for(lambda: not _server_streams(backend), 10, "the server to stop the stream")
+        wait_for(lambda: not _server_streams(backend), 10, "the server to stop the stream")
         tile.get_by_test_id("stream-toggle").click()
         expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)
         expect(tile.get_by_test_id("stream-hint")).to_have_count(0)
@@ -312,7 +303,7 @@ def test_ask_answers_from_the_persons_own_pose_data(
         tile = page.get_by_test_id("stream-tile").first
         expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)
         expect(tile.get_by_test_id("landmark-count")).to_have_text("33", timeout=10_000)
-        _wait_for(lambda: _number(page, 0, "frames-sent") >= 15, 20, "15 frames sent")
+        wait_for(lambda: _number(page, 0, "frames-sent") >= 15, 20, "15 frames sent")
         stream_id = tile.get_attribute("data-stream-id")
         assert stream_id
 
@@ -415,7 +406,7 @@ def test_no_one_in_view_is_said_so(
         expect(tile.get_by_test_id("stream-hint")).to_have_text(
             "No one in view: step back so your whole body is visible"
         )
-        _wait_for(lambda: _number(page, 0, "pose-fps") > 0, 10, "poses per second > 0")
+        wait_for(lambda: _number(page, 0, "pose-fps") > 0, 10, "poses per second > 0")
         assert _number(page, 0, "landmark-count") == 0
         expect(tile.get_by_test_id("pose-overlay")).to_have_attribute("data-seq", "")
         page.screenshot(path=str(artifacts / "studio-no-one.png"))

@@ -37,6 +37,17 @@ def wait_until(predicate: Any, timeout: float = 30.0, interval: float = 0.05) ->
     raise TimeoutError(f"condition not met within {timeout} s")
 
 
+def wait_for(predicate: Any, timeout: float, what: str) -> Any:
+    """Poll `predicate` until it returns something true, and return that; fail naming `what`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)  # polling a condition
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
 class LiveServer:
     """Start, stop and restart a backend on a fixed loopback port."""
 
