@@ -2,14 +2,19 @@
 SHELL := /bin/bash
 UV_VERSION := 0.13.9
 UV := .tools/bin/uv
+TORCH_VERSION := 2.13.0
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: setup run test check lint types pytest frontend frontend-test schema services system-deps ci-tools clean
+.PHONY: setup torch run test check lint types pytest frontend frontend-test schema services system-deps ci-tools clean
 
 setup: $(UV) ## Python venv (.venv) and the built web studio
 	$(UV) sync --frozen --all-extras --python python3.11
+	$(MAKE) torch
 	$(MAKE) frontend
+
+torch: $(UV) ## torch (CPU) for the blazepose engine, outside the uv lock (docs/blazepose.md)
+	$(UV) pip install --python .venv/bin/python --find-links /opt/wheels "torch==$(TORCH_VERSION)"
 
 $(UV):
 	python3 -m venv .tools && .tools/bin/pip install -q "uv==$(UV_VERSION)"

@@ -12,6 +12,8 @@ command -v shellcheck >/dev/null || need+=(shellcheck)
 command -v envsubst >/dev/null || need+=(gettext-base)
 command -v openssl >/dev/null || need+=(openssl)
 command -v rsync >/dev/null || need+=(rsync)
+# the robot extra: unitree_webrtc_connect pulls PyAudio, built against PortAudio
+dpkg -s portaudio19-dev >/dev/null 2>&1 || need+=(portaudio19-dev libportaudio2)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   sudo_cmd=""

@@ -4,6 +4,12 @@
 ARG BASE_IMAGE=nvidia/cuda:12.6.3-cudnn-runtime-ubuntu22.04
 ARG UV_IMAGE=ghcr.io/astral-sh/uv:0.13.9
 ARG NODE_IMAGE=node:22.12-bookworm-slim
+# The blazepose engine's torch, outside the uv lock (docs/blazepose.md): one CUDA build,
+# PyPI's (its CUDA libraries come as nvidia-* wheels). A CPU host builds with
+# `--build-arg TORCH_INDEX=https://download.pytorch.org/whl/cpu`.
+ARG TORCH_VERSION=2.14.1
+ARG TORCHVISION_VERSION=0.29.1
+ARG TORCH_INDEX=https://pypi.org/simple
 
 FROM ${UV_IMAGE} AS uv
 
@@ -28,12 +34,18 @@ RUN uv python install 3.11
 # Dependencies first (the slow, rarely changing layer), then the project itself.
 COPY pyproject.toml uv.lock ./
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --extra pose --no-install-project
+    uv sync --frozen --no-dev --extra pose --extra blazepose --no-install-project
+ARG TORCH_VERSION
+ARG TORCHVISION_VERSION
+ARG TORCH_INDEX
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv pip install --python /opt/venv/bin/python --index-url "${TORCH_INDEX}" \
+        "torch==${TORCH_VERSION}" "torchvision==${TORCHVISION_VERSION}"
 COPY README.md ./
 COPY backend/ backend/
 COPY agent/ agent/
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --extra pose --no-editable
+    uv sync --frozen --no-dev --extra pose --extra blazepose --no-editable --inexact
 
 # --- runtime: non-root, no compilers, no package caches ------------------------------
 FROM ${BASE_IMAGE} AS runtime

@@ -1,23 +1,20 @@
-"""Requests as jobs: RQ on Redis when configured, a small thread pool otherwise.
+"""Requests as jobs on the one job interface (`posestudio_core.jobs`): RQ on Redis when
+configured, a small thread pool otherwise.
 
-The job itself (`execute`) is the same either way: load the request by id, run the
-agent under what is left of the request's deadline, store the result, count it, push it.
+The job itself (`agent.request` → `execute`) is the same either way: load the request by
+id, run the agent under what is left of the request's deadline, store the result, count
+it, push it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import redis
-from rq import Callback, Queue
-from rq.job import Job
-from rq.serializers import JSONSerializer
 from rq.timeouts import JobTimeoutException
 
 from posestudio_agent.identity import Forwarded
@@ -26,12 +23,15 @@ from posestudio_agent.records import AgentRecord, ErrorBody, Status
 from posestudio_agent.runner import run_agent
 from posestudio_agent.settings import AgentSettings
 from posestudio_agent.store import RequestStore
+from posestudio_core.jobs import RQ_TIMEOUT_MARGIN_S as CORE_RQ_MARGIN_S
+from posestudio_core.jobs import InProcessQueue, RqQueue, job, set_worker_env
+from posestudio_core.jobs import JobContext as CoreContext
 
 log = logging.getLogger(__name__)
 
 REQUEST_BUCKETS = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0)
 # RQ's own timeout is a backstop past the agent's deadline, which ends runs cleanly.
-RQ_TIMEOUT_MARGIN_S = 15
+RQ_TIMEOUT_MARGIN_S = CORE_RQ_MARGIN_S
 # The bootstrap token's principal: its jobs present the agent's own token to the backend.
 BOOTSTRAP_SUBJECT = "token"
 
@@ -90,6 +90,7 @@ def execute(request_id: str, ctx: JobContext) -> None:
                 ctx.settings,
                 question=record.question,
                 stream_ids=record.stream_ids,
+                context=record.context,
                 backend_credential=credential,
                 deadline_s=remaining,
             )
@@ -123,87 +124,79 @@ class JobQueue(Protocol):
     def close(self) -> None: ...
 
 
+# The agent's one job on the shared job interface (posestudio_core.jobs).
+JOB_NAME = "agent.request"
+
+
+@job(JOB_NAME)
+def agent_request(job_ctx: CoreContext, payload: dict[str, Any]) -> None:
+    """A request as a job: the agent's `JobContext` is the queue's (or worker's) env."""
+    ctx = job_ctx.env
+    if not isinstance(ctx, JobContext):
+        raise RuntimeError("agent jobs run in the agent's queue or `posestudio agent worker`")
+    request_id = payload["request_id"]
+    try:
+        execute(request_id, ctx)
+    except Exception as exc:
+        # RQ's timeout lands here too (raised inside the job): the person is told.
+        log.exception("agent job %s failed", request_id)
+        fail_unfinished(request_id, ctx, type(exc))
+        raise
+
+
 class LocalQueue:
     """In-process jobs on their own small pool, never the pose workers."""
 
     def __init__(self, ctx: JobContext, workers: int) -> None:
         self.ctx = ctx
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="agent-job")
-        self._waiting = 0
-        self._lock = threading.Lock()
+        self.jobs = InProcessQueue(ctx, workers=workers)
+        self.jobs.start()
 
     def enqueue(self, request_id: str) -> None:
-        with self._lock:
-            self._waiting += 1
-        self._pool.submit(self._run, request_id)
-
-    def _run(self, request_id: str) -> None:
-        with self._lock:
-            self._waiting -= 1
-        try:
-            execute(request_id, self.ctx)
-        except Exception as exc:
-            log.exception("agent job %s failed", request_id)
-            fail_unfinished(request_id, self.ctx, type(exc))
+        self.jobs.enqueue(JOB_NAME, {"request_id": request_id}, job_id=request_id)
 
     def depth(self) -> int:
-        return self._waiting
+        return self.jobs.depth()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Drop what has not started; wait for what runs (it ends by its deadline)."""
+        self.jobs.stop(self.ctx.settings.request_timeout_s + RQ_TIMEOUT_MARGIN_S)
 
 
 class RQQueue:
     """Jobs on an RQ queue; `posestudio agent worker` runs them."""
 
-    def __init__(self, connection: redis.Redis, settings: AgentSettings) -> None:
+    def __init__(
+        self, connection: redis.Redis, settings: AgentSettings, ctx: JobContext | None = None
+    ) -> None:
         self.settings = settings
-        self.queue = Queue(settings.queue_name, connection=connection, serializer=JSONSerializer)
+        # `ctx`: what the jobs see, in the worker (the web process only enqueues).
+        self.jobs = RqQueue(
+            connection,
+            queue_name=settings.queue_name,
+            prefix=settings.key_prefix,
+            keep_s=settings.result_ttl_s,
+            env=ctx,
+        )
 
     def enqueue(self, request_id: str) -> None:
-        s = self.settings
-        self.queue.enqueue(
-            "posestudio_agent.jobs.run_request",
-            request_id,
+        self.jobs.enqueue(
+            JOB_NAME,
+            {"request_id": request_id},
             job_id=request_id,
-            job_timeout=int(s.request_timeout_s) + RQ_TIMEOUT_MARGIN_S,
-            # A job nobody picked up in time is dropped: its request has timed out.
-            ttl=int(s.request_timeout_s) + RQ_TIMEOUT_MARGIN_S,
-            result_ttl=s.result_ttl_s,
-            failure_ttl=s.result_ttl_s,
-            on_failure=Callback("posestudio_agent.jobs.run_request_failed"),
+            timeout_s=self.settings.request_timeout_s,
         )
 
     def depth(self) -> int:
-        return int(self.queue.count)
+        return self.jobs.depth()
 
     def close(self) -> None:
         pass
 
 
-_worker_context: JobContext | None = None
-
-
 def set_worker_context(ctx: JobContext | None) -> None:
     """Called once by `posestudio agent worker` before it starts taking jobs."""
-    global _worker_context
-    _worker_context = ctx
-
-
-def run_request(request_id: str) -> None:
-    """The RQ job: importable, and takes only an id."""
-    if _worker_context is None:
-        raise RuntimeError("run_request runs in `posestudio agent worker`")
-    execute(request_id, _worker_context)
-
-
-def run_request_failed(
-    job: Job, connection: redis.Redis, exc_type: type[BaseException], *exc_info: object
-) -> None:
-    """RQ failure callback: the job died (RQ's timeout, a crash) before finishing its
-    request, so the person still gets a result, pushed like any other."""
-    if _worker_context is not None:
-        fail_unfinished(job.id, _worker_context, exc_type)
+    set_worker_env(ctx)
 
 
 def fail_unfinished(request_id: str, ctx: JobContext, exc_type: type[BaseException]) -> None:

@@ -25,6 +25,17 @@ class Status(enum.StrEnum):
         return self in (Status.COMPLETE, Status.FAILED, Status.TIMEOUT)
 
 
+class AskContext(BaseModel):
+    """What the person is looking at: a recorded session (and where its playhead is)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str | None = Field(
+        None, min_length=4, max_length=16, pattern=r"^se_[A-Za-z0-9_-]+$"
+    )
+    ts: float | None = Field(None, ge=0, description="the replay's position, session seconds")
+
+
 class InvokeRequest(BaseModel):
     """`POST /agent/invoke`."""
 
@@ -33,6 +44,7 @@ class InvokeRequest(BaseModel):
     question: str = Field(min_length=1, max_length=10_000)
     stream_ids: list[StreamId] | None = Field(None, max_length=10)
     session_id: str | None = Field(None, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")
+    context: AskContext | None = None
 
 
 class Invoked(BaseModel):
@@ -47,7 +59,10 @@ class ToolCallRecord(BaseModel):
 
 class RelevantTimestamp(BaseModel):
     stream_id: str
-    ts: float = Field(description="Epoch milliseconds, in the frames' capture_ts domain")
+    ts: float = Field(
+        description="Epoch milliseconds, in the frames' capture_ts domain; with a session "
+        "in the request's context, seconds of that session"
+    )
     label: str
 
 
@@ -64,6 +79,7 @@ class AgentRecord(BaseModel):
     question: str
     stream_ids: list[str] = Field(default_factory=list)
     session_id: str | None = None
+    context: AskContext | None = None
     created: float = Field(default_factory=time.time)
     finished: float | None = None
     status: Status = Status.QUEUED
@@ -79,6 +95,7 @@ class AgentRecord(BaseModel):
             include={
                 "request_id",
                 "session_id",
+                "context",
                 "status",
                 "answer",
                 "tool_calls",
@@ -90,4 +107,6 @@ class AgentRecord(BaseModel):
             del body["answer"]
         if body["error"] is None:
             del body["error"]
+        if body["context"] is None:
+            del body["context"]
         return body

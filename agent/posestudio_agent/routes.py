@@ -67,6 +67,7 @@ def invoke(
         question=question,
         stream_ids=body.stream_ids or [],
         session_id=body.session_id,
+        context=body.context,
     )
     forwarded = Forwarded.of(credentials)
     if forwarded is not None and principal.subject != BOOTSTRAP_SUBJECT:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import redis
 import socketio
-from rq import Queue, SimpleWorker
-from rq.serializers import JSONSerializer
+from rq import SimpleWorker
 
 from posestudio_agent.app import create_agent_app, make_sio
 from posestudio_agent.identity import BackendAuthenticator
-from posestudio_agent.jobs import JobContext, LocalQueue, RQQueue, set_worker_context
+from posestudio_agent.jobs import JobContext, LocalQueue, RQQueue
 from posestudio_agent.publish import RedisPublisher, ServerPublisher, channel_name
 from posestudio_agent.runner import warm_up
 from posestudio_agent.settings import AgentSettings
@@ -72,6 +71,6 @@ def build_worker(settings: AgentSettings, token: str) -> SimpleWorker:
     connection = redis.Redis.from_url(settings.redis_url)
     store = RedisStore(connection, settings.result_ttl_s, settings.key_prefix)
     publisher = RedisPublisher(settings.redis_url, channel_name(settings.key_prefix))
-    set_worker_context(JobContext(settings, store, publisher, token))
-    queue = Queue(settings.queue_name, connection=connection, serializer=JSONSerializer)
-    return SimpleWorker([queue], connection=connection, serializer=JSONSerializer)
+    # The worker's jobs see this context (`RqQueue.worker` sets it for the process).
+    context = JobContext(settings, store, publisher, token)
+    return RQQueue(connection, settings, context).jobs.worker()

@@ -9,8 +9,9 @@ from pydantic_settings import SettingsConfigDict
 
 from posestudio_core.settings import CsvList, ServiceSettings
 
-TOOLS = ("live_streams", "pose_stats", "system_info", "web_search")
-DEFAULT_TOOLS = ["live_streams", "pose_stats", "system_info"]
+SESSION_TOOLS = ("list_sessions", "session_stats", "session_events")
+TOOLS = ("live_streams", "pose_stats", "system_info", *SESSION_TOOLS, "web_search")
+DEFAULT_TOOLS = ["live_streams", "pose_stats", "system_info", *SESSION_TOOLS]
 
 CONFIGURE_HINT = (
     "No language model is configured for the agent. Set POSE_STUDIO_AGENT_MODEL to a "

@@ -4,6 +4,11 @@ From every `pose_stats` result: the capture times of the extremes of the joints 
 question names (or, if it names none, of the joint that moved most), and the starts of
 the spans with nobody in view. Plus any epoch-ms time the answer cites that lies inside
 a window the tools looked at.
+
+When the person asks from a replay (a session in the request's context), the moments
+are in that session's seconds instead, and come only from the session tools' results
+for that session: each repetition's start, the out-of-view spans, the annotations, and
+any "12.5 s" the answer cites inside the range the tools read.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from posestudio_agent.records import RelevantTimestamp
 MAX_TIMESTAMPS = 12
 JOINT_WORDS = ("elbow", "shoulder", "hip", "knee")
 CITED_MS = re.compile(r"\b(1\d{12})(?:\.\d+)?\b")
+CITED_S = re.compile(r"\b(\d{1,6}(?:\.\d+)?) ?(?:s|sec|seconds)\b")
 
 
 def _named_joints(question: str, joints: list[str]) -> list[str]:
@@ -53,9 +59,63 @@ def _from_stats(question: str, stats: dict[str, Any]) -> list[RelevantTimestamp]
     return out
 
 
-def relevant_timestamps(
-    question: str, results: list[tuple[str, dict[str, Any], Any]], answer: str | None
+def _event_moment(event: dict[str, Any], n: int) -> RelevantTimestamp:
+    stream = str(event.get("stream") or "")
+    if event["kind"] == "repetition":
+        depth = (event.get("details") or {}).get("depth_deg")
+        label = f"rep {n}" + (f" ({depth:.0f}°)" if isinstance(depth, int | float) else "")
+    else:
+        label = str(event["label"])
+    return RelevantTimestamp(stream_id=stream, ts=float(event["ts"]), label=label)
+
+
+def session_timestamps(
+    session_id: str, results: list[tuple[str, dict[str, Any], Any]], answer: str | None
 ) -> list[RelevantTimestamp]:
+    """Moments in session seconds, from the session tools' results for `session_id`."""
+    found: list[RelevantTimestamp] = []
+    windows: list[tuple[str, float, float]] = []
+    for name, args, data in results:
+        if not isinstance(data, dict) or args.get("session_id") != session_id:
+            continue
+        if name == "session_stats":
+            stream = str(data.get("stream") or "")
+            windows.append((stream, data["from_ts"], data["to_ts"]))
+            for rep in data.get("repetitions") or []:
+                label = f"rep {rep['n']} ({rep['depth_deg']:.0f}°)"
+                found.append(RelevantTimestamp(stream_id=stream, ts=rep["ts"], label=label))
+            for span in (data.get("in_view") or {}).get("spans_out") or []:
+                found.append(
+                    RelevantTimestamp(stream_id=stream, ts=span["ts"], label="out of view")
+                )
+            for note in data.get("annotations") or []:
+                found.append(_event_moment(note, 0))
+        elif name == "session_events":
+            reps = 0
+            for event in data.get("events") or []:
+                reps += event["kind"] == "repetition"
+                found.append(_event_moment(event, reps))
+    for match in CITED_S.finditer(answer or ""):
+        ts = float(match.group(1))
+        for stream, first, last in windows:
+            if first <= ts <= last:
+                found.append(RelevantTimestamp(stream_id=stream, ts=ts, label="cited"))
+                break
+    unique: dict[float, RelevantTimestamp] = {}
+    for item in found:
+        unique.setdefault(item.ts, item)
+    return sorted(unique.values(), key=lambda t: (t.ts, t.stream_id))[:MAX_TIMESTAMPS]
+
+
+def relevant_timestamps(
+    question: str,
+    results: list[tuple[str, dict[str, Any], Any]],
+    answer: str | None,
+    *,
+    session: str | None = None,
+) -> list[RelevantTimestamp]:
+    if session is not None:
+        return session_timestamps(session, results, answer)
     found: list[RelevantTimestamp] = []
     windows: list[tuple[str, float, float]] = []
     for name, _, data in results:

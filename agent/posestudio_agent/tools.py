@@ -71,6 +71,73 @@ class PoseStatsArgs(BaseModel):
     window_s: float = Field(30.0, gt=0, le=600, description="Seconds of recent past")
 
 
+SESSION_ID_PATTERN = r"^se_[A-Za-z0-9_-]+$"
+MAX_INTENSITY_VALUES = 60
+
+
+class ListSessionsArgs(BaseModel):
+    tag: str | None = Field(None, max_length=40, description="Only sessions with this tag")
+    limit: int = Field(20, ge=1, le=100, description="How many, newest first")
+
+
+class SessionArgs(BaseModel):
+    session_id: str = Field(
+        description="The recorded session's id (se_…), as list_sessions lists them",
+        pattern=SESSION_ID_PATTERN,
+        max_length=16,
+    )
+
+
+class SessionStatsArgs(SessionArgs):
+    stream: str | None = Field(
+        None,
+        max_length=64,
+        description="One of the session's streams: its key (st_…) or its name; default: the first",
+    )
+    from_ts: float | None = Field(None, ge=0, description="Start, session seconds")
+    to_ts: float | None = Field(None, ge=0, description="End, session seconds")
+
+
+def session_summary(analytics: dict[str, Any]) -> dict[str, Any]:
+    """The backend's analytics, shortened for a model: the intensity timeline at most
+    MAX_INTENSITY_VALUES values (coarser intervals), the heatmap as its busiest cell."""
+    intensity = analytics["intensity"]
+    values: list[float] = intensity["values"]
+    step = max(1, -(-len(values) // MAX_INTENSITY_VALUES))
+    coarse = [
+        round(sum(values[i : i + step]) / len(values[i : i + step]), 4)
+        for i in range(0, len(values), step)
+    ]
+    peak = max(range(len(values)), key=values.__getitem__) if values else None
+    heat = analytics["heatmap"]
+    cells: list[float] = heat["values"]
+    busiest = max(range(len(cells)), key=cells.__getitem__) if any(cells) else None
+    return {
+        **{k: analytics[k] for k in ("session_id", "stream", "from_ts", "to_ts", "duration_s")},
+        "in_view": analytics["in_view"],
+        "range_of_motion": analytics["range_of_motion"],
+        "repetitions": [{"n": n, **r} for n, r in enumerate(analytics["repetitions"], start=1)],
+        "intensity": {
+            "unit": "body heights per second",
+            "mean": round(sum(values) / len(values), 4) if values else None,
+            "peak": values[peak] if peak is not None else None,
+            "peak_ts": analytics["from_ts"] + peak * intensity["interval_s"]
+            if peak is not None
+            else None,
+            "interval_s": intensity["interval_s"] * step,
+            "values": coarse,
+        },
+        "standing": None
+        if busiest is None
+        else {
+            "grid": f"{heat['cols']}x{heat['rows']} cells over the image, row 0 at the top",
+            "busiest_cell": {"col": busiest % heat["cols"], "row": busiest // heat["cols"]},
+            "fraction_of_time_there": cells[busiest],
+        },
+        "annotations": [e for e in analytics["events"] if e["kind"] == "annotation"],
+    }
+
+
 class WebSearchArgs(BaseModel):
     query: str = Field(min_length=1, max_length=300)
 
@@ -130,6 +197,56 @@ def build_tools(
     async def system_info() -> Any:
         return await backend.get("/api/system")
 
+    async def list_sessions(tag: str | None = None, limit: int = 20) -> Any:
+        params: dict[str, Any] = {"limit": limit}
+        if tag is not None:
+            params["tag"] = tag
+        listed = await backend.get("/api/sessions", **params)
+        keep = ("id", "name", "tags", "status", "started_at", "duration_s", "annotations")
+        return {
+            "total": listed["total"],
+            "sessions": [
+                {
+                    **{k: s[k] for k in keep},
+                    "streams": [
+                        {"key": t["key"], "name": t["name"], "frames": t["frames"]}
+                        for t in s["streams"]
+                    ],
+                }
+                for s in listed["sessions"]
+            ],
+        }
+
+    async def session_stream(session_id: str, stream: str | None) -> str | None:
+        # The backend addresses a session's streams by key; people name them.
+        if stream is None or stream.startswith("st_"):
+            return stream
+        detail = await backend.get(f"/api/sessions/{session_id}")
+        keys = [str(t["key"]) for t in detail["streams"] if t["name"] == stream]
+        if len(keys) != 1:
+            raise ToolException(f"{len(keys)} streams of {session_id} are named {stream!r}")
+        return keys[0]
+
+    async def session_stats(
+        session_id: str,
+        stream: str | None = None,
+        from_ts: float | None = None,
+        to_ts: float | None = None,
+    ) -> Any:
+        params: dict[str, Any] = {}
+        key = await session_stream(session_id, stream)
+        if key is not None:
+            params["stream"] = key
+        if from_ts is not None:
+            params["from"] = from_ts
+        if to_ts is not None:
+            params["to"] = to_ts
+        analytics = await backend.get(f"/api/sessions/{session_id}/analytics", **params)
+        return session_summary(analytics)
+
+    async def session_events(session_id: str) -> Any:
+        return await backend.get(f"/api/sessions/{session_id}/events")
+
     async def web_search(query: str) -> Any:
         assert settings.web_search_url is not None  # enabled only with a provider
         response = await search.get(
@@ -164,6 +281,29 @@ def build_tools(
             "memory, number of streams, software versions.",
             system_info,
             NoArgs,
+        ),
+        "list_sessions": (
+            "The person's recorded sessions, newest first: id, name, tags, status, start, "
+            "duration (s), streams (key, name, frames), number of annotations.",
+            list_sessions,
+            ListSessionsArgs,
+        ),
+        "session_stats": (
+            "Analytics of one recorded session (one stream, default the first), optionally "
+            "between from_ts and to_ts session seconds: per joint (left/right elbow, "
+            "shoulder, hip, knee) the angle's min/max/range and 5th/95th percentiles in "
+            "degrees; time in view and the spans out of view; every repetition of the most "
+            "periodic joint with its start, bottom and end (session seconds), depth and "
+            "bottom angle; movement intensity over time (body heights per second); where "
+            "the person stood most; the annotations.",
+            session_stats,
+            SessionStatsArgs,
+        ),
+        "session_events": (
+            "A recorded session's events by time (session seconds): repetitions, "
+            "out-of-view spans and the person's annotations.",
+            session_events,
+            SessionArgs,
         ),
         "web_search": (
             "Search the web; returns titles, URLs and snippets.",

@@ -18,6 +18,7 @@ from posestudio_core.errors import (
 __all__ = [
     "BadEngineConfig",
     "BadFrame",
+    "BadOffer",
     "BadRequest",
     "Capacity",
     "Conflict",
@@ -33,10 +34,12 @@ __all__ = [
     "SinkBehind",
     "StorageFailed",
     "StreamExists",
+    "TooManyPeers",
     "TooManyStreams",
     "Unauthorized",
     "UnknownEngine",
     "UnknownStream",
+    "WebRTCDisabled",
 ]
 
 
@@ -109,3 +112,19 @@ class StorageFailed(PoseStudioError):
 
     code = "STORAGE_FAILED"
     http_status = 503
+
+
+class BadOffer(BadRequest):
+    """A WebRTC offer that is not SDP, carries no video track, or cannot be answered."""
+
+    code = "BAD_OFFER"
+
+
+class TooManyPeers(PoseStudioError):
+    code = "TOO_MANY_PEERS"
+    http_status = 503
+
+
+class WebRTCDisabled(PoseStudioError):
+    code = "WEBRTC_DISABLED"
+    http_status = 409

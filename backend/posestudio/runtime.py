@@ -35,11 +35,14 @@ from posestudio.pipeline.viewers import Viewers
 from posestudio.settings import Settings
 from posestudio.transports.limits import build_edge
 from posestudio.transports.socketio import EventHandler, PoseNamespace, build_server
+from posestudio.transports.webrtc import WebRTCPeers
 from posestudio_core.auth import Authenticator
+from posestudio_core.jobs import JobQueue
 from posestudio_core.permissions import Action
 
 if TYPE_CHECKING:
     from posestudio.accounts.service import Accounts
+    from posestudio.robots.service import Robots
     from posestudio.sessions.service import Sessions
 
 log = logging.getLogger(__name__)
@@ -62,8 +65,11 @@ class Runtime:
         registry: EngineRegistry,
         accounts: Accounts | None = None,
         sessions: Sessions | None = None,
+        jobs: JobQueue | None = None,
+        robots: Robots | None = None,
     ) -> None:
         self.settings = settings
+        self.robots = robots
         self.accounts = accounts
         self.sessions = sessions
         self.events: dict[str, tuple[Action, EventHandler]] = {}
@@ -75,6 +81,7 @@ class Runtime:
         self.viewers = Viewers(self.manager)
         self.edge = build_edge(settings)
         self.sio: socketio.AsyncServer = build_server(settings, self.edge, self.stats.errors)
+        self.webrtc = WebRTCPeers(settings, self.manager)
         self.executor: ThreadPoolExecutor | None = None
         self.schedulers: Schedulers | None = None
         self.loading: asyncio.Future[list[object]] | None = None
@@ -87,9 +94,22 @@ class Runtime:
         sessions_step = (
             (Step("sessions", self._start_sessions, self._stop_sessions),) if sessions else ()
         )
+        if jobs is None and sessions is not None:
+            from posestudio.jobs import JobEnv, build_queue
+
+            jobs = build_queue(settings, JobEnv(settings, sessions.database, sessions.storage))
+        self.jobs = jobs
+        # Jobs (clips, exports) read the sessions' database and storage: they start after
+        # the sessions and stop (cancelled, then awaited) before them.
+        jobs_step = (Step("jobs", self._start_jobs, self._stop_jobs),) if jobs else ()
+        # Robots (the registry in the same database) stop before the streams close, so
+        # that every lease ends with its robot told to stop and its audit row written.
+        robots_step = (Step("robots", self._start_robots, self._stop_robots),) if robots else ()
         self.steps = (
             *accounts_step,
             *sessions_step,
+            *jobs_step,
+            *robots_step,
             Step("engines", self._load_engines, self._close_engines),
             Step("workers", self._start_workers, self._stop_workers),
             Step("schedulers", self._start_schedulers, self._stop_schedulers),
@@ -99,6 +119,8 @@ class Runtime:
         self._started: list[Step] = []
         if sessions is not None:
             sessions.attach(self)
+        if robots is not None:
+            robots.attach(self)
 
     async def start(self) -> None:
         for step in self.steps:
@@ -128,6 +150,28 @@ class Runtime:
     async def _stop_sessions(self) -> None:
         assert self.sessions is not None
         await asyncio.to_thread(self.sessions.close)
+
+    # -- jobs: the queue, and the clips' progress pushed to their owners ------------
+    async def _start_jobs(self) -> None:
+        assert self.jobs is not None
+        await asyncio.to_thread(self.jobs.start)
+        if self.sessions is not None:
+            self.sessions.clips.start_pushes()
+
+    async def _stop_jobs(self) -> None:
+        assert self.jobs is not None
+        if self.sessions is not None:
+            await self.sessions.clips.stop_pushes()
+        await asyncio.to_thread(self.jobs.stop, self.settings.shutdown_timeout_s / 2)
+
+    # -- robots: the registry loaded, the audit writer and the lease reaper ----------
+    async def _start_robots(self) -> None:
+        assert self.robots is not None
+        await self.robots.start()
+
+    async def _stop_robots(self) -> None:
+        assert self.robots is not None
+        await self.robots.stop()
 
     # -- accounts: the database migrated before anyone can sign in ----------------
     async def _start_accounts(self) -> None:
@@ -198,7 +242,9 @@ class Runtime:
         self.sio.register_namespace(namespace)
 
     async def _stop_transports(self) -> None:
-        """The server stops taking connections before the lifespan ends."""
+        """The server stops taking connections before the lifespan ends; WebRTC peers
+        close here (their streams drain with the rest in the schedulers' step)."""
+        await self.webrtc.close_all()
 
 
 def build_runtime(
@@ -208,10 +254,14 @@ def build_runtime(
     registry: EngineRegistry | None = None,
     accounts: Accounts | None = None,
     sessions: Sessions | None = None,
+    jobs: JobQueue | None = None,
+    robots: Robots | None = None,
 ) -> Runtime:
     """Every part of the backend, wired and not yet started (with `accounts`, its
     database is migrated first and its routes installed by `create_app`; likewise
-    `sessions`, which also adds `record` and `stop_record` to `/pose`)."""
+    `sessions`, which also adds `record` and `stop_record` to `/pose`, and a job queue
+    for clips and exports: `jobs`, or the one the settings name; `robots`: the robots'
+    registry, hub and `/robots` namespace)."""
     if registry is None:
         registry = default_registry(
             settings.engines,
@@ -219,4 +269,4 @@ def build_runtime(
             config=settings.engine_config,
             max_instances=settings.max_engine_instances,
         )
-    return Runtime(settings, authenticator, registry, accounts, sessions)
+    return Runtime(settings, authenticator, registry, accounts, sessions, jobs, robots)

@@ -44,6 +44,19 @@ class Settings(ServiceSettings):
     max_width: int = Field(1920, ge=16)
     max_height: int = Field(1920, ge=16)
     max_in_flight: int = Field(2, ge=1, le=16)
+    credit_window: int = Field(
+        1,
+        ge=1,
+        le=4,
+        description="frames a client using credits is granted at each of its stream's turns "
+        "(beyond those received); above 1 the extra ones wait, and are superseded, in its slot",
+    )
+    credit_at_turn: bool = Field(
+        True,
+        description="grant a credit at the stream's turn for a worker (docs/protocol.md); "
+        "false: the moment its previous frame leaves the slot (the first design, for "
+        "comparison)",
+    )
     max_fps: float = Field(30.0, gt=0)
     history_seconds: float = Field(120.0, ge=0)
     # -- the pipeline (docs/architecture.md) --
@@ -59,6 +72,18 @@ class Settings(ServiceSettings):
     # A T-pose calibration measures this many seconds of frames (by their capture time);
     # the verdict is "too few frames" when they have not come after twice that plus 5 s.
     calibration_seconds: float = Field(2.0, ge=0.5, le=10.0)
+
+    # WebRTC on the LAN (docs/protocol.md, "WebRTC"): the camera as a video track, poses
+    # on a data channel. ICE servers are "stun:host:port" / "turn:host:port" URLs (none by
+    # default: host candidates on the LAN); the TURN user and credential apply to every
+    # turn: URL. A peer that sends no frame for the idle timeout is closed.
+    webrtc_enabled: bool = True
+    webrtc_max_peers: int = Field(8, ge=0, le=256)
+    webrtc_ice_servers: CsvList = Field(default_factory=list)
+    webrtc_turn_username: str | None = None
+    webrtc_turn_credential: SecretStr | None = None
+    webrtc_idle_timeout_s: float = Field(10.0, gt=0, le=300)
+    webrtc_max_bitrate_kbps: int = Field(2500, ge=100, le=50_000)
 
     # Serve the agent service in-process under /agent when its package is installed.
     agent_embedded: bool = True
@@ -95,6 +120,18 @@ class Settings(ServiceSettings):
     login_failures_per_account: int = Field(5, ge=1)
     login_failures_per_client: int = Field(20, ge=1)
 
+    # Phones on the LAN (README, "Pair a phone"): TLS with a local CA made in
+    # data_dir/tls, or the operator's certificate and key; pairing codes and the
+    # stream-only tokens they become.
+    https: bool = False
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    pairing_code_seconds: float = Field(300.0, gt=0, le=3600)
+    pairing_token_hours: float = Field(12.0, gt=0, le=24 * 30)
+    pairing_claim_failures_per_minute: int = Field(10, ge=1)
+    # The address a phone opens (https://studio.lan:8000); unset: this host's LAN address.
+    pairing_base_url: str | None = None
+
     # Sessions (docs/sessions.md): where recordings are kept, how often the writer
     # publishes (what a crash may lose), and the limits that stop a recording cleanly.
     storage_backend: Literal["local", "s3"] = "local"
@@ -102,6 +139,10 @@ class Settings(ServiceSettings):
     max_session_seconds: float = Field(3600.0, gt=0)
     session_quota_bytes: int = Field(10 * 1024**3, ge=0)
     max_streams_per_session: int = Field(16, ge=1, le=256)
+    # A recorded stream whose connection drops keeps its session recording this long:
+    # the same person's stream of the same name started again (the page reconnecting)
+    # records on into it. 0: the session ends with its streams at once.
+    record_rejoin_seconds: float = Field(15.0, ge=0, le=300)
     s3_bucket: str = "posestudio"
     s3_prefix: str = ""
     s3_endpoint_url: str | None = None
@@ -109,6 +150,22 @@ class Settings(ServiceSettings):
     s3_access_key_id: str | None = None
     s3_secret_access_key: SecretStr | None = None
     s3_multipart_bytes: int = Field(8 * 1024**2, ge=5 * 1024**2)
+
+    # Jobs (clips, exports; docs/sessions.md): RQ on this Redis when set (run
+    # `posestudio worker`), otherwise a small thread pool in the server.
+    redis_url: SecretStr | None = None
+    jobs_queue: str = "posestudio"
+    jobs_prefix: str = "posestudio:"
+    job_workers: int = Field(2, ge=1, le=32)
+    job_timeout_s: float = Field(900.0, gt=0)
+    max_clip_seconds: float = Field(300.0, gt=0)
+
+    # Robots (docs/robots.md): the backend's side; the safety envelope is the robot service's.
+    robot_command_deadline_ms: int = Field(400, ge=50, le=5000)
+    robot_command_timeout_s: float = Field(1.0, gt=0, le=30)
+    robot_lease_idle_s: float = Field(3.0, gt=0, le=600)
+    robot_telemetry_hz: float = Field(10.0, gt=0, le=10)
+    robot_audit_interval_s: float = Field(1.0, gt=0, le=60)
 
     @model_validator(mode="after")
     def _default_engine_enabled(self) -> Settings:

@@ -31,10 +31,17 @@ def bench(
     workers: Annotated[
         int | None, typer.Option(help="Server and ceiling workers (default: the setting)")
     ] = None,
-    respect_in_flight: Annotated[
-        bool,
-        typer.Option(help="Skip frames at max_in_flight like the browser, or send every frame"),
-    ] = True,
+    flow: Annotated[
+        str,
+        typer.Option(
+            help="How clients pace uploads: credits (send only against the server's credits, "
+            "newest frame wins in the client), window (at most max_in_flight unanswered, the "
+            "clients before credits), flood (every frame)"
+        ),
+    ] = "credits",
+    rtt_ms: Annotated[
+        float, typer.Option(help="Add this round trip (ms) between clients and backend")
+    ] = 0.0,
     soak: Annotated[bool, typer.Option(help="Also soak: 10 streams for --soak-duration")] = False,
     soak_duration: Annotated[float, typer.Option(help="Soak seconds")] = 300.0,
     idle_connections: Annotated[
@@ -47,15 +54,25 @@ def bench(
     markdown_path: Annotated[
         Path | None, typer.Option("--markdown", help="Write the table as Markdown here")
     ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(help="Bench this engine (enabled and made the default for the run)"),
+    ] = None,
 ) -> None:
     """Measure served throughput and latency against the engine's bare-loop ceiling."""
     from rich.console import Console
 
+    from posestudio.bench.clients import parse_flow
     from posestudio.bench.report import render, write_json, write_markdown
     from posestudio.bench.suite import BenchOptions, run_bench
     from posestudio.client.sources import parse_size
 
     logging.basicConfig(level=logging.WARNING)
+    if engine is not None:
+        # The settings come from the environment, here and in the server the bench starts.
+        enabled = os.environ.get("POSE_STUDIO_ENGINES", "mediapipe").split(",")
+        os.environ["POSE_STUDIO_ENGINES"] = ",".join(dict.fromkeys([*enabled, engine]))
+        os.environ["POSE_STUDIO_DEFAULT_ENGINE"] = engine
     counts = tuple(int(n) for n in clients.split(",") if n.strip())
     options = BenchOptions(
         url=url,
@@ -66,7 +83,8 @@ def bench(
         quality=quality,
         duration=duration,
         workers=workers,
-        respect_in_flight=respect_in_flight,
+        flow=parse_flow(flow),
+        rtt_ms=rtt_ms,
         soak=soak,
         soak_duration=soak_duration,
         idle_connections=idle_connections,

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from posestudio.pairing.tls import TlsFiles
 from posestudio.settings import Settings
 from posestudio_cli.common import (
     access_token,
@@ -25,18 +26,29 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (0 picks a free one)")] = None,
     engine: Annotated[str | None, typer.Option(help="Default pose engine")] = None,
     workers: Annotated[int | None, typer.Option(help="Inference worker threads")] = None,
+    https: Annotated[
+        bool | None,
+        typer.Option(
+            "--https/--no-https",
+            help="TLS with a local CA made in the data directory (phones need it for their camera)",
+        ),
+    ] = None,
 ) -> None:
     """Run the pose backend (and the web studio, when it is built)."""
     import uvicorn
 
     from posestudio.accounts.service import Accounts
     from posestudio.app import create_app, fastapi_app
+    from posestudio.robots.service import Robots
     from posestudio.runtime import build_runtime
     from posestudio.sessions.service import Sessions
     from posestudio.transports.limits import guard, server_options
 
-    backend = backend_settings(host=host, port=port, default_engine=engine, workers=workers)
+    backend = backend_settings(
+        host=host, port=port, default_engine=engine, workers=workers, https=https
+    )
     configure_logging(backend.log_level)
+    tls = tls_files(backend)
     token = access_token(backend)
     registry = engine_registry(backend)
     # The token (set, or generated into data/token) stays an admin API token beside accounts.
@@ -47,10 +59,12 @@ def serve(
         registry=registry,
         accounts=accounts,
         sessions=Sessions(backend, database=accounts.database),
+        robots=Robots(backend, database=accounts.database),
     )
     asgi: Any = create_app(runtime)
     shown = "127.0.0.1" if backend.host in ("0.0.0.0", "::") else backend.host
-    agent = embedded_agent(backend, f"http://{shown}:{backend.port}", token, accounts)
+    scheme = "https" if tls is not None else "http"
+    agent = embedded_agent(backend, f"{scheme}://{shown}:{backend.port}", token, accounts)
     edge = fastapi_app(asgi).state.edge
     if agent is not None:
         from posestudio_cli.dispatch import PathDispatcher
@@ -63,6 +77,11 @@ def serve(
         port=backend.port,
         log_level=backend.log_level,
         **server_options(backend),
+        **(
+            {"ssl_certfile": str(tls.cert), "ssl_keyfile": str(tls.key) if tls.key else None}
+            if tls is not None
+            else {}
+        ),
     )
     server = uvicorn.Server(config)
 
@@ -75,13 +94,15 @@ def serve(
         bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else backend.port
         if agent is not None:
             # With port 0 the port is known only now, before any question can run.
-            agent[0].backend_url = f"http://{shown}:{bound}"
+            agent[0].backend_url = f"{scheme}://{shown}:{bound}"
         # Outside development the token would end up in container logs: leave it out.
         query = f"?token={token}" if backend.environment == "development" else ""
         typer.echo(
-            f"\nPose Studio is running. Open:\n\n    http://{shown}:{bound}/{query}\n",
+            f"\nPose Studio is running. Open:\n\n    {scheme}://{shown}:{bound}/{query}\n",
             err=True,
         )
+        if tls is not None:
+            typer.echo(tls_notice(tls, backend.host, bound), err=True)
         if backend.environment == "development" and accounts.needs_setup():
             typer.echo(
                 "No account yet: create the first admin at\n\n"
@@ -93,6 +114,32 @@ def serve(
         await serving
 
     asyncio.run(run())
+
+
+def tls_files(backend: Settings) -> TlsFiles | None:
+    """The certificate to serve with --https: the operator's, or the local CA's (made once)."""
+    if not backend.https:
+        return None
+    from posestudio.pairing.tls import ensure_certificate, operator_files
+
+    if backend.tls_cert_file is not None:
+        return operator_files(backend.tls_cert_file, backend.tls_key_file)
+    extra = [h for h in backend.allowed_hosts if h != "*"]
+    return ensure_certificate(backend.data_dir, extra)
+
+
+def tls_notice(tls: TlsFiles, host: str, port: int) -> str:
+    """What the operator needs to pair a phone: its address, and what to trust."""
+    lan = [h for h in tls.hosts if h not in ("localhost", "127.0.0.1", "::1")]
+    lines = ["HTTPS for phones on this network:"]
+    if host in ("127.0.0.1", "localhost", "::1"):
+        lines.append("  (bound to loopback only: add --host 0.0.0.0 so phones can reach it)")
+    lines += [f"    https://{h}:{port}/" for h in lan]
+    if tls.ca is not None:
+        lines.append(f"Local CA certificate (trust it once on each phone): {tls.ca}")
+        lines.append(f"  also at https://<address>:{port}/api/pairing/ca.pem")
+    lines.append(f"SHA-256 fingerprint: {tls.fingerprint}")
+    return "\n".join(lines) + "\n"
 
 
 def embedded_agent(

@@ -5,12 +5,22 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from posestudio_cli.common import access_token, backend_settings
+
+if TYPE_CHECKING:
+    from posestudio.client.run import StreamReport
+
+
+class Transport(StrEnum):
+    socketio = "socketio"
+    webrtc = "webrtc"
+    auto = "auto"
 
 
 def stream(
@@ -30,6 +40,13 @@ def stream(
     engine: Annotated[str | None, typer.Option(help="Pose engine")] = None,
     smoothing: Annotated[bool, typer.Option(help="One-Euro smoothing")] = False,
     limit: Annotated[int | None, typer.Option(help="Stop after this many frames")] = None,
+    transport: Annotated[
+        Transport,
+        typer.Option(
+            help="socketio (JPEG frames), webrtc (a video track), or auto: WebRTC when the "
+            "server offers it and it connects, else Socket.IO"
+        ),
+    ] = Transport.socketio,
 ) -> None:
     """Stream a video file or camera to a backend and print or save the poses."""
     from posestudio.client.run import stream_source
@@ -47,22 +64,39 @@ def stream(
 
     to_stdout = out is not None and str(out) == "-"
     handle = sys.stdout if to_stdout else (out.open("w") if out else None)
-    try:
-        report = asyncio.run(
-            stream_source(
-                resolved,
-                url=url,
-                token=access,
-                fps=fps,
-                quality=quality,
-                size=parse_size(size) if size else None,
-                out=handle,
-                engine=engine,
-                smoothing=smoothing,
-                limit=limit,
-                show_progress=sys.stderr.isatty(),
-            )
+    common = {
+        "url": url,
+        "token": access,
+        "fps": fps,
+        "size": parse_size(size) if size else None,
+        "out": handle,
+        "engine": engine,
+        "smoothing": smoothing,
+        "limit": limit,
+    }
+
+    async def run() -> StreamReport:
+        if transport is not Transport.socketio:
+            from posestudio.client.webrtc import stream_source_webrtc
+
+            try:
+                return await stream_source_webrtc(resolved, **common)  # type: ignore[arg-type]
+            except (PoseClientError, TimeoutError) as exc:
+                if transport is Transport.webrtc:
+                    raise
+                typer.echo(f"WebRTC unavailable ({exc or 'ICE timeout'}): Socket.IO", err=True)
+        return await stream_source(
+            resolved,
+            quality=quality,
+            show_progress=sys.stderr.isatty(),
+            **common,  # type: ignore[arg-type]
         )
+
+    try:
+        report = asyncio.run(run())
+    except TimeoutError:
+        typer.echo("error: WebRTC did not connect", err=True)
+        raise typer.Exit(2) from None
     except PoseClientError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -74,6 +108,7 @@ def stream(
         f"sent {report.sent} frames, got {report.poses} poses ({report.with_person} with a "
         f"person), skipped {report.skipped}, server dropped {report.dropped}, "
         f"latency p50 {p50:.1f} ms"
+        + (f", {report.bytes_sent} bytes up" if report.bytes_sent is not None else "")
         if p50 is not None
         else "no poses received"
     )

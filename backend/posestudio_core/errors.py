@@ -68,6 +68,44 @@ class RateLimited(PoseStudioError):
     http_status = 429
 
 
+# -- robots: raised by the robot service and the backend's relay alike ----------------
+
+
+class RobotOffline(PoseStudioError):
+    """No live link to the robot: not connected, or its telemetry stopped."""
+
+    code = "ROBOT_OFFLINE"
+    http_status = 503
+
+
+class RobotEstopped(PoseStudioError):
+    """The robot is damped and latched until an operator clears the e-stop."""
+
+    code = "ROBOT_ESTOPPED"
+    http_status = 409
+
+
+class CommandStale(PoseStudioError):
+    """The command arrived after its deadline."""
+
+    code = "COMMAND_STALE"
+    http_status = 409
+
+
+class RobotTimeout(PoseStudioError):
+    """The robot did not answer a request in time."""
+
+    code = "ROBOT_TIMEOUT"
+    http_status = 504
+
+
+class RobotRefused(PoseStudioError):
+    """The robot answered with an error, or the model has no such action."""
+
+    code = "ROBOT_REFUSED"
+    http_status = 422
+
+
 def validation_problems(errors: Iterable[Any]) -> list[dict[str, str]]:
     """pydantic's errors as `[{field, problem}]`, the `details.errors` of a BAD_REQUEST."""
     return [

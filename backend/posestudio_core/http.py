@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from posestudio_core import __version__
 from posestudio_core.auth import Authenticator, scrape_allowed
 from posestudio_core.deps import public
+from posestudio_core.docs import install_docs
 from posestudio_core.errors import (
     BadRequest,
     PoseStudioError,
@@ -122,7 +123,16 @@ def service_app(
     `app.state` holds what the shared dependencies read (`settings`, `authenticator`
     for `require`, `metrics_registry` for `metrics_router`) and the service's own `state`.
     """
-    app = FastAPI(title=title, version=__version__, description=description, lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        version=__version__,
+        description=description,
+        lifespan=lifespan,
+        # FastAPI's own pages load Swagger UI and ReDoc from a CDN: served locally instead.
+        docs_url=None,
+        redoc_url=None,
+    )
+    install_docs(app)
     app.state.settings = settings
     app.state.authenticator = authenticator
     app.state.metrics_registry = metrics

@@ -31,7 +31,13 @@ class Action(StrEnum):
     SESSION_DELETE = "session.delete"
     CLIP_CREATE = "clip.create"
     ROBOT_CONTROL = "robot.control"
+    # A phone pairing code (which becomes a stream-only token): never within a scope set,
+    # so a paired phone cannot mint itself new tokens.
+    PAIRING_CREATE = "pairing.create"
     ROBOT_MANAGE = "robot.manage"
+    # The robot service's own connection: it receives commands and the robots' secrets.
+    ROBOT_SERVE = "robot.serve"
+    ROBOT_VIEW = "robot.view"
     # One's own account: display name, password, one's own API tokens.
     ACCOUNT_MANAGE = "account.manage"
     USERS_MANAGE = "users.manage"
@@ -56,7 +62,10 @@ LOWEST_ROLE: dict[Action, Role] = {
     Action.SESSION_DELETE: "operator",
     Action.CLIP_CREATE: "operator",
     Action.ROBOT_CONTROL: "operator",
+    Action.PAIRING_CREATE: "operator",
     Action.ROBOT_MANAGE: "admin",
+    Action.ROBOT_SERVE: "admin",
+    Action.ROBOT_VIEW: "viewer",
     Action.ACCOUNT_MANAGE: "viewer",
     Action.USERS_MANAGE: "admin",
     Action.TOKENS_MANAGE: "admin",

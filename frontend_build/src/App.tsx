@@ -1,14 +1,21 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { Suspense, lazy, useCallback, useEffect, useMemo, useState } from "react";
 import { AdminPage } from "./components/AdminPage";
 import { SetupPage } from "./components/SetupPage";
 import { SignInPage } from "./components/SignInPage";
 import { Studio } from "./components/Studio";
+import { SettingsPage } from "./components/SettingsPage";
 import { TokensPage } from "./components/TokensPage";
+import { LibraryPage } from "./library/LibraryPage";
+import { RobotsPage } from "./robots/RobotsPage";
+import { SessionsClient } from "./lib/sessionsApi";
 import { TopBar, type Chrome, type Theme } from "./components/TopBar";
 import { AccountClient, describeError, resolveStart, type StartState } from "./lib/account";
 import { forgetToken, saveToken, type StudioConfig } from "./lib/config";
-import { visibilityFor } from "./lib/roles";
+import { atLeast, visibilityFor } from "./lib/roles";
 import { parseRoute, routeHash, type Route } from "./lib/routes";
+
+// The replay is its own chunk: the streams page does not load it.
+const ReplayView = lazy(() => import("./replay/ReplayView").then((m) => ({ default: m.ReplayView })));
 
 function initialTheme(): Theme {
   const stored = localStorage.getItem("poseStudio.theme");
@@ -41,6 +48,10 @@ export function App({ config }: { config: StudioConfig }) {
   const [route, go] = useHashRoute();
 
   const client = useMemo(() => new AccountClient(config.backendUrl, token), [config.backendUrl, token]);
+  const sessionsClient = useMemo(
+    () => new SessionsClient(config.backendUrl, token),
+    [config.backendUrl, token],
+  );
   const [start, setStart] = useState<Start>({ kind: "loading" });
   const [checks, setChecks] = useState(0);
   const recheck = useCallback(() => setChecks((n) => n + 1), []);
@@ -143,11 +154,52 @@ export function App({ config }: { config: StudioConfig }) {
               <a className="btn" href="#/">
                 ← Streams
               </a>
+              {page.page !== "library" && (
+                <a className="btn" href="#/library" data-testid="library-link">
+                  Library
+                </a>
+              )}
+              {page.page !== "robots" && (
+                <a className="btn" href="#/robots" data-testid="robots-link">
+                  Robots
+                </a>
+              )}
             </nav>
           </TopBar>
           {page.page === "tokens" && <TokensPage client={client} me={me} />}
           {page.page === "admin" && (
             <AdminPage client={client} me={me} tab={page.tab} auditPage={page.auditPage} />
+          )}
+          {page.page === "library" && (
+            <LibraryPage
+              client={sessionsClient}
+              route={page}
+              go={go}
+              me={me}
+              visibility={chrome.visibility}
+            />
+          )}
+          {page.page === "robots" && (
+            <RobotsPage
+              backendUrl={config.backendUrl}
+              token={token}
+              subject={me.subject}
+              canControl={atLeast(me.role, "operator")}
+            />
+          )}
+          {page.page === "settings" && <SettingsPage chrome={chrome} backendUrl={config.backendUrl} />}
+          {page.page === "session" && (
+            <Suspense fallback={<main className="replay" aria-busy="true" />}>
+              <ReplayView
+                sessionId={page.id}
+                t={page.t}
+                backendUrl={config.backendUrl}
+                token={token}
+                theme={theme}
+                canEdit={atLeast(me.role, "operator")}
+                canAsk={chrome.visibility.ask}
+              />
+            </Suspense>
           )}
         </div>
       )}
@@ -156,8 +208,14 @@ export function App({ config }: { config: StudioConfig }) {
 }
 
 /** The page over the studio for this route, or null (the streams); none that this role may not see. */
-function pageFor(route: Route, chrome: Chrome): (Route & { page: "tokens" | "admin" }) | null {
+function pageFor(
+  route: Route,
+  chrome: Chrome,
+): (Route & { page: "tokens" | "admin" | "library" | "settings" | "session" | "robots" }) | null {
   if (route.page === "tokens" && chrome.visibility.ownTokens) return route;
+  if (route.page === "session") return route;
   if (route.page === "admin" && chrome.visibility.admin) return route;
+  if ((route.page === "library" || route.page === "settings" || route.page === "robots") && chrome.me)
+    return route;
   return null;
 }

@@ -6,23 +6,23 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 import redis
 from rq import Queue, SimpleWorker
 from rq.serializers import JSONSerializer
 
 from posestudio_agent.identity import Forwarded
 from posestudio_agent.jobs import (
+    JOB_NAME,
     JobContext,
     LocalQueue,
     RQQueue,
     execute,
-    run_request,
     set_worker_context,
 )
 from posestudio_agent.records import AgentRecord, Status
 from posestudio_agent.settings import AgentSettings
 from posestudio_agent.store import MemoryStore, RedisStore
+from posestudio_core.jobs import JobState, JobStatus, MemoryStatusStore, run_job
 
 
 class Pushed:
@@ -54,9 +54,12 @@ def test_a_request_that_waited_past_its_deadline_times_out_without_running(
     assert len(pushed.results) == 1
 
 
-def test_run_request_needs_the_worker_context() -> None:
-    with pytest.raises(RuntimeError, match="posestudio agent worker"):
-        run_request("anything")
+def test_the_agent_job_needs_the_agent_context() -> None:
+    store = MemoryStatusStore()
+    store.create(JobStatus(id="y", name=JOB_NAME, state=JobState.QUEUED))
+    failed = run_job(JOB_NAME, {"request_id": "y"}, "y", store, deadline=None, env=None)
+    assert failed is not None and failed.state is JobState.FAILED
+    assert "posestudio agent worker" in (failed.error or "")
 
 
 class FailingFirstSave(RedisStore):

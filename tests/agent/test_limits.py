@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from posestudio_agent.service import build_service
-from posestudio_agent.settings import AgentSettings
+from posestudio_agent.settings import SESSION_TOOLS, AgentSettings
 from tests.agent.conftest import TOKEN
 from tests.utils.agent_client import AgentListener, wait_finished
 from tests.utils.fake_openai import FakeModelServer, Reply, tool_outputs
@@ -134,7 +134,7 @@ async def test_tool_output_cannot_make_the_agent_call_a_disallowed_tool(
     assert stub.searches == []
     assert "web_search is not a valid tool" in result["answer"]
     offered = {t["function"]["name"] for r in model.requests for t in r.get("tools", [])}
-    assert offered == {"live_streams", "pose_stats", "system_info"}
+    assert offered == {"live_streams", "pose_stats", "system_info", *SESSION_TOOLS}
     # The injected text reached the model only inside a result marked as data.
     first = json.loads(tool_outputs(model.requests[1])[0]["content"])
     assert first["tool_output"] == "live_streams"

@@ -34,3 +34,32 @@ def test_an_invalid_engine_config_stops_it_with_the_reason(tmp_path: Path) -> No
     assert "error: BAD_ENGINE_CONFIG: engine 'mediapipe' config is invalid" in result.stderr
     assert "min_detection_confidence" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_engines_lists_blazepose_as_loaded_when_enabled(tmp_path: Path) -> None:
+    env = {**clean_environ(), "POSE_STUDIO_ENGINES": "mediapipe,blazepose"}
+    result = subprocess.run(
+        [POSESTUDIO, "engines"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "blazepose\tcpu\tok\t" in result.stdout
+
+
+def test_engines_export_refuses_an_engine_without_onnx(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [POSESTUDIO, "engines", "export", "mediapipe", "--onnx", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=clean_environ(),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert "has no ONNX export (only blazepose)" in result.stderr

@@ -28,7 +28,7 @@ def test_stream_prints_and_writes_landmarks(server: LiveServer, tmp_path: Path) 
             "--token",
             server.token,
             "--fps",
-            "30",
+            "10",
             "--limit",
             "30",
             "--size",
@@ -45,9 +45,10 @@ def test_stream_prints_and_writes_landmarks(server: LiveServer, tmp_path: Path) 
     match = re.search(r"got (\d+) poses \((\d+) with a person\)", result.stdout)
     assert match, result.stdout
     poses = [json.loads(line) for line in out.read_text().splitlines()]
-    # The CLI skips a frame while max_in_flight are unanswered, as the browser does,
-    # so a loaded machine answers fewer than it read; every answer is written.
-    assert len(poses) == int(match[1]) >= 10
+    # The CLI sends only against the server's credits (newest frame wins in the client),
+    # so a loaded machine answers fewer than it read (three seconds of video at 10 fps
+    # answer at least three even at a second per frame); every answer is written.
+    assert len(poses) == int(match[1]) >= 3
     assert all(p["schema"] == "pose_v1" for p in poses)
     assert sum(len(p["persons"][0]["landmarks"]) == 33 for p in poses if p["persons"]) == int(
         match[2]

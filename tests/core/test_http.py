@@ -142,3 +142,12 @@ def test_a_probe_answers_503_when_its_check_fails(url: str) -> None:
     response = httpx.get(f"{url}/ready")
     assert response.status_code == 503
     assert response.json() == {"healthy": False}
+
+
+def test_the_api_docs_load_their_assets_from_this_server_only(url: str) -> None:
+    for page, asset in (("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")):
+        html = httpx.get(url + page).text
+        assert f'src="/docs-assets/{asset}"' in html, page
+        assert "https://" not in html, page  # no CDN, no web fonts
+        script = httpx.get(f"{url}/docs-assets/{asset}")
+        assert script.status_code == 200 and len(script.content) > 100_000

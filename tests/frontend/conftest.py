@@ -39,10 +39,13 @@ class Backend:
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
     starts: int = field(default=0)
+    # "https": `serve --https` (the certificate it makes is not checked while waiting).
+    scheme: str = "http"
+    args: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 180.0) -> None:
         env = {
@@ -51,11 +54,13 @@ class Backend:
             "POSE_STUDIO_DATA_DIR": str(self.data_dir),
             "POSE_STUDIO_FRONTEND_DIR": str(DIST),
             "POSE_STUDIO_ENVIRONMENT": "test",
+            # The studio's tests stream over Socket.IO; the WebRTC test turns it on.
+            "POSE_STUDIO_WEBRTC_ENABLED": "false",
             **self.env,
         }
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "posestudio_cli", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "posestudio_cli", "serve", "--port", str(self.port), *self.args],
             env=env,
             # Away from the repository, so no developer's .env file is read either.
             cwd=self.log_path.parent,
@@ -68,7 +73,8 @@ class Backend:
             if self.process.poll() is not None:
                 raise RuntimeError(f"backend exited: {self.log_path.read_text()[-3000:]}")
             try:
-                if httpx.get(f"{self.url}/ready", timeout=2).status_code == 200:
+                ready = httpx.get(f"{self.url}/ready", timeout=2, verify=self.scheme == "http")
+                if ready.status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
@@ -110,6 +116,32 @@ def fake_camera_y4m(tmp_path_factory: pytest.TempPathFactory) -> Path:
             str(test_video_path()),
             "-vf",
             "scale=640:480,format=yuv420p",
+            "-f",
+            "yuv4mpegpipe",
+            str(out),
+        ],
+        check=True,
+    )
+    return out
+
+
+@pytest.fixture(scope="session")
+def slow_camera_y4m(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The person video at 5 frames a second: a camera slower than the rate chosen."""
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        pytest.fail("ffmpeg is missing: `make system-deps` installs it")
+    out = tmp_path_factory.mktemp("camera") / "carphone-5fps.y4m"
+    subprocess.run(
+        [
+            ffmpeg,
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(test_video_path()),
+            "-vf",
+            "fps=5,scale=640:480,format=yuv420p",
             "-f",
             "yuv4mpegpipe",
             str(out),
@@ -242,7 +274,19 @@ def browser_without_person(
         browser.close()
 
 
-def _launch(playwright: Playwright, camera_y4m: Path) -> Browser:
+@pytest.fixture
+def browser_with_slow_camera(
+    playwright_session: Playwright, slow_camera_y4m: Path
+) -> Iterator[Browser]:
+    """Chromium whose fake camera gives 5 frames a second."""
+    browser = _launch(playwright_session, slow_camera_y4m)
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+def _launch(playwright: Playwright, camera_y4m: Path, *extra_args: str) -> Browser:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"no Chromium at {CHROMIUM}: `make system-deps` installs Debian's chromium")
     return playwright.chromium.launch(
@@ -264,6 +308,7 @@ def _launch(playwright: Playwright, camera_y4m: Path) -> Browser:
             "--disable-sync",
             "--no-first-run",
             "--disable-quic",
+            *extra_args,
         ],
     )
 

@@ -19,6 +19,7 @@ import socketio
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.frontend.conftest import Backend
+from tests.utils.axe import axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -118,6 +119,7 @@ def test_people_and_roles_from_setup_to_streaming(
     page.get_by_label("Password").fill("password1234")
     page.get_by_role("button", name="Create admin").click()
     expect(page.get_by_test_id("setup-error")).to_contain_text("Choose another password")
+    assert axe_violations(page) == []
     page.get_by_label("Password").fill(ADMIN[2])
     page.screenshot(path=str(artifacts / "accounts-setup.png"))
     page.get_by_role("button", name="Create admin").click()
@@ -135,6 +137,7 @@ def test_people_and_roles_from_setup_to_streaming(
     _sign_in(page, ADMIN[0], "not-the-password-at-all")
     expect(page.get_by_test_id("signin-error")).to_have_text("Wrong email or password.")
     page.screenshot(path=str(artifacts / "accounts-signin.png"))
+    assert axe_violations(page) == []
     _sign_in(page, ADMIN[0], ADMIN[2])
     expect(page.get_by_test_id("account-name")).to_have_text(ADMIN[1])
     page.reload()
@@ -150,12 +153,14 @@ def test_people_and_roles_from_setup_to_streaming(
     page.reload()
     expect(page.locator("[data-testid=user-row]")).to_have_count(3)
     page.screenshot(path=str(artifacts / "accounts-admin-people.png"), full_page=True)
+    assert axe_violations(page) == []
     page.get_by_test_id("admin-tab-audit").click()
     expect(page.locator("[data-testid=audit-row][data-action='user.created']")).to_have_count(3)
     expect(page.locator("[data-testid=audit-row][data-action='auth.login.failure']")).to_have_count(
         1
     )
     page.screenshot(path=str(artifacts / "accounts-admin-audit.png"), full_page=True)
+    assert axe_violations(page) == []
 
     # The operator streams the fake camera.
     operator = _signed_in_context(browser, backend, OPERATOR)
@@ -191,6 +196,7 @@ def test_people_and_roles_from_setup_to_streaming(
     expect(viewer.get_by_test_id("stream-toggle")).to_have_count(0)
     expect(viewer.get_by_test_id("share-toggle")).to_have_count(0)
     viewer.screenshot(path=str(artifacts / "accounts-viewer-watching.png"), full_page=True)
+    assert axe_violations(viewer) == []
     tile.get_by_test_id("watch-close").click()
     expect(viewer.get_by_test_id("watch-tile")).to_have_count(0)
     viewer.get_by_test_id("account-menu").click()
@@ -216,6 +222,7 @@ def test_people_and_roles_from_setup_to_streaming(
     assert viewer.evaluate("navigator.clipboard.readText()") == secret
     expect(viewer.locator("[data-testid=token-row][data-state=active]")).to_have_count(1)
     viewer.screenshot(path=str(artifacts / "accounts-viewer-tokens.png"), full_page=True)
+    assert axe_violations(viewer) == []
     viewer.get_by_role("button", name="Done").click()
     expect(viewer.get_by_test_id("new-token")).to_have_count(0)
 
@@ -249,7 +256,17 @@ def test_people_and_roles_from_setup_to_streaming(
     operator_row.get_by_placeholder("new password").fill("copper-fern-beside-dam-5")
     operator_row.get_by_role("button", name="Save").click()
     expect(page.get_by_test_id("admin-done")).to_contain_text("has a new password")
-    operator.reload()
+    # The operator's open page: its connection drops (as on a Wi-Fi blip) and the server
+    # refuses it back; the page says the sign-in ended, the tile says signed out (not
+    # reconnecting forever), and one button leads to the sign-in page.
+    operator.evaluate("window.__poseStudio.connection.socket.io.engine.close()")
+    ended = operator.get_by_test_id("session-ended")
+    expect(ended).to_contain_text("Your session has ended", timeout=30_000)
+    expect(operator.get_by_test_id("connection-status")).to_have_text("unauthorized")
+    expect(operator.get_by_test_id("stream-status")).to_have_text("signed out")
+    operator.screenshot(path=str(artifacts / "accounts-signed-out.png"))
+    assert axe_violations(operator) == []
+    ended.get_by_role("button", name="Sign in again").click()
     expect(operator.get_by_test_id("signin-page")).to_be_visible()
     _sign_in(operator, OPERATOR[0], "copper-fern-beside-dam-5")
     expect(operator.get_by_test_id("account-name")).to_have_text(OPERATOR[1])

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, WebSocket, expect
 
 from tests.frontend.conftest import Backend
+from tests.utils.axe import axe_violations
 from tests.utils.fake_openai import FakeModelServer, prompted_stream_ids, tool_data, tool_outputs
 from tests.utils.server import wait_for
 
@@ -125,11 +126,62 @@ def _rendered_3d_colours(page: Page, tile: int, path: Path) -> int:
     return min(near(left), near(right))
 
 
+LAPTOP = {"width": 1440, "height": 900}
+
+
+def _in_sight(page: Page, tile: int) -> None:
+    """The tile's video, 3D view, stats and controls lie inside the window, unscrolled."""
+    page.evaluate("window.scrollTo(0, 0)")
+    view = page.viewport_size
+    assert view is not None
+    one = page.get_by_test_id("stream-tile").nth(tile)
+    for part in (
+        "pose-overlay",
+        "pose-3d",
+        "pose-fps",
+        "stream-toggle",
+        "camera-select",
+        "bandwidth",
+    ):
+        box = one.get_by_test_id(part).bounding_box()
+        assert box is not None, part
+        assert box["x"] >= 0 and box["x"] + box["width"] <= view["width"], (tile, part, box)
+        assert box["y"] >= 0 and box["y"] + box["height"] <= view["height"], (tile, part, box)
+    assert one.get_by_test_id("pose-3d").bounding_box()["height"] >= 200  # type: ignore[index]
+
+
+def _views_keep_the_body_in_sight(page: Page) -> None:
+    """Each 3D view button frames the whole body and keeps it framed; arrow keys orbit,
+    and zooming in stops where the whole body still fits."""
+    canvas = page.get_by_test_id("stream-tile").first.get_by_test_id("pose-3d")
+
+    def rendered_after(frames: int) -> bool:
+        return int(canvas.get_attribute("data-frames") or 0) > frames
+
+    for name in ("front", "side", "top", "reset"):
+        frames = int(canvas.get_attribute("data-frames") or 0)
+        page.get_by_test_id("stream-tile").first.get_by_test_id(f"view3d-{name}").click()
+        expect(canvas).to_have_attribute("data-view", name)
+        wait_for(lambda f=frames: rendered_after(f), 10, f"a render in the {name} view")  # type: ignore[misc]
+        expect(canvas).to_have_attribute("data-body-in-view", "true")
+    canvas.focus()
+    page.keyboard.press("ArrowLeft")
+    expect(canvas).to_have_attribute("data-view", "custom")
+    canvas.hover()
+    for _ in range(12):
+        page.mouse.wheel(0, -400)
+    frames = int(canvas.get_attribute("data-frames") or 0)
+    wait_for(lambda: rendered_after(frames), 10, "a render after zooming in")
+    expect(canvas).to_have_attribute("data-body-in-view", "true")
+    page.get_by_test_id("stream-tile").first.get_by_test_id("view3d-reset").click()
+    expect(canvas).to_have_attribute("data-view", "reset")
+
+
 def test_studio_streams_camera_and_recovers(
     browser: Browser, backend: Backend, artifacts: Path
 ) -> None:
     started = time.monotonic()
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, color_scheme="dark")
+    context = browser.new_context(viewport=LAPTOP, color_scheme="dark")
     page = context.new_page()
     console: list[str] = []
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
@@ -143,6 +195,7 @@ def test_studio_streams_camera_and_recovers(
         tile = page.get_by_test_id("stream-tile").first
         expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)
         expect(tile.get_by_test_id("landmark-count")).to_have_text("33", timeout=10_000)
+        stream_id_one = tile.get_attribute("data-stream-id")
         wait_for(lambda: _number(page, 0, "pose-fps") > 0, 10, "poses per second > 0")
         wait_for(lambda: _number(page, 0, "latency-ms") > 0, 10, "a latency figure")
         overlay = _skeleton_pixels_match(page, 0)
@@ -159,6 +212,8 @@ def test_studio_streams_camera_and_recovers(
         assert _rendered_3d_colours(page, 0, artifacts / "studio-3d.png") > 20
         fps_one = _number(page, 0, "pose-fps")
         latency_one = _number(page, 0, "latency-ms")
+        _views_keep_the_body_in_sight(page)
+        assert axe_violations(page) == []
 
         # A second stream from the same (only) fake camera, then removed again.
         page.get_by_test_id("add-stream").click()
@@ -166,10 +221,38 @@ def test_studio_streams_camera_and_recovers(
         second = page.get_by_test_id("stream-tile").nth(1)
         expect(second.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)
         expect(second.get_by_test_id("landmark-count")).to_have_text("33", timeout=10_000)
+        expect(second.get_by_test_id("tile-number")).to_have_text("2")
+        # Two tiles on a laptop screen: each whole in sight, its overlay on its video.
+        _in_sight(page, 0)
+        _in_sight(page, 1)
+        _skeleton_pixels_match(page, 0)
         _skeleton_pixels_match(page, 1)
-        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(artifacts / "studio-two-streams.png"))
         assert len(_server_streams(backend)) == 2
+
+        # The Ask panel (no model here) shows each stream's pose statistics.
+        page.get_by_test_id("ask-button").click()
+        expect(page.get_by_test_id("ask-not-set-up")).to_be_visible()
+        expect(page.get_by_test_id("pose-stats-stream")).to_have_count(2)
+        stats = page.get_by_test_id("pose-stats-stream").first
+        expect(stats.get_by_test_id("pose-stats-joint")).to_have_count(8, timeout=10_000)
+        expect(stats.get_by_test_id("pose-stats-in-view")).to_contain_text("In view")
+        (key,) = [s["id"] for s in _server_streams(backend) if s["stream_id"] == stream_id_one]
+        backend_stats = httpx.get(
+            f"{backend.url}/api/streams/{key}/stats",
+            params={"window": 60},
+            headers={"Authorization": f"Bearer {backend.token}"},
+        ).json()
+        knee = stats.locator("[data-joint=left_knee]").get_by_test_id("pose-stats-range")
+        # Fetched a moment before: the range can only have widened since.
+        assert (
+            float(knee.inner_text().rstrip("°"))
+            <= backend_stats["angles"]["left_knee"]["range_of_motion"] + 0.5
+        )
+        assert axe_violations(page) == []
+        page.screenshot(path=str(artifacts / "studio-ask-stats.png"))
+        page.get_by_role("button", name="Close the Ask panel").click()
+        expect(page.get_by_test_id("ask-button")).to_be_focused()
         second.get_by_test_id("stream-remove").click()
         expect(page.get_by_test_id("stream-tile")).to_have_count(1)
         expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=10_000)
@@ -207,6 +290,7 @@ def test_studio_streams_camera_and_recovers(
         page.get_by_role("button", name="Switch to light theme").click()
         expect(page.locator("html")).to_have_attribute("data-theme", "light")
         page.screenshot(path=str(artifacts / "studio-light.png"))
+        assert axe_violations(page) == []
         print(
             f"\nbrowser e2e: {time.monotonic() - started:.1f} s; after 40 frames at 15 FPS: "
             f"{fps_one:.1f} poses/s, latency p50 {latency_one:.0f} ms; "
@@ -410,6 +494,36 @@ def test_no_one_in_view_is_said_so(
         assert _number(page, 0, "landmark-count") == 0
         expect(tile.get_by_test_id("pose-overlay")).to_have_attribute("data-seq", "")
         page.screenshot(path=str(artifacts / "studio-no-one.png"))
+        assert axe_violations(page) == []
+    finally:
+        context.close()
+
+
+def test_poses_well_under_the_chosen_rate_say_saturated(
+    browser_with_slow_camera: Browser, backend: Backend, artifacts: Path
+) -> None:
+    """A camera giving 5 frames a second at a chosen 15 FPS: poses come back at a third of
+    the rate, and the tile says so with the achieved rate; the bandwidth line multiplies
+    by the rate sent, not the chosen one."""
+    context = browser_with_slow_camera.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    try:
+        page.goto(f"{backend.url}/?token={backend.token}")
+        page.get_by_test_id("add-stream").click()
+        tile = page.get_by_test_id("stream-tile").first
+        expect(tile.get_by_test_id("fps-select")).to_have_value("15")
+        expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)
+        saturated = tile.get_by_test_id("stream-saturated")
+        expect(saturated).to_contain_text(
+            re.compile(r"Saturated: [0-9.]+ of 15 poses/s"), timeout=20_000
+        )
+        expect(saturated).to_contain_text("Lower the rate or the quality")
+        achieved = float(re.search(r"Saturated: ([0-9.]+)", saturated.inner_text()).group(1))  # type: ignore[union-attr]
+        assert 0 < achieved <= 6, achieved
+        assert float(tile.get_by_test_id("sent-fps").inner_text()) <= 6
+        expect(tile.get_by_test_id("bandwidth")).to_contain_text("FPS sent")
+        assert axe_violations(page) == []
+        page.screenshot(path=str(artifacts / "studio-saturated.png"))
     finally:
         context.close()
 
@@ -421,6 +535,7 @@ def test_wrong_token_is_refused_and_can_be_replaced(browser: Browser, backend: B
         page.goto(f"{backend.url}/?token=not-the-token")
         expect(page.get_by_test_id("connection-status")).to_have_text("unauthorized")
         assert "token" not in page.url
+        assert axe_violations(page) == []
         page.get_by_label("Access token").fill(backend.token)
         page.get_by_role("button", name="Use this token").click()
         expect(page.get_by_test_id("connection-status")).to_have_text("connected")

@@ -21,6 +21,7 @@ from posestudio.app import create_app, fastapi_app
 from posestudio.db.tables import metadata
 from posestudio.engines import default_registry
 from posestudio.runtime import build_runtime
+from posestudio.sessions.service import Sessions
 from posestudio.settings import Settings
 from posestudio_core.auth import SESSION_COOKIE
 from tests.utils.databases import POSTGRES_ADMIN_URL, admin_sql
@@ -35,11 +36,15 @@ class AccountsBackend:
     url: str
     accounts: Accounts
     app: FastAPI
+    # What httpx checks the server's certificate against (an https backend's CA).
+    verify: Any = True
 
     def client(self, **kwargs: Any) -> httpx.Client:
         """A client that keeps cookies, as a browser on this studio's origin does."""
         headers = {"Origin": self.url, **kwargs.pop("headers", {})}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=30, **kwargs)
+        return httpx.Client(
+            base_url=self.url, headers=headers, timeout=30, verify=self.verify, **kwargs
+        )
 
     def admin(self) -> httpx.Client:
         """A client with the bootstrap token (no cookie, no Origin: a script)."""
@@ -47,6 +52,7 @@ class AccountsBackend:
             base_url=self.url,
             headers={"Authorization": f"Bearer {BOOTSTRAP_TOKEN}"},
             timeout=30,
+            verify=self.verify,
         )
 
     def reset(self) -> None:
@@ -106,8 +112,16 @@ def postgres_database() -> Iterator[str]:
 
 
 @contextmanager
-def accounts_backend(database_url: str, **overrides: Any) -> Iterator[AccountsBackend]:
-    """The real app (accounts installed, migrated at start) on a free loopback port."""
+def accounts_backend(
+    database_url: str,
+    *,
+    with_sessions: bool = False,
+    server_options: dict[str, Any] | None = None,
+    **overrides: Any,
+) -> Iterator[AccountsBackend]:
+    """The real app (accounts installed, migrated at start) on a free loopback port;
+    `with_sessions`: the recorded sessions too (stored under `data_dir`);
+    `server_options`: uvicorn's (`ssl_certfile` serves https)."""
     settings = Settings(
         environment="test",
         token=BOOTSTRAP_TOKEN,
@@ -120,9 +134,10 @@ def accounts_backend(database_url: str, **overrides: Any) -> Iterator[AccountsBa
         authenticator=accounts.authenticator,
         registry=default_registry(settings.engines, max_idle=0),
         accounts=accounts,
+        sessions=Sessions(settings) if with_sessions else None,
     )
     app = create_app(runtime)
-    with uvicorn_server(app) as url:
+    with uvicorn_server(app, **(server_options or {})) as url:
         yield AccountsBackend(url, accounts, fastapi_app(app))
 
 

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.utils.serverlogs import log_file
+
 
 def clean_environ() -> dict[str, str]:
     """This process's environment without any POSE_STUDIO_* setting a developer may have."""
@@ -27,11 +29,12 @@ def posestudio(
     ready: str,
     timeout: float = 90.0,
     output: list[str] | None = None,
+    processes: list[subprocess.Popen[str]] | None = None,
 ) -> Iterator[re.Match[str]]:
     """Run `posestudio ARGS` until a line of its output matches `ready`; yields the match.
 
     The process is stopped with SIGTERM (then killed) when the block ends; `output`, when
-    given, then holds every line it wrote.
+    given, then holds every line it wrote; `processes`, when given, gets the process.
     """
     process = subprocess.Popen(
         [sys.executable, "-m", "posestudio_cli", *args],
@@ -41,13 +44,21 @@ def posestudio(
         stderr=subprocess.STDOUT,
         text=True,
     )
+    if processes is not None:
+        processes.append(process)
     lines: queue.Queue[str | None] = queue.Queue()
     output = [] if output is None else output
 
+    # Every line also goes to the session's server logs (checked for tokens at the end).
+    logged = log_file(f"posestudio-{'-'.join(args[:2])}")
+
     def pump() -> None:
         assert process.stdout is not None
-        for line in process.stdout:
-            lines.put(line)
+        with logged.open("w", encoding="utf-8") as copy:
+            for line in process.stdout:
+                copy.write(line)
+                copy.flush()
+                lines.put(line)
         lines.put(None)
 
     pumping = threading.Thread(target=pump, daemon=True)

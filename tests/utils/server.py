@@ -7,16 +7,21 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import uvicorn
 
 from posestudio.app import create_app, fastapi_app
+from posestudio.engines import EngineRegistry
 from posestudio.runtime import Runtime, build_runtime
 from posestudio.settings import Settings
 from posestudio.transports.limits import guard, server_options
 from posestudio_core.auth import Authenticator, TokenAuthenticator
+from tests.utils.serverlogs import attach_to_uvicorn
+
+if TYPE_CHECKING:
+    from posestudio.sessions.service import Sessions
 
 TOKEN = "test-token-0123456789abcdef"
 
@@ -57,6 +62,8 @@ class LiveServer:
         port: int | None = None,
         authenticator: Authenticator | None = None,
         configure: Callable[[Runtime], None] | None = None,
+        registry: EngineRegistry | None = None,
+        sessions: Sessions | None = None,
     ) -> None:
         self.port = port or free_port()
         self.settings = settings or Settings(environment="test")
@@ -64,6 +71,8 @@ class LiveServer:
         self.token = TOKEN
         self.authenticator = authenticator or TokenAuthenticator(self.token)
         self.configure = configure
+        self.registry = registry
+        self.sessions = sessions
         self.runtime: Runtime | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -74,7 +83,12 @@ class LiveServer:
         return fastapi_app(self.asgi)
 
     def start(self) -> LiveServer:
-        self.runtime = build_runtime(self.settings, authenticator=self.authenticator)
+        self.runtime = build_runtime(
+            self.settings,
+            authenticator=self.authenticator,
+            registry=self.registry,
+            sessions=self.sessions,
+        )
         if self.configure is not None:
             self.configure(self.runtime)
         self.asgi = create_app(self.runtime)
@@ -88,6 +102,7 @@ class LiveServer:
             lifespan="on",
             **server_options(self.settings),
         )
+        attach_to_uvicorn()  # its log lines are kept for the session's token check
         server = uvicorn.Server(config)
         self._server = server
         self._thread = threading.Thread(

@@ -12,15 +12,25 @@ from typing import Any
 import uvicorn
 from aiohttp import web
 
+from tests.utils.serverlogs import attach_to_uvicorn
+
 START_TIMEOUT_S = 30.0
 
 
 @contextmanager
-def uvicorn_server(app: Any) -> Iterator[str]:
-    """Serve an ASGI app (lifespan included) on 127.0.0.1; yields its base URL."""
+def uvicorn_server(app: Any, **options: Any) -> Iterator[str]:
+    """Serve an ASGI app (lifespan included) on 127.0.0.1; yields its base URL.
+    `options`: more uvicorn settings (`ssl_certfile` serves https)."""
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", ws="websockets-sansio", lifespan="on"
+        app,
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        ws="websockets-sansio",
+        lifespan="on",
+        **options,
     )
+    attach_to_uvicorn()  # its log lines are kept for the session's token check
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
     thread.start()
@@ -31,7 +41,8 @@ def uvicorn_server(app: Any) -> Iterator[str]:
         time.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield f"http://127.0.0.1:{port}"
+        scheme = "https" if options.get("ssl_certfile") else "http"
+        yield f"{scheme}://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(15)

@@ -164,6 +164,7 @@ class Recorder:
 
     client: PoseClient
     recordings: list[dict[str, Any]] = field(default_factory=list)
+    clips: list[dict[str, Any]] = field(default_factory=list)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
@@ -175,7 +176,12 @@ class Recorder:
             recorder.recordings.append(data)
             recorder.changed.set()
 
+        async def on_clip(data: dict[str, Any]) -> None:
+            recorder.clips.append(data)
+            recorder.changed.set()
+
         client.sio.on("recording", on_recording, namespace=NAMESPACE)
+        client.sio.on("clip", on_clip, namespace=NAMESPACE)
         await client.connect()
         return recorder
 
@@ -203,8 +209,37 @@ class Recorder:
             self.changed.clear()
             await asyncio.wait_for(self.changed.wait(), max(0.01, deadline - time.monotonic()))
 
+    async def clip_done(self, clip_id: str, timeout: float = 60.0) -> list[dict[str, Any]]:
+        """The `clip` events of one clip, up to the one that ends it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            events = [e for e in self.clips if e["id"] == clip_id]
+            if events and events[-1]["status"] in ("complete", "failed"):
+                return events
+            self.changed.clear()
+            await asyncio.wait_for(self.changed.wait(), max(0.01, deadline - time.monotonic()))
+
     async def close(self) -> None:
         await self.client.close()
+
+
+async def record_video(
+    url: str, frames: int, *, video: bool, token: str = ALICE_TOKEN
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Record `frames` frames of the real video (320x240) on one stream; (session, poses)."""
+    from tests.utils.frames import send_and_wait, video_jpegs
+
+    recorder = await Recorder.connect(url, token)
+    try:
+        await recorder.client.start("cam")
+        session = await recorder.record(video=video)
+        poses = []
+        for jpeg in video_jpegs(320, 240)[:frames]:
+            poses.append((await send_and_wait(recorder.client, "cam", jpeg)).data)
+        final = await recorder.stop_record(session["id"])
+    finally:
+        await recorder.close()
+    return final, poses
 
 
 __all__ = ["ALICE_TOKEN", "BOB_TOKEN", "Recorder", "SessionsBackend", "backend"]

@@ -1,4 +1,5 @@
-"""The accounts' `Authenticator`: API tokens and browser sessions from the database.
+"""The accounts' `Authenticator`: API tokens and browser sessions from the database,
+and the paired phones' stream-only tokens (`psp_…`, in memory).
 
 The bootstrap token (`POSE_STUDIO_TOKEN`, or the generated `data/token` of an install
 from before accounts) still acts as an admin API token, so an upgrade locks nobody out.
@@ -6,14 +7,17 @@ from before accounts) still acts as an admin API token, so an upgrade locks nobo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlmodel import Session
 
 from posestudio.accounts.keys import API_TOKEN_PREFIX
+from posestudio.accounts.models import User
 from posestudio.accounts.sessions import find_active_session
 from posestudio.accounts.tokens import find_active_token
 from posestudio.db.database import Database, utcnow
+from posestudio.pairing.book import PAIRING_TOKEN_PREFIX, PairingBook
 from posestudio_core.auth import ROLES, Credentials, Principal, TokenAuthenticator, role_rank
 
 # last_used_at is a hint for people, not an access log: one write a minute per token.
@@ -26,8 +30,15 @@ class DbAuthenticator:
     A presented token decides alone: a wrong one never falls back to the cookie.
     """
 
-    def __init__(self, database: Database, *, bootstrap_token: str | None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        bootstrap_token: str | None,
+        pairing: PairingBook | None = None,
+    ) -> None:
         self.database = database
+        self.pairing = pairing
         self._bootstrap = TokenAuthenticator(bootstrap_token) if bootstrap_token else None
 
     def authenticate(self, credentials: Credentials) -> Principal | None:
@@ -36,6 +47,8 @@ class DbAuthenticator:
                 principal = self._bootstrap.authenticate(credentials)
                 if principal is not None:
                     return principal
+            if credentials.token.startswith(PAIRING_TOKEN_PREFIX) and self.pairing is not None:
+                return self._phone(self.pairing.authenticate(credentials.token))
             if not credentials.token.startswith(API_TOKEN_PREFIX):
                 return None
             with self.database.session() as session:
@@ -48,6 +61,18 @@ class DbAuthenticator:
             _, user = found
             return Principal(subject=user.subject, role=user.role, display_name=user.display_name)
         return None
+
+    def _phone(self, principal: Principal | None) -> Principal | None:
+        """A paired phone acts as the person who paired it, as they are now: gone or
+        disabled takes the phone down, demoted lowers it (like their API tokens)."""
+        if principal is None or not principal.subject.startswith("user:"):
+            return principal  # the bootstrap token's pairings stand with it
+        with self.database.session() as session:
+            user = session.get(User, int(principal.subject.removeprefix("user:")))
+        if user is None or user.disabled:
+            return None
+        role = ROLES[min(role_rank(principal.role), role_rank(user.role))]
+        return replace(principal, role=role)
 
     def _token(self, session: Session, secret: str) -> Principal | None:
         found = find_active_token(session=session, secret=secret)

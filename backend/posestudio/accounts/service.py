@@ -11,6 +11,7 @@ from posestudio.accounts.csrf import OriginCheck
 from posestudio.accounts.ratelimit import SignInLimiter
 from posestudio.accounts.setup import SetupGate
 from posestudio.db.database import Database
+from posestudio.pairing.book import PairingBook
 from posestudio.settings import Settings
 
 
@@ -22,7 +23,14 @@ class Accounts:
     ) -> None:
         self.settings = settings
         self.database = database or Database(settings.resolved_database_url)
-        self.authenticator = DbAuthenticator(self.database, bootstrap_token=bootstrap_token)
+        self.pairing = PairingBook(
+            code_seconds=settings.pairing_code_seconds,
+            token_hours=settings.pairing_token_hours,
+            claim_failures_per_minute=settings.pairing_claim_failures_per_minute,
+        )
+        self.authenticator = DbAuthenticator(
+            self.database, bootstrap_token=bootstrap_token, pairing=self.pairing
+        )
         self.limiter = SignInLimiter(
             per_account=settings.login_failures_per_account,
             per_client=settings.login_failures_per_client,
@@ -43,12 +51,12 @@ class Accounts:
 
     def install(self, app: FastAPI) -> None:
         """The accounts' routes and CSRF check on `app` (before the studio's mount)."""
-        from posestudio.api import audit, auth, setup, sharing, tokens, users
+        from posestudio.api import audit, auth, pairing, setup, sharing, tokens, users
 
         app.state.accounts = self
         app.state.database = self.database
         app.add_middleware(OriginCheck, trusted_origins=self.settings.cors_origins)
-        for module in (auth, setup, users, tokens, audit, sharing):
+        for module in (auth, setup, users, tokens, audit, sharing, pairing):
             app.include_router(module.router)
         app.include_router(setup.page_router)
 

@@ -13,22 +13,28 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
+from posestudio.accounts.errors import UnknownUser
+from posestudio.accounts.users import find_user_by_email
+from posestudio.api.sharing import ShareRequest
 from posestudio.db.session import SessionDep
 from posestudio.errors import BadRequest, NotFound
+from posestudio.protocol.sessions import (
+    AnnotationList,
+    AnnotationPublic,
+    SessionList,
+    SessionPublic,
+)
 from posestudio.sessions import bvh, crud, exports, replay
 from posestudio.sessions.models import (
     AnnotationCreate,
-    AnnotationList,
-    AnnotationPublic,
     AnnotationUpdate,
     RecordedSession,
     RecordOptions,
     SessionCreate,
-    SessionList,
-    SessionPublic,
     SessionUpdate,
 )
 from posestudio.sessions.service import Sessions
+from posestudio.sessions.skeletons import solve_stream
 from posestudio_core.auth import Principal
 from posestudio_core.deps import from_state, require
 from posestudio_core.permissions import Action, authorize
@@ -101,15 +107,26 @@ def list_sessions(
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     tag: Annotated[str | None, Query(max_length=40)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="the name contains it")] = None,
     since: datetime | None = None,
     until: datetime | None = None,
     owner: Annotated[str | None, Query(max_length=64)] = None,
 ) -> SessionList:
-    """Sessions, newest first: mine (admins: everyone's, or one owner's)."""
+    """Sessions, newest first: mine and those shared with me (admins: everyone's, or one
+    owner's)."""
+    viewer = None
     if principal.role != "admin":
-        owner = principal.subject
+        owner = viewer = principal.subject
     rows, total = crud.list_sessions(
-        session, owner=owner, tag=tag, since=since, until=until, offset=offset, limit=limit
+        session,
+        owner=owner,
+        viewer=viewer,
+        tag=tag,
+        q=q,
+        since=since,
+        until=until,
+        offset=offset,
+        limit=limit,
     )
     return SessionList(
         sessions=[crud.public(session, row=r) for r in rows],
@@ -143,6 +160,28 @@ def update_session(
     return crud.public(session, row=crud.update_session(session, row=row, change=change))
 
 
+@router.put("/{session_id}/share")
+def share_session(
+    session_id: SessionId,
+    body: ShareRequest,
+    principal: Recorder,
+    sessions: SessionsDep,
+    session: SessionDep,
+) -> dict[str, Any]:
+    """Let these people (by email) see the session, read-only; replaces the previous list."""
+    _visible(sessions, principal, session_id, Action.SESSION_RECORD)
+    emails = sorted({email.strip().lower() for email in body.with_ if email.strip()})
+    users = {email: find_user_by_email(session=session, email=email) for email in emails}
+    unknown = [email for email, user in users.items() if user is None]
+    if unknown:
+        raise UnknownUser("no account with these emails", details={"emails": unknown})
+    row = crud.get_session(session, session_id=session_id)
+    assert row is not None
+    subjects = {email: user.subject for email, user in users.items() if user is not None}
+    row = crud.share_session(session, row=row, viewers=list(subjects.values()))
+    return {"id": row.id, "shared_with": [e for e, s in subjects.items() if s in row.viewers]}
+
+
 @router.delete("/{session_id}", status_code=204)
 async def delete_session(
     session_id: SessionId, principal: Deleter, sessions: SessionsDep
@@ -160,13 +199,37 @@ def poses(
     sessions: SessionsDep,
     start: From = 0.0,
     end: To = None,
+    skeleton: Annotated[
+        bool,
+        Query(
+            description="add the solved `skeleton` to poses recorded without one "
+            "(the take solved whole: bone lengths constant over the stream)"
+        ),
+    ] = False,
 ) -> StreamingResponse:
     """A stream's recorded poses in [from, to] (session seconds), as JSON lines."""
     _range(start, end)
     row = _visible(sessions, principal, session_id, Action.SESSION_READ)
     _stream_key(sessions, row, key)
-    lines = replay.pose_lines(sessions.storage, row.id, key, start, end)
+    solved = None
+    if skeleton:
+        # A finished stream is solved whole, once; one still recording over this range.
+        finished = row.status != "recording"
+        span = (0.0, None) if finished else (start, end)
+        solved = sessions.skeletons.get(
+            (row.id, key), finished, lambda: solve_stream(sessions.storage, row.id, key, *span)
+        )
+    lines = replay.pose_lines(sessions.storage, row.id, key, start, end, solved)
     return StreamingResponse(lines, media_type="application/x-ndjson")
+
+
+@router.get("/{session_id}/robots/telemetry", response_class=StreamingResponse)
+def robot_telemetry(
+    session_id: SessionId, principal: Reader, sessions: SessionsDep
+) -> StreamingResponse:
+    """The telemetry of the robots the owner controlled while recording, as JSON lines."""
+    row = _visible(sessions, principal, session_id, Action.SESSION_READ)
+    return StreamingResponse(sessions.telemetry_lines(row.id), media_type="application/x-ndjson")
 
 
 @router.get("/{session_id}/streams/{key}/frames/{index}", response_class=Response)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query
 from posestudio.analysis import window_stats
 from posestudio.deps import ManagerDep, SettingsDep, StreamReader
 from posestudio.errors import NotFound, UnknownStream
+from posestudio.pairing.book import PHONE_SCOPES
 from posestudio.pipeline.access import may_see
 from posestudio.protocol.viewers import STREAM_KEY_PATTERN
 
@@ -20,8 +21,9 @@ router = APIRouter(prefix="/api", tags=["streams"])
 def list_streams(principal: StreamReader, manager: ManagerDep) -> dict[str, Any]:
     """The caller's running streams and those shared with it (an admin's: everyone's).
 
-    Each with fps, server time p50 and counts, its owner's display name, and `shared`:
-    true when someone else's stream is shared with the caller.
+    Each with fps, server time p50 and counts, its owner's display name, `shared`:
+    true when someone else's stream is shared with the caller, and `paired`: true when
+    a paired phone streams it (its token's scopes are the phone's).
     """
     now = time.monotonic()
     return {
@@ -31,6 +33,7 @@ def list_streams(principal: StreamReader, manager: ManagerDep) -> dict[str, Any]
                 "owner": stream.owner.display_name or stream.owner.subject,
                 "shared": stream.owner.subject != principal.subject
                 and principal.subject in stream.shared_with,
+                "paired": stream.owner.scopes == PHONE_SCOPES,
             }
             for stream in manager.visible_to(principal)
         ]

@@ -1,25 +1,42 @@
 """N concurrent clients, each its own connection and stream, sending at a fixed rate.
 
-Clients behave like the browser studio, with the flow control of `posestudio stream`
-(`posestudio.client.flow`): a frame is skipped (counted as client-skipped) while
-`max_in_flight` frames await their pose, unless `respect_in_flight` is off, in
-which case every frame is sent and the server's latest-frame-wins slot drops the excess
-(counted by the server and reported in each pose's `dropped`).
+How a client paces its uploads (`ClientFlow`):
+- `credits` (the studio and `posestudio stream`): the stream is started with `credits`; a
+  frame goes only against a credit, and between credits only the newest camera frame is
+  kept (`posestudio.client.credits`). Like the studio, the client captures the camera's
+  current frame when the credit comes (its `capture_ts` is then), rather than send a frame
+  held since its capture. Frames replaced before they went count as client-skipped.
+- `window` (the clients before credits): a frame is skipped while `max_in_flight` frames
+  await their pose (`posestudio.client.flow`); the server's slot drops what is superseded.
+- `flood`: every frame is sent; the server's latest-frame-wins slot drops the excess
+  (counted by the server and reported in each pose's `dropped`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple, get_args
 
 from socketio import packet
 
 from posestudio.bench.workload import Workload
 from posestudio.client import NAMESPACE, FlowControl, Message, PoseClient
+from posestudio.client.credits import HeldFrame, LatestFrameSender
+
+ClientFlow = Literal["credits", "window", "flood"]
+
+
+def parse_flow(value: str) -> ClientFlow:
+    for flow in get_args(ClientFlow):
+        if value == flow:
+            return flow  # type: ignore[no-any-return]
+    raise ValueError(f"flow must be one of {', '.join(get_args(ClientFlow))}, not {value!r}")
+
 
 DRAIN_SECONDS = 3.0
 """How long a client waits for the poses of its last frames after it stops sending."""
@@ -78,6 +95,11 @@ def downstream_bytes(event: str, data: dict[str, Any]) -> int:
     return 1 + len(str(encoded).encode())
 
 
+def _capture(jpeg: bytes, seq: int) -> HeldFrame:
+    """The camera's current frame, stamped now: the workload's frames stand for it."""
+    return HeldFrame(jpeg, seq, time.time() * 1000)
+
+
 class ClientFleet:
     """Connects `count` clients, streams the workload from all of them, then closes them."""
 
@@ -89,7 +111,7 @@ class ClientFleet:
         *,
         count: int,
         fps: float,
-        respect_in_flight: bool = True,
+        flow: ClientFlow = "credits",
         prefix: str = "bench",
     ) -> None:
         self.url = url
@@ -97,7 +119,7 @@ class ClientFleet:
         self.workload = workload
         self.count = count
         self.fps = fps
-        self.respect_in_flight = respect_in_flight
+        self.flow = flow
         self.logs = [ClientLog(stream_id=f"{prefix}-{i}") for i in range(count)]
         self._clients: list[PoseClient] = []
         self.max_in_flight = 2
@@ -107,7 +129,10 @@ class ClientFleet:
         try:
             await asyncio.gather(*(client.connect() for client in self._clients))
             replies = await asyncio.gather(
-                *(c.start(log.stream_id) for c, log in zip(self._clients, self.logs, strict=True))
+                *(
+                    c.start(log.stream_id, credits=self.flow == "credits")
+                    for c, log in zip(self._clients, self.logs, strict=True)
+                )
             )
         except BaseException:
             await self.close()
@@ -133,9 +158,36 @@ class ClientFleet:
     async def _run_one(
         self, client: PoseClient, log: ClientLog, index: int, duration: float, started: float
     ) -> None:
+        # `flow` keeps account of the frames awaiting a pose (and, in `window`, gates them).
         flow = FlowControl(self.max_in_flight, timeout_s=DRAIN_SECONDS)
         settled = asyncio.Event()
         receiver = asyncio.create_task(self._receive(client, log, flow, settled))
+        broken = asyncio.Event()
+
+        async def send(frame: HeldFrame) -> bool:
+            meta = {"stream_id": log.stream_id, "seq": frame.seq, "capture_ts": frame.capture_ts}
+            try:
+                sent = await client.send(
+                    log.stream_id, frame.jpeg, seq=frame.seq, capture_ts=frame.capture_ts
+                )
+            except Exception as exc:
+                log.errors[f"SEND_FAILED: {type(exc).__name__}"] += 1
+                broken.set()
+                return False
+            if sent is None:  # the connection dropped; the bench does not reconnect
+                log.errors["DISCONNECTED"] += 1
+                broken.set()
+                return False
+            flow.sent(frame.seq, time.monotonic())
+            log.sent += 1
+            log.up_bytes += upstream_bytes(meta, frame.jpeg)
+            return True
+
+        sender = (
+            LatestFrameSender(client.credits[log.stream_id], send)
+            if self.flow == "credits"
+            else None
+        )
         frames = self.workload.frames
         interval = 1.0 / self.fps
         # Cameras are not synchronised: spread the clients' send times over one interval.
@@ -145,27 +197,28 @@ class ClientFleet:
         try:
             for k in range(total):
                 await asyncio.sleep(max(0.0, first + k * interval - time.monotonic()))
+                if broken.is_set():
+                    break
                 log.offered += 1
                 now = time.monotonic()
-                if not self.respect_in_flight:
+                jpeg = frames[(position + k) % len(frames)]
+                if sender is not None:
+                    flow.expire(now)
+                    # A camera's current frame, captured when the credit is there.
+                    sender.offer(functools.partial(_capture, jpeg, k))
+                    continue
+                frame = _capture(jpeg, k)
+                if self.flow == "flood":
                     flow.expire(now)
                 elif not flow.admit(now):
                     continue
-                jpeg = frames[(position + k) % len(frames)]
-                capture_ts = time.time() * 1000
-                meta = {"stream_id": log.stream_id, "seq": k, "capture_ts": capture_ts}
-                try:
-                    sent = await client.send(log.stream_id, jpeg, seq=k, capture_ts=capture_ts)
-                except Exception as exc:
-                    log.errors[f"SEND_FAILED: {type(exc).__name__}"] += 1
+                if not await send(frame):
                     break
-                if sent is None:  # the connection dropped; the bench does not reconnect
-                    log.errors["DISCONNECTED"] += 1
-                    break
-                flow.sent(k, now)
-                log.sent += 1
-                log.up_bytes += upstream_bytes(meta, jpeg)
         finally:
+            if sender is not None:
+                with contextlib.suppress(TimeoutError):
+                    await sender.flush(DRAIN_SECONDS)
+                await sender.close()
             settled.clear()
             if len(flow):
                 with contextlib.suppress(TimeoutError):
@@ -173,7 +226,7 @@ class ClientFleet:
             receiver.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await receiver
-            log.skipped = flow.skipped
+            log.skipped = flow.skipped + (sender.superseded if sender is not None else 0)
             log.expired = flow.expired + len(flow)
 
     async def _receive(

@@ -12,6 +12,8 @@ from typing import Any
 
 import psutil
 
+from posestudio_core.waits import wait_event
+
 
 @dataclass
 class Usage:
@@ -101,8 +103,7 @@ class ProcessMonitor:
             while not stop.is_set():
                 with contextlib.suppress(psutil.Error):
                     usage.rss.append((time.monotonic() - opened, proc.memory_info().rss))
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.interval)
+                await wait_event(stop, self.interval)
 
         sampler = asyncio.create_task(sample())
         try:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rich.progress import Progress
 
-from posestudio.bench.clients import ClientFleet
+from posestudio.bench.clients import ClientFleet, ClientFlow
 from posestudio.bench.monitor import ProcessMonitor
 from posestudio.bench.results import SoakResult, StepResult, soak_result, step_result
 from posestudio.bench.server import Target
@@ -27,7 +27,7 @@ class Load:
     """How each client sends: frames per second and the in-flight policy."""
 
     fps: float = 10.0
-    respect_in_flight: bool = True
+    flow: ClientFlow = "credits"
 
 
 @contextlib.asynccontextmanager
@@ -75,7 +75,7 @@ async def run_step(
         workload,
         count=clients,
         fps=load.fps,
-        respect_in_flight=load.respect_in_flight,
+        flow=load.flow,
     )
     async with fleet:
         started = time.monotonic() + START_DELAY

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import os
 import platform
@@ -17,6 +18,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from posestudio.bench.ceiling import CeilingResult, measure_ceiling
+from posestudio.bench.clients import ClientFlow
+from posestudio.bench.delay import DelayProxy
 from posestudio.bench.results import SoakResult, StepResult
 from posestudio.bench.runner import Load, phase, run_idle_connections, run_soak, run_sweep
 from posestudio.bench.server import LocalServer, Target, listening_pid
@@ -35,7 +38,9 @@ class BenchOptions:
     duration: float = 10.0
     ceiling_duration: float | None = None
     workers: int | None = None
-    respect_in_flight: bool = True
+    flow: ClientFlow = "credits"
+    rtt_ms: float = 0.0
+    """Added round trip between the clients and the backend (`bench.delay.DelayProxy`)."""
     soak: bool = False
     soak_duration: float = 300.0
     soak_clients: int = 10
@@ -68,7 +73,8 @@ class BenchReport:
                 "clients": list(self.options.clients),
                 "fps": self.options.fps,
                 "duration_s": self.options.duration,
-                "respect_in_flight": self.options.respect_in_flight,
+                "flow": self.options.flow,
+                "rtt_ms": self.options.rtt_ms,
             },
             "target": self.target,
             "ceiling": self.ceiling.as_dict(),
@@ -219,6 +225,9 @@ async def run_bench(
                 target = await stack.enter_async_context(server)
                 progress.remove_task(task)
             assert target is not None
+            if options.rtt_ms > 0:
+                proxy = DelayProxy(target.url, one_way_s=options.rtt_ms / 2000)
+                target = dataclasses.replace(target, url=stack.enter_context(proxy))
             report = BenchReport(
                 options=options,
                 machine=machine,
@@ -237,7 +246,7 @@ async def run_bench(
                     "server_pid_known": target.pid is not None,
                 },
             )
-            load = Load(fps=options.fps, respect_in_flight=options.respect_in_flight)
+            load = Load(fps=options.fps, flow=options.flow)
             if options.sweep:
                 report.sweep = await run_sweep(
                     target,

@@ -21,6 +21,8 @@ from typing import Any
 
 import socketio
 
+from posestudio.client.credits import Credits
+
 NAMESPACE = "/pose"
 
 
@@ -67,6 +69,8 @@ class PoseClient:
         self.connects = 0
         self.skipped_disconnected = 0
         self._seq: dict[str, int] = {}
+        self.credits: dict[str, Credits] = {}
+        """Streams started with `credits`: what the server lets them send."""
         # Set once connected *and* every stream is started again after a reconnect.
         self._ready = asyncio.Event()
         self._changed = asyncio.Condition()
@@ -75,6 +79,7 @@ class PoseClient:
         self.sio.on("disconnect", self._on_disconnect, namespace=NAMESPACE)
         self.sio.on("connect_error", self._on_connect_error, namespace=NAMESPACE)
         self.sio.on("pose", self._on_pose, namespace=NAMESPACE)
+        self.sio.on("credit", self._on_credit, namespace=NAMESPACE)
         self.sio.on("error", self._on_error, namespace=NAMESPACE)
 
     async def __aenter__(self) -> PoseClient:
@@ -153,7 +158,17 @@ class PoseClient:
         self.queue.put_nowait(message)
 
     async def _on_pose(self, data: dict[str, Any]) -> None:
+        self._grant(data)
         self._put(Message("pose", data))
+
+    async def _on_credit(self, data: dict[str, Any]) -> None:
+        self._grant(data)
+
+    def _grant(self, data: dict[str, Any]) -> None:
+        credits = self.credits.get(str(data.get("stream_id")))
+        granted = data.get("granted")
+        if credits is not None and isinstance(granted, int):
+            credits.grant(granted)
 
     async def _on_error(self, data: dict[str, Any]) -> None:
         self._put(Message("error", data))
@@ -166,6 +181,12 @@ class PoseClient:
         if not reply.get("ok"):
             raise PoseClientError(reply.get("error", {}))
         self.limits = reply.get("limits", {})
+        granted = reply.get("granted")
+        if isinstance(granted, int):
+            if stream_id in self.credits:
+                self.credits[stream_id].reset(granted)
+            else:
+                self.credits[stream_id] = Credits(granted)
         return dict(reply)
 
     async def start(
@@ -176,7 +197,10 @@ class PoseClient:
         smoothing: dict[str, float] | bool | None = None,
         kinematics: bool = False,
         hands: bool = False,
+        credits: bool = False,
     ) -> dict[str, Any]:
+        """Start a stream. With `credits`, `self.credits[stream_id]` says when a frame may
+        go (send through a `LatestFrameSender`, or check `available` before `send`)."""
         options: dict[str, Any] = {}
         if engine is not None:
             options["engine"] = engine
@@ -186,6 +210,8 @@ class PoseClient:
             options["kinematics"] = True
         if hands:
             options["hands"] = True
+        if credits:
+            options["credits"] = True
         reply = await self._start(stream_id, options)
         self.streams[stream_id] = options
         self._seq.setdefault(stream_id, 0)
@@ -193,6 +219,7 @@ class PoseClient:
 
     async def stop(self, stream_id: str) -> dict[str, Any]:
         self.streams.pop(stream_id, None)
+        self.credits.pop(stream_id, None)
         reply = await self.sio.call(
             "stop", {"stream_id": stream_id}, namespace=NAMESPACE, timeout=30
         )

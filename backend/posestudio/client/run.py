@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from posestudio.client.connection import PoseClient
+from posestudio.client.credits import HeldFrame, LatestFrameSender
 from posestudio.client.flow import FlowControl
 from posestudio.client.sources import encode_jpeg, read_frames
 
@@ -28,6 +29,8 @@ class StreamReport:
     errors: list[dict[str, Any]] = field(default_factory=list)
     latencies_ms: list[float] = field(default_factory=list)
     dropped: int = 0
+    bytes_sent: int | None = None
+    """Upstream frame bytes: the JPEGs sent, or the WebRTC track's RTP."""
 
     @property
     def latency_p50(self) -> float | None:
@@ -54,9 +57,25 @@ async def stream_source(
     # in memory. Reading blocks (a camera waits for its next frame), so off the loop.
     frames = read_frames(source, size=size, limit=limit)
     async with PoseClient(url, token) as client:
-        reply = await client.start(stream_id, engine=engine, smoothing=smoothing or None)
+        reply = await client.start(
+            stream_id, engine=engine, smoothing=smoothing or None, credits=True
+        )
+        # Credits decide what goes; `flow` only keeps account of the frames awaiting a pose.
         flow = FlowControl(int(reply["limits"]["max_in_flight"]))
         done = asyncio.Event()
+
+        async def send(frame: HeldFrame) -> bool:
+            seq = await client.send(
+                stream_id, frame.jpeg, seq=frame.seq, capture_ts=frame.capture_ts
+            )
+            if seq is None:  # reconnecting: the frame is counted as skipped
+                return False
+            flow.sent(seq, time.monotonic())
+            report.sent += 1
+            report.bytes_sent = (report.bytes_sent or 0) + len(frame.jpeg)
+            return True
+
+        sender = LatestFrameSender(client.credits[stream_id], send)
 
         async def receive() -> None:
             async for message in client.results():
@@ -91,18 +110,15 @@ async def stream_source(
             interval = 1.0 / fps
             next_at = time.monotonic()
             started = time.monotonic()
+            seq = 0
             while (rgb := await asyncio.to_thread(next, frames, None)) is not None:
                 await asyncio.sleep(max(0.0, next_at - time.monotonic()))
                 next_at += interval
-                if not flow.admit(time.monotonic()):
-                    report.skipped += 1
-                else:
-                    seq = await client.send(stream_id, encode_jpeg(rgb, quality))
-                    if seq is None:  # reconnecting
-                        report.skipped += 1
-                    else:
-                        flow.sent(seq, time.monotonic())
-                        report.sent += 1
+                flow.expire(time.monotonic())
+                captured = time.time() * 1000  # before the encode, as the WebRTC track's
+                sender.offer(HeldFrame(encode_jpeg(rgb, quality), seq, captured))
+                seq += 1
+                report.skipped = sender.superseded + sender.failed
                 elapsed = max(time.monotonic() - started, 1e-6)
                 p50 = report.latency_p50
                 progress.update(
@@ -111,10 +127,14 @@ async def stream_source(
                     stats=f"{report.poses / elapsed:5.1f} pose/s  "
                     f"p50 {p50 if p50 is not None else 0:5.1f} ms  dropped {report.dropped}",
                 )
+            with contextlib.suppress(TimeoutError):
+                await sender.flush(timeout=5)
+            report.skipped = sender.superseded + sender.failed
             done.set()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(receiver, timeout=10)
         receiver.cancel()
+        await sender.close()
         with contextlib.suppress(Exception):
             await client.stop(stream_id)
     return report

@@ -8,6 +8,8 @@ from sqlmodel import SQLModel
 
 from posestudio.accounts import models as _accounts  # noqa: F401
 from posestudio.body import models as _body  # noqa: F401
+from posestudio.clips import models as _clips  # noqa: F401
+from posestudio.robots import models as _robots  # noqa: F401
 from posestudio.sessions import models as _sessions  # noqa: F401
 
 metadata = SQLModel.metadata

@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 
@@ -65,6 +65,10 @@ class BatchPoseEngine(PoseEngine, Generic[S]):
     """
 
     _own: S | None = None
+    decodes_on_device: bool = False
+    """Whether `decode_jpegs` decodes JPEG frames on the engine's device (nvJPEG on a
+    GPU): the scheduler then hands it a batch's JPEGs, whose pixels never pass through
+    the CPU, and `infer_batch` gets its device images instead of arrays."""
 
     @abstractmethod
     def new_state(self) -> S:
@@ -75,6 +79,11 @@ class BatchPoseEngine(PoseEngine, Generic[S]):
 
     def release_state(self, state: S) -> None:
         """The stream ended: free or recycle its state."""
+
+    def decode_jpegs(self, jpegs: Sequence[bytes]) -> list[Any]:
+        """(H, W, 3) uint8 images on the engine's device, one per JPEG, in order (only
+        when `decodes_on_device`); raises on a JPEG it cannot decode."""
+        raise NotImplementedError(f"{self.name} decodes on the CPU")
 
     def process(self, rgb: np.ndarray) -> list[Person]:
         if self._own is None:

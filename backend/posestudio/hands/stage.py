@@ -30,6 +30,7 @@ def hand_to_wire(hand: Hand, pose: np.ndarray) -> dict[str, Any]:
 
 class HandsStage:
     name = "hands"
+    needs_pixels = True
 
     def __init__(self, stats: BodyStats) -> None:
         self._stats = stats

@@ -48,6 +48,7 @@ R = TypeVar("R", bound=_Result)
 
 class KinematicsStage:
     name = "kinematics"
+    needs_pixels = False
 
     def __init__(self, config: TrackerConfig | None = None, calibration_s: float = 2.0) -> None:
         self.tracker = SkeletonTracker(config)

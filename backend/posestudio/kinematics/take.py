@@ -17,6 +17,7 @@ class Take:
     root: np.ndarray  # (T, 3) metres, Y up
     measures: np.ndarray  # (M,) constant over the take
     clamped: np.ndarray  # (T, B)
+    scale: float  # the body's size relative to the reference
 
 
 def solve_take(world: np.ndarray, times: np.ndarray, config: TrackerConfig | None = None) -> Take:
@@ -36,4 +37,5 @@ def solve_take(world: np.ndarray, times: np.ndarray, config: TrackerConfig | Non
         root=np.stack([p.root for p in poses]),
         measures=measures,
         clamped=np.stack([p.clamped for p in poses]),
+        scale=tracker.measures.scale,
     )

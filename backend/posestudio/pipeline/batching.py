@@ -13,18 +13,21 @@ import asyncio
 import contextlib
 import time
 from collections import deque
+from typing import Any
 
 import numpy as np
 
 from posestudio.engines import EngineRegistry
 from posestudio.engines.base import BatchPoseEngine
-from posestudio.errors import PoseStudioError
+from posestudio.errors import BadFrame, PoseStudioError
 from posestudio.metrics import Histogram
 from posestudio.pipeline.frames import Frame
 from posestudio.pipeline.results import PoseResult
 from posestudio.pipeline.schedulers import Outlet, Workers, report_failure
 from posestudio.pipeline.stream import Stream, StreamState
+from posestudio.pipeline.turns import Turns
 from posestudio.pipeline.work import FrameWork
+from posestudio_core.waits import wait_event
 
 Outcome = PoseResult | BaseException
 
@@ -61,9 +64,14 @@ class BatchScheduler:
         self._batch_done = asyncio.Event()
         self._batch_done.set()
         self._loop_task: asyncio.Task[None] | None = None
+        # One batch at a time, of up to `max_batch` frames: credits at each stream's turn.
+        self.turns = Turns(self.max_batch)
 
     async def attach(self, stream: Stream) -> None:
         stream.track = await asyncio.to_thread(self.engine.new_state)
+        if stream.options.credits and stream.credit_at_turn:
+            stream.turns = self.turns
+            self.turns.join(stream)
         if self._loop_task is None:
             self._loop_task = asyncio.create_task(self._run(), name=f"batch-{self.engine_name}")
 
@@ -77,6 +85,7 @@ class BatchScheduler:
         self._arrived.set()
 
     async def detach(self, stream: Stream) -> None:
+        self.turns.leave(stream)
         if stream in self._queued:
             self._queued.discard(stream)
             self._queue.remove(stream)
@@ -87,6 +96,7 @@ class BatchScheduler:
             await asyncio.to_thread(self.engine.release_state, track)
 
     async def close(self) -> None:
+        self.turns.close()
         if self._loop_task is not None:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -104,15 +114,14 @@ class BatchScheduler:
             if remaining <= 0:
                 return
             self._arrived.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._arrived.wait(), remaining)
+            await wait_event(self._arrived, remaining)
 
     def _take(self) -> list[tuple[Stream, Frame]]:
         items: list[tuple[Stream, Frame]] = []
         while self._queue and len(items) < self.max_batch:
             stream = self._queue.popleft()
             self._queued.discard(stream)
-            frame, stream.slot = stream.slot, None
+            frame = stream.take()
             if frame is not None and stream.state is StreamState.RUNNING:
                 items.append((stream, frame))
         if self._queue:
@@ -146,10 +155,24 @@ class BatchScheduler:
                     await report_failure(self._outlet, stream, outcome)
 
     def _process(self, items: list[tuple[Stream, Frame]]) -> list[Outcome]:
-        """Worker thread: decode each frame, infer them all in one call, then each's stages."""
+        """Worker thread: decode each frame, infer them all in one call, then each's stages.
+
+        With an engine that decodes on its device, the JPEG frames of streams whose stages
+        need no CPU pixels are decoded there in one call; the rest on the CPU."""
         outcomes: list[Outcome | None] = [None] * len(items)
-        batch: list[tuple[int, np.ndarray, float, float]] = []
+        batch: list[tuple[int, Any, float, float]] = []
+        on_device = [
+            i
+            for i, (stream, frame) in enumerate(items)
+            if self.engine.decodes_on_device
+            and frame.jpeg is not None
+            and not any(stage.needs_pixels for stage in stream.stages)
+        ]
+        if on_device:
+            batch.extend(self._decode_on_device(items, on_device, outcomes))
         for index, (_, frame) in enumerate(items):
+            if index in on_device:
+                continue
             started = time.monotonic()
             try:
                 rgb = self._work.decode(frame)
@@ -159,18 +182,58 @@ class BatchScheduler:
             batch.append((index, rgb, started, time.monotonic()))
         if batch:
             decoded = time.monotonic()
-            found = self.engine.infer_batch([(items[i][0].track, rgb) for i, rgb, _, _ in batch])
+            found = self.engine.infer_batch(
+                [(items[i][0].track, image) for i, image, _, _ in batch]
+            )
             inferred = time.monotonic()
-            for (index, rgb, started, done), persons in zip(batch, found, strict=True):
+            for (index, image, started, done), persons in zip(batch, found, strict=True):
                 stream, frame = items[index]
                 # Each frame's own decode; the shared inference call counts for all.
                 outcomes[index] = self._work.finish(
                     stream,
                     frame,
-                    rgb,
+                    image if isinstance(image, np.ndarray) else None,
                     persons,
+                    size=(int(image.shape[1]), int(image.shape[0])),
                     started=started,
                     decoded=done,
                     inferred=done + (inferred - decoded),
                 )
         return [o if o is not None else RuntimeError("frame not processed") for o in outcomes]
+
+    def _decode_on_device(
+        self,
+        items: list[tuple[Stream, Frame]],
+        indices: list[int],
+        outcomes: list[Outcome | None],
+    ) -> list[tuple[int, Any, float, float]]:
+        """One device decode of the JPEGs at `indices` (sizes checked from the headers
+        first); a batch that fails is decoded frame by frame, so one corrupt frame is
+        refused alone. Refusals go into `outcomes`."""
+        started = time.monotonic()
+        checked: list[int] = []
+        for index in indices:
+            try:
+                self._work.check_jpeg(items[index][1])
+            except PoseStudioError as exc:
+                outcomes[index] = exc
+            else:
+                checked.append(index)
+        jpegs = [items[i][1].jpeg or b"" for i in checked]
+        try:
+            images = self.engine.decode_jpegs(jpegs) if jpegs else []
+        except Exception:
+            images = []
+            for index, jpeg in zip(checked, jpegs, strict=True):
+                try:
+                    (image,) = self.engine.decode_jpegs([jpeg])
+                except Exception as exc:  # the device decoder's own error type
+                    outcomes[index] = BadFrame(f"corrupt or truncated JPEG: {exc}")
+                    image = None
+                images.append(image)
+        done = time.monotonic()
+        return [
+            (index, image, started, done)
+            for index, image in zip(checked, images, strict=True)
+            if image is not None
+        ]

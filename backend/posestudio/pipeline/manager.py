@@ -192,6 +192,8 @@ class StreamManager:
             bucket=TokenBucket(rate=s.max_fps, capacity=max(2.0, s.max_fps)),
             history=PoseHistory(s.history_seconds, int(s.history_seconds * s.max_fps) + 1),
             sinks=SinkSet(),
+            credit_window=s.credit_window,
+            credit_at_turn=s.credit_at_turn,
         )
         self._starting[connection] += 1
         try:
@@ -234,7 +236,10 @@ class StreamManager:
 
     async def stop_connection(self, connection: str) -> None:
         self._starting.pop(connection, None)
-        await asyncio.gather(*(self._close(st) for st in self.streams_of(connection)))
+        streams = self.streams_of(connection)
+        for stream in streams:
+            stream.disconnected = True
+        await asyncio.gather(*(self._close(st) for st in streams))
 
     async def close(self) -> None:
         """Shutdown: drain every stream (finish the frame in hand), then free engines."""
@@ -274,15 +279,17 @@ class StreamManager:
         if stream.state is not StreamState.RUNNING:
             raise UnknownStream(f"no running stream {stream.name!r} on this connection")
         self.stats.engine(stream.engine_name).received += 1
-        stream.received += 1
+        stream.arrived()
         size, limit = frame.nbytes, self.settings.max_frame_bytes
         if frame.jpeg is not None and size > limit:
+            stream.consume()
             raise FrameTooLarge(
                 f"frame is {size} bytes, the limit is {limit}",
                 details={"bytes": size, "limit": limit},
             )
         now = frame.received
         if not stream.bucket.take(now):
+            stream.consume()
             stream.drop("rate_limited")
             self.stats.dropped["rate_limited"] += 1
             if now - stream.last_rate_error >= 1.0:
@@ -294,6 +301,7 @@ class StreamManager:
                 )
             return
         if stream.slot is not None:
+            stream.consume()
             stream.drop("superseded")
             self.stats.dropped["superseded"] += 1
         stream.slot = frame
@@ -308,6 +316,8 @@ class StreamManager:
         timing["server_ms"] = round(server_s * 1000, 2)
         message = result.wire()
         message["dropped"] = stream.dropped
+        if stream.options.credits:
+            message["granted"] = stream.granted
         counters = self.stats.engine(stream.engine_name)
         counters.processed += 1
         counters.inference.observe(timing["infer_ms"] / 1000)
@@ -317,6 +327,9 @@ class StreamManager:
             self.stats.stage(name).observe(seconds)
         stream.processed += 1
         stream.recent.append((done, server_s))
+        if stream.turns is not None:  # the worker's time on it, for the credits' timing
+            worker_s = (timing["decode_ms"] + timing["infer_ms"]) / 1000
+            stream.turns.served(worker_s + sum(result.costs.values()))
         await stream.sinks.publish(result)
 
     async def error(self, stream: Stream, exc: PoseStudioError) -> None:

@@ -20,6 +20,7 @@ from posestudio.errors import PoseStudioError
 from posestudio.pipeline.frames import Frame
 from posestudio.pipeline.results import PoseResult
 from posestudio.pipeline.stream import Stream, StreamState
+from posestudio.pipeline.turns import Turns
 from posestudio.pipeline.work import FrameWork
 
 log = logging.getLogger(__name__)
@@ -73,10 +74,15 @@ class PumpScheduler:
         self._work = work
         self._outlet = outlet
         self._pumps: dict[Stream, asyncio.Task[None]] = {}
+        self.turns = Turns(workers.count)
+        """Credits at each stream's turn for a worker (streams started with `credits`)."""
 
     async def attach(self, stream: Stream) -> None:
         # Acquiring may build and warm an instance: keep that off the event loop.
         stream.engine = await asyncio.to_thread(self._registry.acquire, stream.engine_name)
+        if stream.options.credits and stream.credit_at_turn:
+            stream.turns = self.turns
+            self.turns.join(stream)
 
     def ready(self, stream: Stream) -> None:
         pump = self._pumps.get(stream)
@@ -84,6 +90,7 @@ class PumpScheduler:
             self._pumps[stream] = asyncio.create_task(self._pump(stream))
 
     async def detach(self, stream: Stream) -> None:
+        self.turns.leave(stream)
         pump = self._pumps.pop(stream, None)
         if pump is not None:
             await asyncio.gather(pump, return_exceptions=True)
@@ -94,12 +101,13 @@ class PumpScheduler:
     async def close(self) -> None:
         await asyncio.gather(*self._pumps.values(), return_exceptions=True)
         self._pumps.clear()
+        self.turns.close()
 
     async def _pump(self, stream: Stream) -> None:
         loop = asyncio.get_running_loop()
         while stream.slot is not None and stream.state is StreamState.RUNNING:
             async with self._workers.permits:
-                frame, stream.slot = stream.slot, None
+                frame = stream.take()
                 if frame is None:
                     break
                 try:

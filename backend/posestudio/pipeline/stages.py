@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 class Stage(Protocol):
     name: str
+    needs_pixels: bool
+    """Whether the stage reads the decoded image on the CPU (`PoseResult.rgb`): a batch
+    decoded on the engine's device leaves that stream's frames to the CPU decoder."""
 
     def __call__(self, result: PoseResult) -> PoseResult: ...
 
@@ -30,6 +33,7 @@ class SmoothingStage:
     """One-Euro smoothing of the first person; reset when nobody is in view."""
 
     name = "smoothing"
+    needs_pixels = False
 
     def __init__(self, config: SmoothingConfig) -> None:
         self._smoother = PoseSmoother(config)

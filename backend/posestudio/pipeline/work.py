@@ -10,7 +10,7 @@ import time
 import numpy as np
 
 from posestudio.errors import FrameTooLarge
-from posestudio.imaging import decode_jpeg
+from posestudio.imaging import decode_jpeg, jpeg_size
 from posestudio.pipeline.frames import Frame
 from posestudio.pipeline.results import PoseResult
 from posestudio.pipeline.stream import Stream
@@ -25,28 +25,47 @@ class FrameWork:
     def decode(self, frame: Frame) -> np.ndarray:
         if frame.rgb is not None:
             height, width = frame.rgb.shape[:2]
-            if width > self.max_width or height > self.max_height:
-                raise FrameTooLarge(
-                    f"frame is {width}x{height}, the limit is {self.max_width}x{self.max_height}",
-                    details={"width": width, "height": height},
-                )
+            self._check(width, height)
             return frame.rgb
+        if frame.video is not None:
+            self._check(frame.video.width, frame.video.height)
+            return frame.video.to_ndarray(format="rgb24")
         assert frame.jpeg is not None
         return decode_jpeg(frame.jpeg, max_width=self.max_width, max_height=self.max_height)
+
+    def check_jpeg(self, frame: Frame) -> None:
+        """The size limit, from a JPEG frame's header (before a device decodes it)."""
+        assert frame.jpeg is not None
+        self._check(*jpeg_size(frame.jpeg))
+
+    def _check(self, width: int, height: int) -> None:
+        if width > self.max_width or height > self.max_height:
+            raise FrameTooLarge(
+                f"frame is {width}x{height}, the limit is {self.max_width}x{self.max_height}",
+                details={"width": width, "height": height},
+            )
 
     def finish(
         self,
         stream: Stream,
         frame: Frame,
-        rgb: np.ndarray,
+        rgb: np.ndarray | None,
         persons: list[Person],
         *,
+        size: tuple[int, int] | None = None,
         started: float,
         decoded: float,
         inferred: float,
     ) -> PoseResult:
-        """Run the stream's stages and build the reply (all but `server_ms` and `dropped`)."""
-        height, width = rgb.shape[:2]
+        """Run the stream's stages and build the reply (all but `server_ms` and `dropped`).
+
+        `rgb` is None for a frame decoded on the engine's device; `size` (width, height)
+        then says how large it was."""
+        if size is None:
+            assert rgb is not None
+            height, width = rgb.shape[:2]
+        else:
+            width, height = size
         result = PoseResult(
             stream=stream,
             meta=frame.meta,

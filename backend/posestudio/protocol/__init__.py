@@ -10,6 +10,7 @@ from posestudio.protocol.landmarks import (
 from posestudio.protocol.messages import (
     SCHEMA,
     STREAM_ID_PATTERN,
+    CreditMessage,
     ErrorBody,
     ErrorMessage,
     ErrorResponse,
@@ -35,6 +36,7 @@ __all__ = [
     "SCHEMA",
     "SKELETON_EDGES",
     "STREAM_ID_PATTERN",
+    "CreditMessage",
     "ErrorBody",
     "ErrorCode",
     "ErrorMessage",

@@ -42,6 +42,16 @@ class ErrorCode(StrEnum):
     SESSION_LIMIT = "SESSION_LIMIT"
     QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
     STORAGE_FAILED = "STORAGE_FAILED"
+    JOB_FAILED = "JOB_FAILED"
+    BAD_OFFER = "BAD_OFFER"
+    TOO_MANY_PEERS = "TOO_MANY_PEERS"
+    WEBRTC_DISABLED = "WEBRTC_DISABLED"
+    BAD_PAIRING_CODE = "BAD_PAIRING_CODE"
+    ROBOT_OFFLINE = "ROBOT_OFFLINE"
+    ROBOT_ESTOPPED = "ROBOT_ESTOPPED"
+    COMMAND_STALE = "COMMAND_STALE"
+    ROBOT_TIMEOUT = "ROBOT_TIMEOUT"
+    ROBOT_REFUSED = "ROBOT_REFUSED"
     INTERNAL = "INTERNAL"
 
 
@@ -88,4 +98,18 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     "stopped cleanly",
     ErrorCode.STORAGE_FAILED: "the storage refused a chunk (disk full, server down): recording "
     "stops with what was published, the live stream goes on",
+    ErrorCode.BAD_OFFER: "a WebRTC offer that is not SDP, has no video track, or cannot be "
+    "answered (details.reason)",
+    ErrorCode.TOO_MANY_PEERS: "a WebRTC offer beyond webrtc_max_peers (details.limit); use "
+    "Socket.IO",
+    ErrorCode.WEBRTC_DISABLED: "WebRTC is off on this server (webrtc_enabled): use Socket.IO",
+    ErrorCode.BAD_PAIRING_CODE: "a phone pairing code that is unknown, expired or used "
+    '(details.reason: "unknown", "expired", "used"): show a new QR code',
+    ErrorCode.JOB_FAILED: "a clip or export job failed (details.reason says why; the session "
+    "is unchanged)",
+    ErrorCode.ROBOT_OFFLINE: "no robot service holds a link to the robot now",
+    ErrorCode.ROBOT_ESTOPPED: "the robot's e-stop is latched: an operator clears it first",
+    ErrorCode.COMMAND_STALE: "a command older than its deadline, or behind a newer one",
+    ErrorCode.ROBOT_TIMEOUT: "the robot service did not answer the command in time",
+    ErrorCode.ROBOT_REFUSED: "the robot service or the robot refused the command (details.reason)",
 }

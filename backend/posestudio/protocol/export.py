@@ -27,10 +27,15 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from pydantic_core import CoreSchema
 
+from posestudio.protocol import analytics as a
 from posestudio.protocol import body as b
+from posestudio.protocol import clips as c
 from posestudio.protocol import messages as m
 from posestudio.protocol import recording as r
+from posestudio.protocol import robots as rb
+from posestudio.protocol import sessions as s
 from posestudio.protocol import viewers as v
+from posestudio.protocol import webrtc as w
 from posestudio.protocol.codes import ERROR_MEANINGS, ErrorCode
 from posestudio.protocol.landmarks import LANDMARK_NAMES, SKELETON_EDGES
 
@@ -65,6 +70,7 @@ MESSAGES: tuple[Entry, ...] = (
         "acknowledgement of a refused `start`, `stop` or `calibrate`",
     ),
     Entry(m.PoseMessage, "server → client", "event `pose`"),
+    Entry(m.CreditMessage, "server → client", "event `credit` (streams started with `credits`)"),
     Entry(m.ErrorMessage, "server → client", "event `error`"),
     Entry(m.ErrorBody, "server → client", "`connect_error` data (a refused connection)"),
     Entry(v.WatchRequest, "client → server", "events `watch` and `unwatch`"),
@@ -74,9 +80,52 @@ MESSAGES: tuple[Entry, ...] = (
     Entry(r.RecordRequest, "client → server", "event `record` (docs/sessions.md)"),
     Entry(r.StopRecordRequest, "client → server", "event `stop_record`"),
     Entry(r.RecordingEvent, "server → client", "event `recording`"),
+    Entry(c.ClipEvent, "server → client", "event `clip` (to the clip's owner)"),
+    Entry(c.ClipCreate, "HTTP", "POST /api/clips"),
+    Entry(c.Clip, "HTTP", "GET /api/clips/{id} (and 202 of POST /api/clips)"),
+    Entry(c.ClipList, "HTTP", "GET /api/sessions/{id}/clips"),
+    Entry(c.ShareCreate, "HTTP", "POST /api/clips/{id}/share (optional body)"),
+    Entry(c.ShareLink, "HTTP", "POST /api/clips/{id}/share"),
+    Entry(c.ExportCreate, "HTTP", "POST /api/sessions/{id}/exports"),
+    Entry(c.ExportJob, "HTTP", "GET /api/exports/{id} (and 202 of POST …/exports)"),
     Entry(m.StreamList, "HTTP", "GET /api/streams"),
     Entry(m.StreamSummary, "HTTP", "one item of GET /api/streams"),
     Entry(m.ErrorResponse, "HTTP", "the body of every error response"),
+    Entry(
+        s.SessionPublic, "HTTP", "GET /api/sessions/{id} (and POST /api/sessions, PATCH, …/stop)"
+    ),
+    Entry(s.SessionList, "HTTP", "GET /api/sessions"),
+    Entry(s.AnnotationPublic, "HTTP", "POST/PATCH /api/sessions/{id}/annotations[/{n}]"),
+    Entry(s.AnnotationList, "HTTP", "GET /api/sessions/{id}/annotations"),
+    Entry(a.SessionAnalytics, "HTTP", "GET /api/sessions/{id}/analytics (docs/sessions.md)"),
+    Entry(a.SessionEvents, "HTTP", "GET /api/sessions/{id}/events"),
+    # Robots (docs/robots.md): the `/robots` namespace and /api/robots, /api/behaviours.
+    Entry(rb.ServiceHello, "robot service → server", "event `service_hello` on /robots"),
+    Entry(rb.ServiceHelloAck, "server → robot service", "acknowledgement of `service_hello`"),
+    Entry(rb.RobotConfigMessage, "server → robot service", "event `robot_config`"),
+    Entry(rb.RobotCommand, "server → robot service", "event `robot_command`"),
+    Entry(rb.RobotResult, "robot service → server", "event `robot_result`"),
+    Entry(rb.RobotStatusMessage, "robot service → server", "event `robot_status`"),
+    Entry(rb.RobotTelemetry, "robot service → server → client", "event `robot_telemetry`"),
+    Entry(rb.RobotRef, "client → server", "`take_control`, `release_control`, `estop`, …"),
+    Entry(rb.DriveRequest, "client → server", "event `drive` on /robots"),
+    Entry(rb.ActionRequest, "client → server", "event `robot_action`"),
+    Entry(rb.PoseControlRequest, "client → server", "event `pose_control`"),
+    Entry(rb.RunBehaviourRequest, "client → server", "event `run_behaviour`"),
+    Entry(rb.RobotsListAck, "server → client", "acknowledgement of `robots_list`"),
+    Entry(rb.Robot, "server → client", "one robot of `robots_list`"),
+    Entry(rb.Lease, "server → client", "event `lease`; acknowledgement of `take_control`"),
+    Entry(rb.CommandAck, "server → client", "acknowledgement of `drive`, `estop`, …"),
+    Entry(rb.RobotCreate, "HTTP", "POST /api/robots"),
+    Entry(rb.RobotUpdate, "HTTP", "PATCH /api/robots/{id}"),
+    Entry(rb.RobotPublic, "HTTP", "GET /api/robots/{id}"),
+    Entry(rb.RobotList, "HTTP", "GET /api/robots"),
+    Entry(rb.BehaviourCreate, "HTTP", "POST /api/behaviours"),
+    Entry(rb.Behaviour, "HTTP", "GET /api/behaviours/{id}"),
+    Entry(rb.BehaviourList, "HTTP", "GET /api/behaviours"),
+    Entry(w.WebRTCOffer, "HTTP", "POST /api/webrtc/offer"),
+    Entry(w.WebRTCAnswer, "HTTP", "POST /api/webrtc/offer (the answer)"),
+    Entry(w.WebRTCInfo, "HTTP", "GET /api/webrtc"),
 )
 
 
@@ -154,19 +203,38 @@ def typescript_input() -> dict[str, Any]:
 
 
 def constants_ts() -> str:
+    # The body model's humanoid, from the solver that drives it (the one source of truth).
+    from posestudio.kinematics.skeleton import BONES, PARENT
+
     names = ", ".join(json.dumps(name) for name in LANDMARK_NAMES)
     edges = ", ".join(f"[{a}, {b}]" for a, b in SKELETON_EDGES)
     codes = "\n".join(f"  {code.value}: {json.dumps(ERROR_MEANINGS[code])}," for code in ErrorCode)
+    bones = ", ".join(json.dumps(bone) for bone in BONES)
+    parents = ", ".join(f"{bone}: {json.dumps(PARENT[bone])}" for bone in BONES)
+    # Generated lists stay on one line each (prettier-ignore): one entry a line would only
+    # repeat the Python source line by line.
     return f"""{BANNER}
 import type {{ ErrorCode }} from "./protocol";
 
 /** BlazePose's landmarks, in the order of every landmark row of a `pose_v1` person. */
+// prettier-ignore
 export const LANDMARK_NAMES = [{names}] as const;
 
 export type LandmarkName = (typeof LANDMARK_NAMES)[number];
 
 /** The skeleton's bones, as pairs of indices into `LANDMARK_NAMES`. */
+// prettier-ignore
 export const SKELETON_EDGES: ReadonlyArray<readonly [number, number]> = [{edges}];
+
+/** The body model's 21 VRM humanoid bones, in the order of every `skeleton.rotations`. */
+// prettier-ignore
+export const BONE_NAMES = [{bones}] as const;
+
+export type BoneName = (typeof BONE_NAMES)[number];
+
+/** Each bone's parent in the humanoid's hierarchy (null: the root). */
+// prettier-ignore
+export const BONE_PARENT: Record<BoneName, BoneName | null> = {{ {parents} }};
 
 /** Every error code the server sends, with its meaning. */
 export const ERROR_CODES = {{

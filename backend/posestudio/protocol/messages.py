@@ -68,6 +68,11 @@ class StartRequest(Message):
         False, description="add the body model (`skeleton`) to every pose; `bones` in the ack"
     )
     hands: bool = Field(False, description="add the hands' 21 landmarks (`hands`) to every pose")
+    credits: bool = Field(
+        False,
+        description="send frames only against credits: the server grants them (`granted` in the "
+        "ack, in each pose and in `credit` events), so no frame is uploaded only to be dropped",
+    )
 
     def smoothing_config(self) -> SmoothingConfig | None:
         if self.smoothing is True:
@@ -118,6 +123,9 @@ class StartAck(Message):
     limits: Limits
     bones: list[str] | None = omitted(
         "with `kinematics`: the VRM humanoid bone names, the order of `skeleton.rotations`"
+    )
+    granted: int | None = omitted(
+        "with `credits`: how many frames, in all, the client may send so far (a running total)"
     )
 
 
@@ -233,6 +241,16 @@ class PoseMessage(Message):
     dropped: int = Field(description="frames of this stream dropped so far")
     skeleton: Skeleton | None = omitted("with `kinematics`, when a person is in view")
     hands: list[HandPose] | None = omitted("with `hands`, when a person is in view")
+    granted: int | None = omitted("with `credits`: the stream's running total of credits")
+
+
+class CreditMessage(Message):
+    """`credit`, from server to client (streams started with `credits`): the stream's turn
+    for a worker is about one round trip away, so the client may send its newest frame.
+    `granted` is a running total: the client may have sent that many frames of it in all."""
+
+    stream_id: str
+    granted: int = Field(ge=0)
 
 
 # -- HTTP -----------------------------------------------------------------------------
@@ -254,6 +272,7 @@ class StreamSummary(Message):
     dropped: int
     owner: str = Field(description="the owner's display name (or subject)")
     shared: bool = Field(description="someone else's stream, shared with the caller")
+    paired: bool = Field(description="a paired phone streams it (a token with the phone's scopes)")
 
 
 class StreamList(Message):

@@ -19,6 +19,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from posestudio.errors import NotFound
 from posestudio.storage import Storage
 
 POSE_SCHEMA = pa.schema(
@@ -70,6 +71,15 @@ def pose_key(session_id: str, key: str, number: int, first_ts: float, first_inde
     return f"{stream_prefix(session_id, key)}/poses/{name}"
 
 
+def telemetry_prefix(session_id: str) -> str:
+    """Robot telemetry kept with a session (no stream key starts with `robots`)."""
+    return f"{session_prefix(session_id)}robots/telemetry/"
+
+
+def telemetry_key(session_id: str, number: int) -> str:
+    return f"{telemetry_prefix(session_id)}{number:08d}.jsonl"
+
+
 def jpeg_key(session_id: str, key: str, number: int) -> str:
     return f"{stream_prefix(session_id, key)}/jpeg/{number:08d}.bin"
 
@@ -108,8 +118,16 @@ def encode(records: list[FrameRecord]) -> tuple[bytes, bytes | None]:
     return out.getvalue(), (jpeg_bytes if any(o is not None for o in offsets) else None)
 
 
-def read(storage: Storage, key: str) -> pa.Table:
-    return pq.read_table(io.BytesIO(storage.get(key)), schema=POSE_SCHEMA)
+def read(storage: Storage, key: str, columns: list[str] | None = None) -> pa.Table:
+    """One pose chunk (only `columns`, when given: a reader that needs no JSON skips it).
+
+    A chunk listed a moment ago and gone now belongs to a session deleted meanwhile: that
+    is NOT_FOUND (a streamed response already under way is cut short, visibly)."""
+    try:
+        data = storage.get(key)
+    except FileNotFoundError:
+        raise NotFound("the session was deleted meanwhile", details={"chunk": key}) from None
+    return pq.read_table(io.BytesIO(data), schema=POSE_SCHEMA, columns=columns)
 
 
 @dataclass(frozen=True)
@@ -140,11 +158,17 @@ def chunks_in(chunks: list[ChunkName], start: float, end: float | None) -> list[
 
 
 def rows(
-    storage: Storage, session_id: str, key: str, start: float = 0.0, end: float | None = None
+    storage: Storage,
+    session_id: str,
+    key: str,
+    start: float = 0.0,
+    end: float | None = None,
+    columns: list[str] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Rows of one stream with `start <= ts <= end`, in order, one chunk in memory at a time."""
+    """Rows of one stream with `start <= ts <= end`, in order, one chunk in memory at a time
+    (only `columns`, which must include `ts`, when given)."""
     for chunk in chunks_in(list_pose_chunks(storage, session_id, key), start, end):
-        table = read(storage, chunk.key)
+        table = read(storage, chunk.key, columns)
         for row in table.to_pylist():
             if row["ts"] < start:
                 continue

@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 import json
-import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from posestudio.db.database import utcnow
+from posestudio.protocol.sessions import SessionPublic
 from posestudio.sessions.models import (
     Annotation,
     AnnotationCreate,
     AnnotationUpdate,
     RecordedSession,
-    SessionPublic,
     SessionStream,
     SessionUpdate,
+    public_session,
 )
+from posestudio_core.ids import new_id
 
 SESSION_ID_PREFIX = "se_"
 
 
 def new_session_id() -> str:
-    return SESSION_ID_PREFIX + secrets.token_urlsafe(9)
+    return new_id(SESSION_ID_PREFIX)
 
 
 def create_session(
@@ -64,13 +65,31 @@ def streams_of(session: Session, *, session_id: str) -> list[SessionStream]:
     return list(session.exec(query.order_by(col(SessionStream.id))))
 
 
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _json_list_holds(column: object, value: str) -> sa.ColumnElement[bool]:
+    # A JSON list's text holds each item as json.dumps wrote it.
+    needle = f"%{_escape(json.dumps(value))}%"
+    return sa.cast(col(column), sa.Text).like(needle, escape="\\")  # type: ignore[call-overload]
+
+
+def share_session(session: Session, *, row: RecordedSession, viewers: list[str]) -> RecordedSession:
+    row.viewers = sorted(set(viewers) - {row.owner})
+    session.add(row)
+    session.commit()
+    session.refresh(row)
+    return row
+
+
 def annotation_count(session: Session, *, session_id: str) -> int:
     query = select(func.count()).select_from(Annotation)
     return int(session.exec(query.where(Annotation.session_id == session_id)).one())
 
 
 def public(session: Session, *, row: RecordedSession) -> SessionPublic:
-    return SessionPublic.of(
+    return public_session(
         row,
         streams_of(session, session_id=row.id),
         annotation_count(session, session_id=row.id),
@@ -81,22 +100,28 @@ def list_sessions(
     session: Session,
     *,
     owner: str | None,
+    viewer: str | None = None,
     tag: str | None = None,
+    q: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     offset: int = 0,
     limit: int = 20,
 ) -> tuple[list[RecordedSession], int]:
-    """Newest first; `owner` None means everyone's (admins)."""
+    """Newest first; `owner` None means everyone's (admins); `viewer`: also the sessions
+    shared with that subject; `q`: the name contains it (any case)."""
     query = select(RecordedSession)
-    if owner is not None:
+    if owner is not None and viewer is not None:
+        shared = _json_list_holds(RecordedSession.viewers, viewer)
+        query = query.where(sa.or_(col(RecordedSession.owner) == owner, shared))
+    elif owner is not None:
         query = query.where(RecordedSession.owner == owner)
     if tag is not None:
-        # Tags are a JSON list; its text holds each tag as json.dumps wrote it.
-        quoted = json.dumps(tag)
-        escaped = quoted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        needle = f"%{escaped}%"
-        query = query.where(sa.cast(col(RecordedSession.tags), sa.Text).like(needle, escape="\\"))
+        query = query.where(_json_list_holds(RecordedSession.tags, tag))
+    if q:
+        query = query.where(
+            sa.func.lower(col(RecordedSession.name)).like(f"%{_escape(q.lower())}%", escape="\\")
+        )
     if since is not None:
         query = query.where(col(RecordedSession.started_at) >= since)
     if until is not None:
@@ -119,10 +144,16 @@ def update_session(
 
 
 def delete_session(session: Session, *, row: RecordedSession) -> None:
+    from posestudio.clips.crud import delete_of_session
+
+    delete_of_session(session, session_id=row.id)
     session.execute(sa.delete(Annotation).where(col(Annotation.session_id) == row.id))
     session.execute(sa.delete(SessionStream).where(col(SessionStream.session_id) == row.id))
-    session.delete(row)
+    # A statement, not `session.delete(row)`: a delete racing this one may have removed
+    # the row already, which is fine (nothing of the session is left either way).
+    session.execute(sa.delete(RecordedSession).where(col(RecordedSession.id) == row.id))
     session.commit()
+    session.expunge(row)
 
 
 def owner_bytes(session: Session, *, owner: str, excluding: str | None = None) -> int:

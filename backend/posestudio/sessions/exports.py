@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import heapq
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,8 +42,17 @@ class Source:
     name: str
 
 
+Progress = Callable[[float], None] | None
+"""Called with each row's ts as an export goes (the export job's progress)."""
+
+
 def _merged(
-    storage: Storage, session_id: str, sources: list[Source], start: float, end: float | None
+    storage: Storage,
+    session_id: str,
+    sources: list[Source],
+    start: float,
+    end: float | None,
+    progress: Progress = None,
 ) -> Iterator[tuple[Source, dict[str, Any]]]:
     """Every stream's rows, interleaved by ts."""
     iterators = [
@@ -53,15 +62,22 @@ def _merged(
         )
         for n, source in enumerate(sources)
     ]
-    for _, _, source, row in heapq.merge(*iterators, key=lambda item: (item[0], item[1])):
+    for ts, _, source, row in heapq.merge(*iterators, key=lambda item: (item[0], item[1])):
+        if progress is not None:
+            progress(ts)
         yield source, row
 
 
 def jsonl(
-    storage: Storage, session_id: str, sources: list[Source], start: float, end: float | None
+    storage: Storage,
+    session_id: str,
+    sources: list[Source],
+    start: float,
+    end: float | None,
+    progress: Progress = None,
 ) -> Iterator[bytes]:
     batch: list[bytes] = []
-    for _, row in _merged(storage, session_id, sources, start, end):
+    for _, row in _merged(storage, session_id, sources, start, end, progress):
         batch.append(row["pose"].encode() + b"\n")
         if len(batch) >= 256:
             yield b"".join(batch)
@@ -91,13 +107,18 @@ def _records(source: Source, row: dict[str, Any]) -> Iterator[list[Any]]:
 
 
 def csv_rows(
-    storage: Storage, session_id: str, sources: list[Source], start: float, end: float | None
+    storage: Storage,
+    session_id: str,
+    sources: list[Source],
+    start: float,
+    end: float | None,
+    progress: Progress = None,
 ) -> Iterator[bytes]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     count = 0
-    for source, row in _merged(storage, session_id, sources, start, end):
+    for source, row in _merged(storage, session_id, sources, start, end, progress):
         for record in _records(source, row):
             writer.writerow(["" if v is None else v for v in record])
             count += 1
@@ -140,7 +161,12 @@ class _Drain(io.RawIOBase):
 
 
 def parquet(
-    storage: Storage, session_id: str, sources: list[Source], start: float, end: float | None
+    storage: Storage,
+    session_id: str,
+    sources: list[Source],
+    start: float,
+    end: float | None,
+    progress: Progress = None,
 ) -> Iterator[bytes]:
     drain = _Drain()
     writer = pq.ParquetWriter(pa.PythonFile(drain, mode="w"), PARQUET_SCHEMA, compression="zstd")
@@ -158,7 +184,7 @@ def parquet(
         writer.write_table(table)
         batch.clear()
 
-    for source, row in _merged(storage, session_id, sources, start, end):
+    for source, row in _merged(storage, session_id, sources, start, end, progress):
         batch.extend(_records(source, row))
         if len(batch) >= 2048:
             flush()

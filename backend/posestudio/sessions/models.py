@@ -8,15 +8,21 @@ foreign key; it is what `authorize` compares.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 import sqlalchemy as sa
 from pydantic import StringConstraints, field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
 from posestudio.db.database import utcnow
+from posestudio.protocol.messages import ImageSize
+from posestudio.protocol.sessions import (
+    SessionPublic,
+    SessionStatus,
+    SessionStreamPublic,
+)
 
-Status = Literal["recording", "complete", "interrupted"]
+Status = SessionStatus
 STATUS_TYPE = sa.String(16)
 SessionName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
@@ -39,11 +45,13 @@ class RecordedSession(SQLModel, table=True):
     stop_reason: str | None = Field(default=None, max_length=200)
     note: str | None = Field(default=None, max_length=500)
     bytes: int = Field(default=0, sa_type=sa.BigInteger)
+    # The subjects the owner shared it with: they may read it (SHARED_ACTIONS), no more.
+    viewers: list[str] = Field(default_factory=list, sa_type=sa.JSON)
 
-    # A Resource for the core's `authorize`: sharing comes with the studio's library.
+    # A Resource for the core's `authorize`.
     @property
     def shared_with(self) -> frozenset[str]:
-        return frozenset()
+        return frozenset(self.viewers)
 
 
 class SessionStream(SQLModel, table=True):
@@ -138,106 +146,46 @@ class AnnotationUpdate(SQLModel):
 # -- what the API returns --------------------------------------------------------------
 
 
-class ImageSize(SQLModel):
-    width: int
-    height: int
+def public_stream(row: SessionStream) -> SessionStreamPublic:
+    fps = None
+    if row.first_ts is not None and row.last_ts is not None and row.frames > 1:
+        span = row.last_ts - row.first_ts
+        fps = round((row.frames - 1) / span, 2) if span > 0 else None
+    image = None
+    if row.width is not None and row.height is not None:
+        image = ImageSize(width=row.width, height=row.height)
+    return SessionStreamPublic(
+        key=row.key,
+        name=row.name,
+        engine=row.engine,
+        image=image,
+        frames=row.frames,
+        drops=row.drops,
+        fps=fps,
+        first_ts=row.first_ts,
+        last_ts=row.last_ts,
+        smoothing=row.smoothing,
+        bytes=row.bytes,
+    )
 
 
-class SessionStreamPublic(SQLModel):
-    key: str
-    name: str
-    engine: str
-    image: ImageSize | None
-    frames: int
-    drops: int
-    fps: float | None
-    first_ts: float | None
-    last_ts: float | None
-    smoothing: bool
-    bytes: int
-
-    @classmethod
-    def of(cls, row: SessionStream) -> SessionStreamPublic:
-        fps = None
-        if row.first_ts is not None and row.last_ts is not None and row.frames > 1:
-            span = row.last_ts - row.first_ts
-            fps = round((row.frames - 1) / span, 2) if span > 0 else None
-        image = None
-        if row.width is not None and row.height is not None:
-            image = ImageSize(width=row.width, height=row.height)
-        return cls(
-            key=row.key,
-            name=row.name,
-            engine=row.engine,
-            image=image,
-            frames=row.frames,
-            drops=row.drops,
-            fps=fps,
-            first_ts=row.first_ts,
-            last_ts=row.last_ts,
-            smoothing=row.smoothing,
-            bytes=row.bytes,
-        )
-
-
-class SessionPublic(SQLModel):
-    id: str
-    name: str
-    tags: list[str]
-    owner: str
-    status: Status
-    video: bool
-    started_at: datetime
-    ended_at: datetime | None
-    duration_s: float
-    bytes: int
-    stop_reason: str | None
-    note: str | None
-    streams: list[SessionStreamPublic]
-    annotations: int
-
-    @classmethod
-    def of(
-        cls, row: RecordedSession, streams: list[SessionStream], annotations: int
-    ) -> SessionPublic:
-        ends = [s.last_ts for s in streams if s.last_ts is not None]
-        return cls(
-            id=row.id,
-            name=row.name,
-            tags=list(row.tags),
-            owner=row.owner,
-            status=row.status,
-            video=row.video,
-            started_at=row.started_at,
-            ended_at=row.ended_at,
-            duration_s=round(max(ends), 3) if ends else 0.0,
-            bytes=row.bytes,
-            stop_reason=row.stop_reason,
-            note=row.note,
-            streams=[SessionStreamPublic.of(s) for s in streams],
-            annotations=annotations,
-        )
-
-    def wire(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
-
-
-class SessionList(SQLModel):
-    sessions: list[SessionPublic]
-    total: int
-    offset: int
-    limit: int
-
-
-class AnnotationPublic(SQLModel):
-    id: int
-    ts: float
-    end_ts: float | None
-    stream: str | None
-    label: str
-    note: str | None
-    created_at: datetime
-
-
-class AnnotationList(SQLModel):
-    annotations: list[AnnotationPublic]
+def public_session(
+    row: RecordedSession, streams: list[SessionStream], annotations: int
+) -> SessionPublic:
+    ends = [s.last_ts for s in streams if s.last_ts is not None]
+    return SessionPublic(
+        id=row.id,
+        name=row.name,
+        tags=list(row.tags),
+        owner=row.owner,
+        status=row.status,
+        video=row.video,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        duration_s=round(max(ends), 3) if ends else 0.0,
+        bytes=row.bytes,
+        stop_reason=row.stop_reason,
+        note=row.note,
+        streams=[public_stream(s) for s in streams],
+        annotations=annotations,
+    )

@@ -4,6 +4,9 @@ The sink runs on the event loop and only appends the result (a reference to its
 `pose_v1` dict, built once in the worker, and the JPEG bytes) under a short lock; the
 writer thread (`writer.py`) takes the pending frames about once a second and does the
 serialising and storing. So recording costs the live path one list append per frame.
+A frame that came as video (WebRTC) has no JPEG: with `video` on, the pending entry keeps
+a reference to the decoded image the pose was inferred on, and the writer encodes it
+(`RECORD_JPEG_QUALITY`), so the session holds the same frames and poses as over Socket.IO.
 """
 
 from __future__ import annotations
@@ -18,9 +21,15 @@ from typing import TYPE_CHECKING, Any
 from posestudio.errors import PoseStudioError
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from posestudio.pipeline.results import PoseResult
     from posestudio.pipeline.stream import Channel, Stream
     from posestudio.protocol import Person
+
+
+RECORD_JPEG_QUALITY = 80
+"""JPEG quality of recorded frames that came as video (about the studio's 0.8)."""
 
 
 @dataclass
@@ -33,6 +42,8 @@ class Pending:
     capture_ts: float
     width: int
     height: int
+    rgb: np.ndarray | None = None
+    """The decoded image, for the writer to encode, when the frame came without a JPEG."""
 
 
 class StreamRecording:
@@ -63,6 +74,27 @@ class StreamRecording:
         self.last_ts: float | None = None
         self.image: tuple[int, int] | None = None
         self.ended = False
+        # Its connection dropped: until this `time.monotonic()`, the same person's stream
+        # of the same name may `rebind` here (the page reconnecting) and record on.
+        self.rejoin_until: float | None = None
+        self.drops_before = 0
+
+    @property
+    def finished(self) -> bool:
+        """Ended, and no longer waiting for its stream to come back."""
+        return self.ended and (self.rejoin_until is None or time.monotonic() >= self.rejoin_until)
+
+    def rebind(self, stream: Stream) -> None:
+        """On the loop: record on from `stream`, the same name's restart after a reconnect
+        (same key, frame numbering and session clock; the drops add up)."""
+        self.drops_before = self.drops
+        self.stream = stream
+        self.drops_at_start = stream.dropped
+        self.start_count = stream.processed
+        self.seen = 0
+        # Live again before the wait ends, so the writer never sees it ended and not waiting.
+        self.ended = False
+        self.rejoin_until = None
 
     def append(self, result: PoseResult) -> None:
         """On the loop: keep the result for the next flush (no serialising here)."""
@@ -80,6 +112,7 @@ class StreamRecording:
             capture_ts=float(result.meta.capture_ts),
             width=width,
             height=height,
+            rgb=result.rgb if self.session.video and result.jpeg is None else None,
         )
         with self._lock:
             self._pending.append(pending)
@@ -98,7 +131,7 @@ class StreamRecording:
 
     @property
     def drops(self) -> int:
-        return max(0, self.stream.dropped - self.drops_at_start)
+        return self.drops_before + max(0, self.stream.dropped - self.drops_at_start)
 
 
 @dataclass(eq=False)
@@ -112,6 +145,8 @@ class SessionRecording:
     started_wall: float
     quota_base: int
     channel: Channel | None
+    rejoin_s: float = 0.0
+    """How long a stream whose connection dropped may come back (`record_rejoin_seconds`)."""
     streams: list[StreamRecording] = field(default_factory=list)
     stop_reason: str | None = None
     stop_requested: float | None = None
@@ -121,6 +156,23 @@ class SessionRecording:
     done: concurrent.futures.Future[dict[str, Any]] = field(
         default_factory=concurrent.futures.Future
     )
+    telemetry: list[dict[str, Any]] = field(default_factory=list)
+    """Robot telemetry samples not yet published (`add_telemetry`, the writer takes them)."""
+    telemetry_chunks: int = 0
+    _telemetry_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add_telemetry(self, robot_id: str, sample: dict[str, Any]) -> None:
+        """Keep a telemetry sample of a robot its owner controls, at session seconds."""
+        if self.stop_reason is not None:
+            return
+        ts = max(0.0, round(time.time() - self.started_wall, 6))
+        with self._telemetry_lock:
+            self.telemetry.append({"ts": ts, "robot_id": robot_id, "telemetry": sample})
+
+    def take_telemetry(self) -> list[dict[str, Any]]:
+        with self._telemetry_lock:
+            taken, self.telemetry = self.telemetry, []
+        return taken
 
     @property
     def frames(self) -> int:
@@ -151,6 +203,7 @@ class RecorderSink:
 
     def __init__(self, recording: StreamRecording, wake: threading.Event) -> None:
         self.recording = recording
+        self.stream = recording.stream
         self._wake = wake
 
     async def deliver(self, result: PoseResult) -> None:
@@ -158,6 +211,12 @@ class RecorderSink:
 
     async def close(self) -> None:
         # The stream ended: the writer flushes what is pending and lets the session go on
-        # with its other streams (or completes it when this was the last).
-        self.recording.ended = True
+        # with its other streams (or completes it when this was the last). One whose
+        # connection dropped may come back within the session's `rejoin_s` first.
+        recording = self.recording
+        if recording.stream is not self.stream:
+            return  # an earlier stream's sink: the part records from a newer one
+        if self.stream.disconnected and recording.session.rejoin_s > 0:
+            recording.rejoin_until = time.monotonic() + recording.session.rejoin_s
+        recording.ended = True
         self._wake.set()

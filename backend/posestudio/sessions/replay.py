@@ -10,22 +10,40 @@ import orjson
 
 from posestudio.errors import NotFound
 from posestudio.sessions import chunks
+from posestudio.sessions.skeletons import SolvedStream
 from posestudio.storage import Storage
 
 
 def pose_lines(
-    storage: Storage, session_id: str, key: str, start: float, end: float | None
+    storage: Storage,
+    session_id: str,
+    key: str,
+    start: float,
+    end: float | None,
+    skeletons: SolvedStream | None = None,
 ) -> Iterator[bytes]:
     """JSON lines `{ts, index, arrival_ts, pose, raw?}`; `pose` is the stored `pose_v1`
-    text as it was sent (spliced in, not parsed and re-encoded)."""
+    text as it was sent (spliced in, not parsed and re-encoded). With `skeletons`, a pose
+    recorded without a `skeleton` gets the solved one spliced in."""
     for row in chunks.rows(storage, session_id, key, start, end):
         head = orjson.dumps(
             {"ts": row["ts"], "index": row["index"], "arrival_ts": row["arrival_ts"]}
         )
-        line = head[:-1] + b',"pose":' + row["pose"].encode()
+        pose = row["pose"].encode()
+        if skeletons is not None:
+            pose = _with_skeleton(pose, skeletons.at(row["ts"]))
+        line = head[:-1] + b',"pose":' + pose
         if row["raw"] is not None:
             line += b',"raw":' + row["raw"].encode()
         yield line + b"}\n"
+
+
+def _with_skeleton(pose: bytes, skeleton: dict[str, Any] | None) -> bytes:
+    """`pose` (a JSON object's text) with `skeleton` added, unless it has one already or
+    nobody is in it."""
+    if skeleton is None or b'"skeleton"' in pose or not orjson.loads(pose).get("persons"):
+        return pose
+    return pose.rstrip()[:-1] + b',"skeleton":' + orjson.dumps(skeleton) + b"}"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from posestudio.db.database import Database, utcnow
@@ -22,17 +24,21 @@ from posestudio.errors import (
 )
 from posestudio.pipeline.stream import Channel, Stream, StreamState
 from posestudio.sessions import chunks, crud, recovery
+from posestudio.sessions.analytics import AnalyticsCache
+from posestudio.sessions.cache import FinishedCache
 from posestudio.sessions.models import RecordedSession, RecordOptions, SessionStream
 from posestudio.sessions.recorder import RecorderSink, SessionRecording, StreamRecording
+from posestudio.sessions.skeletons import KEPT_STREAMS, SolvedStream
 from posestudio.sessions.writer import Writer
 from posestudio.settings import Settings
 from posestudio.storage import Storage, build_storage
 from posestudio_core.auth import Principal
-from posestudio_core.permissions import Action, authorize
+from posestudio_core.permissions import Action, allowed, authorize
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from posestudio.clips.service import Clips
     from posestudio.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -50,16 +56,38 @@ class Sessions:
         self.database = database or Database(settings.resolved_database_url)
         self.storage = storage or build_storage(settings)
         self.writer = Writer(settings, self.storage, self.database, self._notify)
+        self.analytics = AnalyticsCache()
+        self.skeletons: FinishedCache[SolvedStream | None] = FinishedCache(KEPT_STREAMS)
         self.runtime: Runtime | None = None
+        self._clips: Clips | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
     # -- lifecycle ----------------------------------------------------------------
     def attach(self, runtime: Runtime) -> None:
         """Add `record` and `stop_record` to `/pose` (`build_runtime(..., sessions=)` does)."""
+        from posestudio.clips.service import Clips
+
         self.runtime = runtime
         runtime.add_event("record", Action.SESSION_RECORD, self._on_record)
         runtime.add_event("stop_record", Action.SESSION_RECORD, self._on_stop_record)
+        runtime.manager.add_sink_factory(self._rejoin)
+        assert runtime.jobs is not None
+        self._clips = Clips(
+            self.settings, self.database, self.storage, runtime.jobs, self._emit_to_owner
+        )
+
+    @property
+    def clips(self) -> Clips:
+        """Clips and export jobs (made when the runtime attaches its job queue)."""
+        assert self._clips is not None, "Sessions.attach has not run"
+        return self._clips
+
+    async def _emit_to_owner(self, owner: str, payload: dict[str, Any]) -> None:
+        from posestudio.transports.socketio import NAMESPACE, owner_room
+
+        assert self.runtime is not None
+        await self.runtime.sio.emit("clip", payload, room=owner_room(owner), namespace=NAMESPACE)
 
     def start(self) -> None:
         """Migrate, close what a crash left recording, start the writer (blocking)."""
@@ -75,12 +103,17 @@ class Sessions:
         self.writer.close()
 
     def install(self, app: FastAPI) -> None:
+        from posestudio.api import analytics, clips, exports, share
         from posestudio.api import sessions as routes
 
         app.state.sessions = self
         if not hasattr(app.state, "database"):
             app.state.database = self.database
         app.include_router(routes.router)
+        app.include_router(clips.router)
+        app.include_router(exports.router)
+        app.include_router(share.router)
+        app.include_router(analytics.router)
 
     # -- recording ------------------------------------------------------------------
     def _streams_for(
@@ -124,7 +157,7 @@ class Sessions:
                 f"at most {limit} streams per session",
                 details={"limit": "max_streams_per_session", "value": limit},
             )
-        busy = {s.key for r in self.writer.active() for s in r.streams}
+        busy = {k for r in self.writer.active() for s in r.streams for k in (s.key, s.stream.id)}
         for stream in streams:
             if stream.id in busy:
                 raise Conflict(
@@ -140,6 +173,7 @@ class Sessions:
             started_wall=head.started_at.timestamp(),
             quota_base=base,
             channel=channel,
+            rejoin_s=self.settings.record_rejoin_seconds,
         )
         assert self.runtime is not None
         for stream, row in zip(streams, rows, strict=True):
@@ -150,6 +184,25 @@ class Sessions:
         for part in recording.streams:
             self.runtime.manager.attach_sink(part.stream, RecorderSink(part, self.writer.wake))
         return await asyncio.to_thread(self.detail_of, head.id)
+
+    def _rejoin(self, stream: Stream) -> RecorderSink | None:
+        """A sink factory: a started stream records on into the session whose stream of
+        the same name and owner dropped with its connection (within `rejoin_s`); the
+        session's `recording` events then go to the new connection."""
+        if not allowed(stream.owner, Action.SESSION_RECORD):
+            return None  # e.g. a paired phone: the same person, but it may not record
+        now = time.monotonic()
+        for recording in self.writer.active():
+            if recording.owner != stream.owner.subject or recording.stop_reason is not None:
+                continue
+            for part in recording.streams:
+                waiting = part.ended and part.rejoin_until is not None and now < part.rejoin_until
+                if part.name == stream.name and waiting:
+                    part.rebind(stream)
+                    recording.channel = stream.channel
+                    log.info("stream %s records on into session %s", stream.id, recording.id)
+                    return RecorderSink(part, self.writer.wake)
+        return None
 
     def _create(
         self, principal: Principal, streams: list[Stream], options: RecordOptions
@@ -196,6 +249,17 @@ class Sessions:
         return await asyncio.wrap_future(recording.done)
 
     # -- reading ----------------------------------------------------------------------
+    def robot_telemetry(self, owner: str, robot_id: str, sample: dict[str, Any]) -> None:
+        """A telemetry sample of a robot `owner` controls: kept with each session they record."""
+        for recording in self.writer.active():
+            if recording.owner == owner:
+                recording.add_telemetry(robot_id, sample)
+
+    def telemetry_lines(self, session_id: str) -> Iterator[bytes]:
+        """The robot telemetry kept with a session, as published: JSON lines by `ts`."""
+        for key in sorted(self.storage.list(chunks.telemetry_prefix(session_id))):
+            yield self.storage.get(key)
+
     def get_visible(self, principal: Principal, session_id: str) -> RecordedSession:
         """The session when the caller may read it; NOT_FOUND otherwise (unknown alike)."""
         with self.database.session() as session:
@@ -209,7 +273,7 @@ class Sessions:
             row = crud.get_session(session, session_id=session_id)
             if row is None:
                 raise NotFound("no such session", details={"session_id": session_id})
-            return crud.public(session, row=row).wire()
+            return crud.public(session, row=row).model_dump(mode="json")
 
     async def delete(self, principal: Principal, session_id: str) -> None:
         row = await asyncio.to_thread(self.get_visible, principal, session_id)
@@ -222,11 +286,18 @@ class Sessions:
         await asyncio.to_thread(self._delete, row)
 
     def _delete(self, row: RecordedSession) -> None:
+        # Its clip and export jobs stop at their next step; one that publishes before
+        # the rows are gone is removed by the second sweep, one after by the job itself.
+        if self._clips is not None:
+            self._clips.cancel_session(row.id)
+        self.analytics.forget(row.id)
+        self.skeletons.forget(row.id)
         self.storage.delete_prefix(chunks.session_prefix(row.id))
         with self.database.session() as session:
             fresh = crud.get_session(session, session_id=row.id)
             if fresh is not None:
                 crud.delete_session(session, row=fresh)
+        self.storage.delete_prefix(chunks.session_prefix(row.id))
 
     # -- /pose events -----------------------------------------------------------------
     async def _on_record(

@@ -8,6 +8,7 @@ ended, at a limit (length, quota), or when the storage fails.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -17,10 +18,11 @@ from typing import Any
 
 from posestudio.db.database import Database, utcnow
 from posestudio.errors import PoseStudioError, QuotaExceeded, SessionLimit, StorageFailed
+from posestudio.imaging import encode_jpeg
 from posestudio.protocol import person_to_wire
 from posestudio.sessions import chunks, crud
 from posestudio.sessions.models import RecordedSession, SessionStream
-from posestudio.sessions.recorder import SessionRecording, StreamRecording
+from posestudio.sessions.recorder import RECORD_JPEG_QUALITY, SessionRecording, StreamRecording
 from posestudio.settings import Settings
 from posestudio.storage import Storage
 
@@ -92,10 +94,11 @@ class Writer:
     def _flush(self, recording: SessionRecording) -> None:
         # Decided before taking the pending frames, so none taken in after it is left out.
         ready = recording.stop_reason is not None and self._drained(recording)
-        ended = all(s.ended for s in recording.streams)
+        ended = all(s.finished for s in recording.streams)
         try:
             for stream in recording.streams:
                 self._flush_stream(recording, stream)
+            self._flush_telemetry(recording)
         except StorageFailed as exc:
             log.error("recording %s: %s", recording.id, exc)
             recording.request_stop(f"storage_failed: {exc}"[:200], exc)
@@ -124,7 +127,9 @@ class Writer:
             return
         records: list[chunks.FrameRecord] = []
         for item in pending:
-            ts = round(item.arrival_ts - recording.started_wall, 6)
+            # A frame already in the pipeline when recording started arrived before the
+            # start: it counts at 0, or `from=0` (the default of every read) would skip it.
+            ts = max(0.0, round(item.arrival_ts - recording.started_wall, 6))
             records.append(
                 chunks.FrameRecord(
                     index=stream.next_index + len(records),
@@ -136,7 +141,9 @@ class Writer:
                     height=item.height,
                     message=item.message,
                     raw=None if item.raw is None else [person_to_wire(p) for p in item.raw],
-                    jpeg=item.jpeg,
+                    jpeg=item.jpeg
+                    if item.rgb is None
+                    else encode_jpeg(item.rgb, RECORD_JPEG_QUALITY),
                 )
             )
         poses, jpegs = chunks.encode(records)
@@ -157,6 +164,16 @@ class Writer:
             stream.first_ts = records[0].ts
         stream.last_ts = records[-1].ts
         stream.image = (records[-1].width, records[-1].height)
+
+    def _flush_telemetry(self, recording: SessionRecording) -> None:
+        """The robot telemetry taken in since the last flush: one JSON-lines object."""
+        samples = recording.take_telemetry()
+        if not samples:
+            return
+        data = "".join(json.dumps(s, separators=(",", ":")) + "\n" for s in samples).encode()
+        self.storage.put(chunks.telemetry_key(recording.id, recording.telemetry_chunks), data)
+        recording.telemetry_chunks += 1
+        recording.bytes += len(data)
 
     def _check_limits(self, recording: SessionRecording) -> None:
         s = self.settings
@@ -218,7 +235,7 @@ class Writer:
                     )
                 session.add(head)
                 session.commit()
-                public = crud.public(session, row=head).wire()
+                public = crud.public(session, row=head).model_dump(mode="json")
         with self._lock:
             self._sessions.pop(recording.id, None)
         self.notify(recording, self._progress(recording, public.get("status", status)))

@@ -7,6 +7,7 @@ Keys are `/`-separated relative paths. `put` makes an object appear whole or not
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Protocol
 
 from posestudio.errors import StorageFailed
@@ -19,6 +20,11 @@ class Storage(Protocol):
 
     def put(self, key: str, data: bytes) -> None:
         """Publish `data` under `key`, atomically (replacing any object there)."""
+        ...
+
+    def put_file(self, key: str, path: Path) -> int:
+        """Publish a file's contents under `key`, atomically, without reading it whole
+        into memory; its size."""
         ...
 
     def get(self, key: str) -> bytes: ...

@@ -47,6 +47,23 @@ class LocalStorage:
                 temp.unlink()
             raise StorageError(f"could not store {key}: {exc.strerror or exc}") from exc
 
+    def put_file(self, key: str, path: Path) -> int:
+        target = self._path(key)
+        temp = target.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}-{target.name}")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "rb") as source, open(temp, "wb") as handle:
+                shutil.copyfileobj(source, handle, 1 << 20)
+                handle.flush()
+                os.fsync(handle.fileno())
+                size = handle.tell()
+            os.replace(temp, target)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+            raise StorageError(f"could not store {key}: {exc.strerror or exc}") from exc
+        return size
+
     def get(self, key: str) -> bytes:
         try:
             return self._path(key).read_bytes()
@@ -71,8 +88,8 @@ class LocalStorage:
             return []
         keys = [
             path.relative_to(self.root).as_posix()
-            for path in base.rglob("*")
-            if path.is_file() and not path.name.startswith(TEMP_PREFIX)
+            for path in _files(base)
+            if not path.name.startswith(TEMP_PREFIX)
         ]
         return sorted(keys)
 
@@ -80,8 +97,16 @@ class LocalStorage:
         base = self._path(prefix.rstrip("/"))
         if not base.exists():
             return 0
-        count = sum(1 for path in base.rglob("*") if path.is_file())
-        shutil.rmtree(base, ignore_errors=False)
+        count = sum(1 for _ in _files(base))
+
+        def gone_already(
+            function: object, path: str, info: tuple[type, BaseException, object]
+        ) -> None:
+            # Another delete of the same prefix got there first; anything else is an error.
+            if not isinstance(info[1], FileNotFoundError):
+                raise info[1]
+
+        shutil.rmtree(base, onerror=gone_already)
         return count
 
     def presign(self, key: str, expires_s: int = 3600) -> str | None:
@@ -97,3 +122,11 @@ class LocalStorage:
                 path.unlink()
                 removed += 1
         return removed
+
+
+def _files(base: Path) -> Iterator[Path]:
+    """The files under `base`; a folder removed meanwhile (a concurrent delete) is skipped
+    rather than an error (`os.walk` ignores what it can no longer list)."""
+    for folder, _, names in os.walk(base):
+        for name in names:
+            yield Path(folder) / name

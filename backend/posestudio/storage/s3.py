@@ -8,6 +8,7 @@ failure, so no part lingers).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -71,6 +72,21 @@ class S3Storage:
                 self._multipart(name, data)
         except (BotoCoreError, ClientError) as exc:
             raise self._failed(f"put {key}", exc) from exc
+
+    def put_file(self, key: str, path: Path) -> int:
+        """boto3's managed upload: multipart above `multipart_bytes`, visible only once
+        complete (and aborted on failure)."""
+        from boto3.exceptions import Boto3Error
+        from boto3.s3.transfer import TransferConfig
+
+        config = TransferConfig(
+            multipart_threshold=self.multipart_bytes, multipart_chunksize=self.multipart_bytes
+        )
+        try:
+            self.client.upload_file(str(path), self.bucket, self._key(key), Config=config)
+        except (BotoCoreError, ClientError, Boto3Error, OSError) as exc:
+            raise self._failed(f"put {key}", exc) from exc
+        return path.stat().st_size
 
     def _multipart(self, name: str, data: bytes) -> None:
         upload = self.client.create_multipart_upload(Bucket=self.bucket, Key=name)

@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 # Engine.IO packet types a client may send: open .. noop.
 _ENGINEIO_TYPES = "0123456"
 
+# Events the Socket.IO server raises itself; as a client's EVENT packet they are refused
+# (BAD_REQUEST), never handed to `on_connect`/`on_disconnect`.
+RESERVED_EVENTS = frozenset({"connect", "disconnect", "connect_error"})
+
 
 class GuardedWebSocket(asgi.WebSocket):  # type: ignore[misc]
     """engineio's ASGI WebSocket, closing with a reason on a malformed Engine.IO packet.
@@ -319,6 +323,8 @@ class GuardedServer(socketio.AsyncServer):  # type: ignore[misc]
             )
 
     def _handles(self, namespace: str, event: str) -> bool:
+        if event in RESERVED_EVENTS:
+            return False  # the server's own: a client may not run them as messages
         if event in self.handlers.get(namespace, {}):
             return True
         handler = self.namespace_handlers.get(namespace)

@@ -14,6 +14,7 @@ from posestudio.settings import Settings
 from posestudio.transports.edge import ASGIApp, EdgeGuard, HostAllowlist, TrustedProxies
 from posestudio.transports.edge import allowed_host_names as _names
 from posestudio.transports.malformed import EdgeCounters
+from posestudio.transports.scheme import TrueScheme
 from posestudio.transports.throttle import AuthThrottle
 
 # Socket.IO lets a message through up to this many bytes over the frame limit, so
@@ -46,7 +47,7 @@ def allowed_host_names(settings: Settings) -> list[str]:
 def guard(app: ASGIApp, settings: Settings, edge: Edge) -> EdgeGuard:
     """`app` behind the edge limits; wrap the outermost app (the agent mount included)."""
     return EdgeGuard(
-        app,
+        TrueScheme(app),
         hosts=HostAllowlist(allowed_host_names(settings)),
         proxies=TrustedProxies(settings.trusted_proxies),
         throttle=edge.throttle,

@@ -39,6 +39,12 @@ log = logging.getLogger(__name__)
 
 NAMESPACE = "/pose"
 
+
+def owner_room(subject: str) -> str:
+    """The room of one person's `/pose` connections (events about what they own: `clip`)."""
+    return f"owner:{subject}"
+
+
 EventHandler = Callable[[Principal, str, Channel, Any], Awaitable[dict[str, Any]]]
 """handler(principal, connection, channel, data) -> the acknowledgement; raises domain errors."""
 
@@ -142,6 +148,7 @@ class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             self.stats.rejected_connections += 1
             raise
         await self.save_session(sid, {"principal": principal})
+        await self.enter_room(sid, owner_room(principal.subject))
         self.manager.open_connection(sid)
         self.stats.connections_total += 1
         self.stats.active_connections += 1
@@ -173,6 +180,8 @@ class PoseNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         }
         if request.kinematics:
             ack["bones"] = BONE_NAMES
+        if request.credits:
+            ack["granted"] = stream.granted
         return ack
 
     async def on_stop(self, sid: str, data: Any = None, *_: Any) -> dict[str, Any]:

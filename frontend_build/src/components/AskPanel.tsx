@@ -1,5 +1,5 @@
-import { useEffect, useRef, useState, type FormEvent } from "react";
-import { AgentError, type AgentClient, type AgentResult } from "../lib/agent";
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { AgentError, type AgentClient, type AgentResult, type AskContext } from "../lib/agent";
 import { relativeTime, renderAnswer } from "./markdown";
 
 const SUGGESTIONS = ["How is my left knee moving?", "Am I in frame?"];
@@ -10,25 +10,51 @@ type Phase =
   | { kind: "done"; result: AgentResult }
   | { kind: "error"; message: string };
 
-/** The "Ask" panel: a question about the live streams, answered by the agent service. */
+/**
+ * The "Ask" panel: a question about the live streams, answered by the agent service. With
+ * `context` (a replay's session), the question is about that recording: the answer's
+ * moments are session seconds, written by `momentLabel`, and each chip seeks the replay.
+ */
 export function AskPanel({
   client,
   streamIds,
   streamLabel,
   onHighlight,
   onClose,
+  context,
+  momentLabel,
+  suggestions = SUGGESTIONS,
+  children,
 }: {
   client: AgentClient;
   streamIds: string[];
   streamLabel: (id: string) => string;
   onHighlight: (streamId: string, ts: number) => void;
   onClose: () => void;
+  context?: AskContext;
+  momentLabel?: (ts: number) => string;
+  suggestions?: readonly string[];
+  /** Shown below the answers: what needs no model (the studio's pose statistics). */
+  children?: ReactNode;
 }) {
   const [question, setQuestion] = useState("");
   const [phase, setPhase] = useState<Phase>({ kind: "idle" });
   const [picked, setPicked] = useState<number | null>(null);
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const abortRef = useRef<AbortController | null>(null);
+
+  // Checked when the panel opens: without a model, say so before anyone types a question.
+  const [notSetUp, setNotSetUp] = useState(false);
+  useEffect(() => {
+    let live = true;
+    client.configured().then(
+      (ok) => live && setNotSetUp(!ok),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [client]);
 
   useEffect(() => {
     inputRef.current?.focus();
@@ -44,7 +70,7 @@ export function AskPanel({
     setPicked(null);
     setPhase({ kind: "thinking", status: "sending" });
     try {
-      const id = await client.invoke(q, streamIds);
+      const id = await client.invoke(q, streamIds, context);
       setPhase({ kind: "thinking", status: "queued" });
       const result = await client.waitFor(
         id,
@@ -82,6 +108,17 @@ export function AskPanel({
           Close
         </button>
       </header>
+      {notSetUp && (
+        <div className="card ask-setup" role="status" data-testid="ask-not-set-up">
+          <h3>The agent is not set up</h3>
+          <p>
+            Answers need a language model. Set <code>POSE_STUDIO_AGENT_MODEL</code> (and{" "}
+            <code>POSE_STUDIO_AGENT_BASE_URL</code> for a local server such as vLLM or Ollama) and restart the
+            studio: see <code>docs/agent.md</code>. Each stream&apos;s statistics (range of motion, time in
+            view) need no model: they are below, and at <code>GET /api/streams/&#123;id&#125;/stats</code>.
+          </p>
+        </div>
+      )}
       <form onSubmit={submit} className="ask-form">
         <label htmlFor="ask-input" className="sr-only">
           Your question
@@ -92,7 +129,7 @@ export function AskPanel({
           data-testid="ask-input"
           rows={3}
           maxLength={2000}
-          placeholder="Ask about the live streams…"
+          placeholder={context ? "Ask about this session…" : "Ask about the live streams…"}
           value={question}
           onChange={(e) => setQuestion(e.target.value)}
           onKeyDown={(e) => {
@@ -104,7 +141,7 @@ export function AskPanel({
         />
         <div className="ask-row">
           <div className="suggestions">
-            {SUGGESTIONS.map((s) => (
+            {suggestions.map((s) => (
               <button
                 key={s}
                 type="button"
@@ -128,7 +165,7 @@ export function AskPanel({
           </button>
         </div>
       </form>
-      {streamIds.length === 0 && (
+      {streamIds.length === 0 && !context && (
         <p className="muted">No stream is running: the agent can only use what it has recorded.</p>
       )}
 
@@ -157,14 +194,15 @@ export function AskPanel({
                       <button
                         type="button"
                         className={picked === i ? "chip chip-on" : "chip"}
+                        data-testid="ask-moment"
                         onClick={() => {
                           setPicked(i);
                           onHighlight(t.stream_id, t.ts);
                         }}
                       >
-                        {new Date(t.ts).toLocaleTimeString()} · {t.label}
+                        {momentLabel ? momentLabel(t.ts) : new Date(t.ts).toLocaleTimeString()} · {t.label}
                       </button>
-                      {picked === i && (
+                      {picked === i && !momentLabel && (
                         <span className="muted">
                           {" "}
                           {relativeTime(t.ts, Date.now())} on {streamLabel(t.stream_id)}
@@ -193,6 +231,7 @@ export function AskPanel({
           </>
         )}
       </div>
+      {children}
     </aside>
   );
 }

@@ -1,5 +1,12 @@
 import { useEffect, useRef, useState } from "react";
-import { SkeletonScene, type SceneColours } from "../lib/scene3d";
+import { SkeletonScene, type SceneColours, type ViewName } from "../lib/scene3d";
+
+const VIEW_BUTTONS: [ViewName, string][] = [
+  ["reset", "Reset"],
+  ["front", "Front"],
+  ["side", "Side"],
+  ["top", "Top"],
+];
 import { PoseFollower, type PoseSource } from "../lib/poseSource";
 
 /** The three.js view of the source's `world` landmarks. */
@@ -31,7 +38,12 @@ export function Pose3D({ poses, theme }: { poses: PoseSource; theme: string }) {
       frame = requestAnimationFrame(tick);
       const shown = follower.next(performance.now());
       if (shown) scene.setPose(shown.person?.world ?? null, shown.mirrored);
-      if (scene.renderIfDirty()) canvas.dataset.frames = String(scene.frames);
+      if (scene.renderIfDirty()) {
+        canvas.dataset.frames = String(scene.frames);
+        // For the browser test: the view in use, and whether the whole body is in it.
+        canvas.dataset.view = scene.following ?? "custom";
+        canvas.dataset.bodyInView = String(scene.bodyInView());
+      }
     };
     frame = requestAnimationFrame(tick);
     return () => {
@@ -52,8 +64,21 @@ export function Pose3D({ poses, theme }: { poses: PoseSource; theme: string }) {
         ref={canvasRef}
         data-testid="pose-3d"
         tabIndex={0}
-        aria-label="3D skeleton: drag to orbit, scroll to zoom"
+        aria-label="3D skeleton: drag or arrow keys to orbit, scroll to zoom"
       />
+      <div className="view3d-buttons" role="group" aria-label="3D view">
+        {VIEW_BUTTONS.map(([name, label]) => (
+          <button
+            key={name}
+            type="button"
+            className="btn btn-ghost"
+            data-testid={`view3d-${name}`}
+            onClick={() => sceneRef.current?.view(name)}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
       {failure && <p className="view3d-failure">{failure}</p>}
     </div>
   );

@@ -5,17 +5,22 @@ export function Sparkline({
   windowMs = 60_000,
   highlight,
   label,
+  floor = 50,
+  testId = "latency-sparkline",
 }: {
   points: ReadonlyArray<readonly [number, number]>;
   now: number;
   windowMs?: number;
   highlight?: number | null;
   label: string;
+  /** The smallest top of the scale (latency: 50 ms). */
+  floor?: number;
+  testId?: string;
 }) {
   const width = 240;
   const height = 40;
   const recent = points.filter(([t]) => t >= now - windowMs);
-  const max = Math.max(50, ...recent.map(([, v]) => v)) * 1.1;
+  const max = Math.max(floor, ...recent.map(([, v]) => v)) * 1.1;
   const x = (t: number) => ((t - (now - windowMs)) / windowMs) * width;
   const y = (v: number) => height - (v / max) * height;
   // A gap of over two seconds (no poses: stopped, reconnecting) breaks the line.
@@ -32,7 +37,7 @@ export function Sparkline({
       preserveAspectRatio="none"
       role="img"
       aria-label={label}
-      data-testid="latency-sparkline"
+      data-testid={testId}
     >
       <line x1="0" x2={width} y1={y(100)} y2={y(100)} className="sparkline-ref" />
       {path && <path d={path} className="sparkline-line" />}

@@ -1,4 +1,13 @@
-import { Suspense, lazy, useCallback, useEffect, useReducer, useState, type ChangeEvent } from "react";
+import {
+  Suspense,
+  lazy,
+  useCallback,
+  useEffect,
+  useReducer,
+  useRef,
+  useState,
+  type ChangeEvent,
+} from "react";
 import { FRONT, REAR, type CameraChoice } from "../lib/cameras";
 import {
   FPS_PRESETS,
@@ -10,10 +19,14 @@ import {
   qualityPreset,
 } from "../lib/presets";
 import type { StreamSession, TileSettings } from "../lib/session";
+import { MAX_TILE_NAME, cleanTileName } from "../lib/remembered";
 import { calibrationText } from "../lib/avatar/calibration";
-import { STATUS_HINTS } from "../lib/streamView";
+import { STATUS_HINTS, saturationHint } from "../lib/streamView";
 import type { PoseMessage } from "../lib/types";
+import type { Recorder } from "../lib/recording";
 import { PoseOverlay } from "./PoseOverlay";
+import { RecordControl } from "./RecordControl";
+import { setTransportPreference } from "../lib/webrtc";
 import { ShareControl } from "./ShareControl";
 import { Sparkline } from "./Sparkline";
 
@@ -45,6 +58,8 @@ export function StreamTile({
   highlight,
   onRemove,
   onShare,
+  recorder,
+  focusOnMount = false,
 }: {
   session: StreamSession;
   cameras: CameraChoice[];
@@ -54,8 +69,16 @@ export function StreamTile({
   onRemove: () => void;
   /** Share the running stream (absent: this person may not). */
   onShare?: (id: string, emails: string[]) => Promise<{ shared_with: string[] }>;
+  /** Record this stream (absent: this person may not). */
+  recorder?: Recorder;
+  /** The tile was just added: focus moves to it (not left on the button that added it). */
+  focusOnMount?: boolean;
 }) {
   useRefresh(session);
+  const tileRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (focusOnMount) tileRef.current?.focus();
+  }, [focusOnMount]);
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
   useEffect(() => session.attach(video), [session, video]);
   const onDrawn = useCallback((pose: PoseMessage | null) => (session.drawnPose = pose), [session]);
@@ -70,24 +93,51 @@ export function StreamTile({
   const [w, h] = session.capture.size[0]
     ? session.capture.size
     : [video?.videoWidth || 1280, video?.videoHeight || 720];
+  const saturated = saturationHint(
+    status,
+    s.fps,
+    stats.posesPerSecond,
+    session.view.runningFor(now),
+    session.view.stats.windowMs,
+  );
   const measured = stats.bytesPerFrame;
+  // The rate actually sent once frames go out (the chosen one is only an upper bound).
+  const sentFps = measured === null ? s.fps : Math.round(stats.sentPerSecond * 10) / 10;
   const perFrame = measured ?? estimateFrameBytes(w, h, preset);
   const update = (change: Partial<TileSettings>) => session.update(change);
   const choices = [FRONT, REAR, ...cameras];
-  const title = session.camera.label || "Camera";
+  const title = tileTitle(session);
   const uid = session.id;
 
   return (
     <article
+      ref={tileRef}
+      tabIndex={-1}
       className="tile"
       data-testid="stream-tile"
       data-stream-id={session.id}
-      aria-label={`Stream ${title}`}
+      aria-label={`Stream ${s.number}: ${title}`}
     >
       <header className="tile-head">
-        <h2 className="tile-title" title={title}>
-          {title}
+        <h2 className="sr-only">
+          Stream {s.number}: {title}
         </h2>
+        <div className="tile-title">
+          <span className="tile-number" data-testid="tile-number" aria-hidden="true">
+            {s.number}
+          </span>
+          <input
+            className="tile-name"
+            data-testid="tile-name"
+            aria-label={`Name of stream ${s.number}`}
+            value={s.name}
+            placeholder={session.camera.label || "Camera"}
+            maxLength={MAX_TILE_NAME}
+            spellCheck={false}
+            onChange={(e) => update({ name: cleanTileName(e.target.value) })}
+            onKeyDown={(e) => e.key === "Enter" && e.currentTarget.blur()}
+          />
+        </div>
         <span
           className={`pill pill-${status.replace(" ", "-")}`}
           data-testid="stream-status"
@@ -105,12 +155,7 @@ export function StreamTile({
           >
             {session.running ? "Stop" : "Start"}
           </button>
-          {onShare && (
-            <ShareControl
-              serverId={session.running ? session.channel.connection.serverId(session.id) : null}
-              onShare={onShare}
-            />
-          )}
+          {onShare && <ShareControl serverId={session.running ? session.serverId : null} onShare={onShare} />}
           <button
             type="button"
             className="btn btn-ghost"
@@ -123,6 +168,18 @@ export function StreamTile({
         </div>
       </header>
 
+      {recorder && (
+        <RecordControl
+          recorder={recorder}
+          streamId={session.id}
+          running={
+            session.running &&
+            (session.transport === "webrtc"
+              ? session.serverId !== null
+              : session.channel.connection.isRunning(session.id))
+          }
+        />
+      )}
       <div className={s.avatar ? "views with-avatar" : "views"}>
         <div className="stage">
           <video
@@ -137,6 +194,11 @@ export function StreamTile({
           {hint && (
             <p className={`stage-hint stage-hint-${status.replace(" ", "-")}`} data-testid="stream-hint">
               {hint}
+            </p>
+          )}
+          {saturated && (
+            <p className="stage-hint stage-hint-saturated" data-testid="stream-saturated" role="status">
+              {saturated}
             </p>
           )}
           {session.camera.error && (
@@ -166,6 +228,12 @@ export function StreamTile({
       )}
 
       <dl className="stats">
+        <Stat
+          label="Transport"
+          testId="transport"
+          value={session.transport === "webrtc" ? "WebRTC" : "Socket.IO"}
+          hint={session.fallbackReason ? `WebRTC unavailable: ${session.fallbackReason}` : undefined}
+        />
         <Stat label="Poses/s" testId="pose-fps" value={fmt(stats.posesPerSecond, 1)} />
         <Stat label="Latency p50" testId="latency-ms" value={fmt(stats.latencyP50)} unit="ms" />
         <Stat label="Server p50" testId="server-ms" value={fmt(stats.serverP50, 1)} unit="ms" />
@@ -245,6 +313,22 @@ export function StreamTile({
             ))}
           </select>
         </label>
+        <label title="Auto: WebRTC on the LAN, Socket.IO when WebRTC is off or does not connect within 3 s">
+          <span>Transport</span>
+          <select
+            data-testid="transport-select"
+            value={s.transport}
+            onChange={(e) => {
+              const transport = e.target.value as TileSettings["transport"];
+              setTransportPreference(transport);
+              update({ transport });
+            }}
+          >
+            <option value="auto">Auto</option>
+            <option value="webrtc">WebRTC</option>
+            <option value="socketio">Socket.IO</option>
+          </select>
+        </label>
         <Toggle label="Mirror" testId="mirror-toggle" checked={s.mirror} set={(v) => update({ mirror: v })} />
         <Toggle
           label="Smoothing"
@@ -277,13 +361,19 @@ export function StreamTile({
         />
         <p className="bandwidth" data-testid="bandwidth">
           {measured === null ? "≈ " : ""}
-          <span data-testid="bytes-per-frame">{formatBytes(perFrame)}</span>/frame × {s.fps} FPS ={" "}
+          <span data-testid="bytes-per-frame">{formatBytes(perFrame)}</span>/frame ×{" "}
+          <span data-testid="sent-fps">{sentFps}</span> FPS {measured === null ? "chosen" : "sent"} ={" "}
           {measured === null ? "≈ " : ""}
-          {formatBits(bitsPerSecond(perFrame, s.fps))} up{measured === null ? " (estimate)" : ""}
+          {formatBits(bitsPerSecond(perFrame, sentFps))} up{measured === null ? " (estimate)" : ""}
         </p>
       </div>
     </article>
   );
+}
+
+/** What a tile is called: the name the person gave it, else its camera's label. */
+export function tileTitle(session: StreamSession): string {
+  return session.settings.name.trim() || session.camera.label || "Camera";
 }
 
 /** Calibrate: a countdown, then the server measures ~2 s of frames and says why it refused, if it did. */

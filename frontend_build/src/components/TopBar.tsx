@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useDismiss } from "./useDismiss";
+import { useRef, useState, type ReactNode } from "react";
 import type { Me } from "../lib/account";
 import type { Visibility } from "../lib/roles";
 
@@ -41,19 +42,7 @@ function AccountMenu({ chrome }: { chrome: Chrome }) {
   const { me, visibility, onSignOut } = chrome;
   const [open, setOpen] = useState(false);
   const menu = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: Event) => {
-      if (e instanceof KeyboardEvent ? e.key === "Escape" : !menu.current?.contains(e.target as Node))
-        setOpen(false);
-    };
-    document.addEventListener("pointerdown", close);
-    document.addEventListener("keydown", close);
-    return () => {
-      document.removeEventListener("pointerdown", close);
-      document.removeEventListener("keydown", close);
-    };
-  }, [open]);
+  useDismiss(open, menu, () => setOpen(false));
   if (!me) return null;
   const name = me.display_name ?? (me.subject === "token" ? "Access token" : me.subject);
   return (
@@ -71,6 +60,15 @@ function AccountMenu({ chrome }: { chrome: Chrome }) {
       {open && (
         <div className="account-menu" role="menu" onClick={() => setOpen(false)}>
           {me.user && <p className="muted account-email">{me.user.email}</p>}
+          <a role="menuitem" href="#/library" data-testid="menu-library">
+            Library
+          </a>
+          <a role="menuitem" href="#/robots" data-testid="menu-robots">
+            Robots
+          </a>
+          <a role="menuitem" href="#/settings" data-testid="menu-settings">
+            Settings
+          </a>
           {visibility.ownTokens && (
             <a role="menuitem" href="#/tokens" data-testid="menu-tokens">
               My API tokens

@@ -10,8 +10,9 @@ const Pose3D = lazy(() => import("./Pose3D").then((m) => ({ default: m.Pose3D })
 const REFRESH_MS = 3000;
 
 /**
- * "Watch": the streams others shared with me (from `GET /api/streams`, asked again every
- * few seconds), each openable as a read-only tile that watches it, with Unwatch.
+ * "Watch": the streams others shared with me and those of my paired phones (from
+ * `GET /api/streams`, asked again every few seconds), each openable as a read-only tile
+ * that watches it, with Unwatch. A phone's stream opens by itself when it appears.
  */
 export function WatchSection({
   client,
@@ -37,7 +38,7 @@ export function WatchSection({
       void client.streams().then(
         (all) => {
           if (!live) return;
-          setShared(all.filter((s) => s.shared));
+          setShared(all.filter((s) => s.shared || s.paired));
           setError("");
         },
         (e: unknown) => live && setError(describeError(e)),
@@ -65,6 +66,20 @@ export function WatchSection({
   };
   const watching = new Set(open.map((w) => w.stream));
 
+  // A newly paired phone's stream is what the person is waiting for: open it once.
+  const autoOpened = useRef(new Set<string>());
+  useEffect(() => {
+    const fresh = shared.filter((s) => s.paired && !autoOpened.current.has(s.id));
+    if (fresh.length === 0) return;
+    fresh.forEach((s) => autoOpened.current.add(s.id));
+    setOpen((current) => [
+      ...current,
+      ...fresh
+        .filter((s) => !current.some((w) => w.stream === s.id))
+        .map((s) => new WatchSession(s.id, openSocket("pose", backendUrl, token))),
+    ]);
+  }, [shared, backendUrl, token]);
+
   return (
     <section className="watch" data-testid="watch-section" aria-labelledby="watch-title">
       <h2 id="watch-title">Watch</h2>
@@ -75,7 +90,7 @@ export function WatchSection({
       )}
       {shared.length === 0 ? (
         <p className="muted" data-testid="watch-empty">
-          No live stream is shared with you right now.
+          No live stream is shared with you right now, and no paired phone is streaming.
         </p>
       ) : (
         <ul className="watch-list">

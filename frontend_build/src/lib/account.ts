@@ -92,6 +92,23 @@ export interface StreamSummary {
   owner: string;
   /** Someone else's stream, shared with me. */
   shared: boolean;
+  /** Streamed by a phone paired to my account. */
+  paired?: boolean;
+}
+
+export interface PairingCreated {
+  code: string;
+  url: string;
+  expires_at: string;
+  /** False: the URL is plain http, where a phone's browser refuses the camera. */
+  secure: boolean;
+}
+
+export interface PairingClaimed {
+  token: string;
+  expires_at: string;
+  scopes: string[];
+  display_name: string | null;
 }
 
 export class AccountError extends Error {
@@ -158,6 +175,16 @@ export class AccountClient {
     return this.request("PUT", `/api/streams/${encodeURIComponent(id)}/share`, { with: emails });
   }
 
+  /** A single-use code (and the URL its QR code carries) for pairing a phone. */
+  createPairing(): Promise<PairingCreated> {
+    return this.request("POST", "/api/pairing");
+  }
+
+  /** The phone's side: the code becomes a stream-only token. */
+  claimPairing(code: string): Promise<PairingClaimed> {
+    return this.request("POST", `/api/pairing/${encodeURIComponent(code)}/claim`);
+  }
+
   async setupNeeded(): Promise<boolean> {
     return (await this.request<{ needed: boolean }>("GET", "/api/setup")).needed;
   }
@@ -222,7 +249,8 @@ export class AccountClient {
   }
 }
 
-function errorFrom(status: number, data: unknown): AccountError {
+/** The error of a refused request in the one shape `{error: {code, message, details}}`. */
+export function errorFrom(status: number, data: unknown): AccountError {
   const error = (data as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error;
   if (error && typeof error.code === "string") {
     const details = (error.details && typeof error.details === "object" ? error.details : {}) as Record<

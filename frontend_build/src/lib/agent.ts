@@ -15,6 +15,12 @@ export interface AgentResult {
   error?: { code: string; message: string };
 }
 
+/** A question about a recorded session: its id and the replay's time (session seconds). */
+export interface AskContext {
+  session_id?: string;
+  ts?: number;
+}
+
 export class AgentError extends Error {
   constructor(
     readonly code: string,
@@ -54,9 +60,11 @@ export class AgentClient {
     return `${this.baseUrl.replace(/\/$/, "")}${path}`;
   }
 
-  async invoke(question: string, streamIds: string[]): Promise<string> {
-    const body: { question: string; stream_ids?: string[] } = { question };
+  /** `context`: the recorded session (and the replay's time in it) the question is about. */
+  async invoke(question: string, streamIds: string[], context?: AskContext): Promise<string> {
+    const body: { question: string; stream_ids?: string[]; context?: AskContext } = { question };
     if (streamIds.length) body.stream_ids = streamIds;
+    if (context) body.context = context;
     const response = await this.fetcher(this.url("/agent/invoke"), {
       method: "POST",
       headers: { ...this.auth(), "Content-Type": "application/json" },
@@ -69,6 +77,14 @@ export class AgentClient {
     if (typeof id !== "string")
       throw new AgentError("BAD_RESPONSE", "the agent answered without a request id", response.status);
     return id;
+  }
+
+  /** Whether a language model is configured (`GET /agent/health`, public). */
+  async configured(): Promise<boolean> {
+    const response = await this.fetcher(this.url("/agent/health"), { credentials: "omit" });
+    const data = (await readJson(response)) as { configured?: unknown } | null;
+    if (!response.ok && response.status !== 503) throw errorFrom(response, data);
+    return data?.configured !== false;
   }
 
   async fetchResult(requestId: string): Promise<AgentResult> {

@@ -1,9 +1,11 @@
 /**
- * The capture loop: frames from a `<video>`, paced to the chosen rate, at most
- * `max_in_flight` unanswered, encoded to JPEG and handed to a `FrameTarget` (the stream's
- * channel). At the limit a capture is skipped and counted; nothing queues in the browser.
+ * The capture loop: frames from a `<video>`, paced to the chosen rate, encoded to JPEG and
+ * handed to a `FrameTarget` (the stream's channel). A frame goes only against a server
+ * credit (`Credits`; or, from a server without credits, while fewer than `max_in_flight`
+ * are unanswered). A capture without one is skipped and counted, and the next one is taken
+ * the moment a credit arrives: nothing queues in the browser and no upload is wasted.
  */
-import { FlowControl, Pacer } from "./flow";
+import { Credits, FlowControl, Pacer } from "./flow";
 import { captureSize } from "./presets";
 import type { WireError } from "./types";
 
@@ -26,7 +28,7 @@ export interface JpegEncoder {
 export interface CaptureEvents {
   /** A frame went out: `encodeMs` is capture to send, in the browser. */
   sent(now: number, bytes: number, encodeMs: number): void;
-  /** A capture was skipped: `max_in_flight` frames were unanswered. */
+  /** A capture was skipped: no credit (or `max_in_flight` frames unanswered). */
   skipped(): void;
   /** Encoding failed (`error`), or worked again after a failure (null). */
   encodeFailed(error: Error | null): void;
@@ -46,6 +48,11 @@ const WATCHDOG_MS = 1000;
 
 export class Capture {
   readonly flow: FlowControl;
+  readonly credits = new Credits();
+  /** The server grants credits for this stream (its start reply said so). */
+  private usingCredits = false;
+  /** A capture was skipped for want of a credit: take one as soon as a credit comes. */
+  private owed = false;
   readonly pacer: Pacer;
   /** JPEG quality, 0..1. */
   quality: number;
@@ -77,10 +84,16 @@ export class Capture {
     if (this.running) this.clock?.start();
   }
 
-  /** Capture from now on (a new stream on the server: nothing of an older one is in flight). */
-  start(maxInFlight?: number): void {
+  /**
+   * Capture from now on (a new stream on the server: nothing of an older one is in flight).
+   * `granted`: the credits in the start reply (undefined: the server grants none).
+   */
+  start(maxInFlight?: number, granted?: number): void {
     this.flow.reset();
     if (maxInFlight !== undefined) this.flow.limit = maxInFlight;
+    this.usingCredits = granted !== undefined;
+    this.credits.reset(granted ?? 0, performance.now());
+    this.owed = false;
     if (this.running) return;
     this.running = true;
     this.clock?.start();
@@ -97,6 +110,15 @@ export class Capture {
     if (FRAME_ERRORS.has(code)) this.flow.rejected();
   }
 
+  /** The server's running total of credits for this stream grew: the newest frame may go. */
+  credit(granted: number): void {
+    const now = performance.now();
+    if (this.credits.grant(granted, now) && this.owed && this.running) {
+      this.owed = false;
+      this.take(now);
+    }
+  }
+
   /** A pose for `seq` arrived: it settles that frame and every older one. */
   answered(seq: number): void {
     this.flow.answered(seq);
@@ -111,10 +133,19 @@ export class Capture {
     if (!video || !this.running || video.readyState < 2 || !video.videoWidth) return;
     if (!this.target.ready() || !this.pacer.ready(now)) return;
     this.pacer.mark(now);
-    if (!this.flow.canSend(now)) {
+    const allowed = this.usingCredits ? this.credits.canSend(now) : this.flow.canSend(now);
+    if (!allowed) {
+      this.owed = this.usingCredits;
       this.events.skipped();
       return;
     }
+    this.take(now, cameraTime);
+  }
+
+  /** Encode the video's current frame and send it (a credit or a window slot is held). */
+  private take(now: number, cameraTime?: number): void {
+    const video = this.video;
+    if (!video || video.readyState < 2 || !video.videoWidth || !this.target.ready()) return;
     const limits = this.target.limits ?? { max_width: 1920, max_height: 1920 };
     const [width, height] = captureSize(video.videoWidth, video.videoHeight, limits);
     this.size = [width, height];
@@ -125,6 +156,7 @@ export class Capture {
     const taken = cameraTime !== undefined && cameraTime <= now && now - cameraTime < 1000 ? cameraTime : now;
     const captureTs = performance.timeOrigin + taken;
     this.flow.sent(seq, now);
+    if (this.usingCredits) this.credits.spend();
     this.encoder
       .encode(video, width, height, this.quality)
       .then((jpeg) => {
@@ -136,10 +168,12 @@ export class Capture {
           this.encodeFailing = false;
         } else {
           this.flow.answered(seq);
+          if (this.usingCredits) this.credits.refund();
         }
       })
       .catch((err: Error) => {
         this.flow.answered(seq);
+        if (this.usingCredits) this.credits.refund();
         this.encodeFailing = true;
         this.events.encodeFailed(err);
       });

@@ -10,6 +10,7 @@ export interface ChannelEvents {
   pose(pose: PoseMessage): void;
   error(error: WireError): void;
   phase(phase: StreamPhase, error?: WireError): void;
+  credit(granted: number): void;
 }
 
 export class StreamChannel implements FrameTarget {
@@ -24,11 +25,17 @@ export class StreamChannel implements FrameTarget {
       connection.on("pose", (pose) => pose.stream_id === id && events.pose(pose)),
       connection.on("error", (error) => error.stream_id === id && events.error(error)),
       connection.on("phase", (streamId, phase, error) => streamId === id && events.phase(phase, error)),
+      connection.on("credit", (streamId, granted) => streamId === id && events.credit(granted)),
     ];
   }
 
   get connected(): boolean {
     return this.connection.status === "connected";
+  }
+
+  /** The credits the stream's start reply granted (undefined: the server grants none). */
+  get granted(): number | undefined {
+    return this.connection.granted(this.id);
   }
 
   get limits(): Limits | null {

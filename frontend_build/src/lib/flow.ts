@@ -55,6 +55,55 @@ export class FlowControl {
 }
 
 /**
+ * Credits: latest frame wins in the browser. A stream started with `credits` may have sent
+ * `granted` frames in all (a running total from the server: the start reply, each pose,
+ * `credit` events), the next at the stream's turn on the server (about one round trip
+ * before a worker can take it). A capture without a credit is skipped, and the newest
+ * frame goes as soon as one comes, so no frame is uploaded only to be superseded there.
+ * After `stallMs` without a grant while out of credits, one is assumed (a frame lost
+ * before the server saw it); 5 s, since at saturation a turn may take a second or two.
+ */
+export class Credits {
+  granted = 0;
+  sent = 0;
+  stalls = 0;
+  private lastGrant = 0;
+
+  constructor(readonly stallMs = 5000) {}
+
+  reset(granted: number, now: number): void {
+    this.granted = granted;
+    this.sent = 0;
+    this.lastGrant = now;
+  }
+
+  /** A running total from the server; true when it grants something new. */
+  grant(total: number, now: number): boolean {
+    if (total <= this.granted) return false;
+    this.granted = total;
+    this.lastGrant = now;
+    return true;
+  }
+
+  canSend(now: number): boolean {
+    if (this.sent < this.granted) return true;
+    if (now - this.lastGrant < this.stallMs) return false;
+    this.stalls++;
+    this.grant(this.sent + 1, now);
+    return true;
+  }
+
+  spend(): void {
+    this.sent++;
+  }
+
+  /** A frame counted as sent did not go out after all (encoding failed, the connection dropped). */
+  refund(): void {
+    this.sent = Math.max(0, this.sent - 1);
+  }
+}
+
+/**
  * Paces captures to `fps`. Video frame callbacks jitter by a few ms, so a capture may
  * come up to `slackMs` early, and the schedule advances by whole intervals to keep
  * the average rate instead of drifting late.

@@ -5,7 +5,15 @@
  * forgets a connection's streams when it drops) it starts them again by itself, and a
  * start refused because the server is still warming up is retried with backoff.
  */
-import type { CalibrationVerdict, Limits, PoseMessage, StartOptions, StartReply, WireError } from "./types";
+import type {
+  CalibrationVerdict,
+  CreditMessage,
+  Limits,
+  PoseMessage,
+  StartOptions,
+  StartReply,
+  WireError,
+} from "./types";
 
 /** The part of a socket.io-client `Socket` used here (tests pass a fake). */
 export interface SocketLike {
@@ -27,6 +35,8 @@ export interface PoseConnectionEvents {
   /** A server error; `stream_id` says which stream it concerns, when one does. */
   error: (error: WireError) => void;
   phase: (streamId: string, phase: StreamPhase, error?: WireError) => void;
+  /** A stream's running total of credits (`credit` events and each pose's `granted`). */
+  credit: (streamId: string, granted: number) => void;
 }
 
 /** Start failures worth retrying: the server is up but not ready, or did not answer. */
@@ -49,6 +59,8 @@ interface WantedStream {
   bones?: string[];
   /** The server-wide id ("st_…") from the start reply: what sharing and viewers address. */
   serverId?: string;
+  /** The running total of credits in the start reply (absent from a server without credits). */
+  granted?: number;
 }
 
 type Listeners = { [K in keyof PoseConnectionEvents]: Set<PoseConnectionEvents[K]> };
@@ -61,7 +73,13 @@ export class PoseConnection {
   maxStreams: number | null = null;
   private streams = new Map<string, WantedStream>();
   private everConnected = false;
-  private listeners: Listeners = { status: new Set(), pose: new Set(), error: new Set(), phase: new Set() };
+  private listeners: Listeners = {
+    status: new Set(),
+    pose: new Set(),
+    error: new Set(),
+    phase: new Set(),
+    credit: new Set(),
+  };
   private readonly ackTimeoutMs: number;
   private readonly retryBaseMs: number;
   private readonly retryMaxMs: number;
@@ -76,7 +94,13 @@ export class PoseConnection {
     socket.on("connect", () => this.onConnect());
     socket.on("disconnect", (reason: string) => this.onDisconnect(reason));
     socket.on("connect_error", (err: Error) => this.onConnectError(err));
-    socket.on("pose", (pose: PoseMessage) => this.emitLocal("pose", pose));
+    socket.on("pose", (pose: PoseMessage) => {
+      if (typeof pose.granted === "number") this.emitLocal("credit", pose.stream_id, pose.granted);
+      this.emitLocal("pose", pose);
+    });
+    socket.on("credit", (credit: CreditMessage) =>
+      this.emitLocal("credit", credit.stream_id, credit.granted),
+    );
     socket.on("error", (error: WireError) => this.onServerError(error));
     socket.io?.on("reconnect_attempt", (attempt: number) =>
       this.setStatus("reconnecting", `attempt ${attempt}`),
@@ -194,6 +218,11 @@ export class PoseConnection {
     return this.streams.get(streamId)?.serverId ?? null;
   }
 
+  /** The stream's credits as its start reply granted them (undefined: the server has no credits). */
+  granted(streamId: string): number | undefined {
+    return this.streams.get(streamId)?.granted;
+  }
+
   /** The bone order of the stream's skeletons, once its start with `kinematics` was answered. */
   bones(streamId: string): string[] | null {
     return this.streams.get(streamId)?.bones ?? null;
@@ -231,6 +260,7 @@ export class PoseConnection {
       error?: WireError;
       limits?: StartReply["limits"];
       bones?: string[];
+      granted?: number;
     };
     try {
       reply = (await this.call("start", {
@@ -249,6 +279,7 @@ export class PoseConnection {
       }
       if (reply.bones) wanted.bones = reply.bones;
       if (reply.id) wanted.serverId = reply.id;
+      wanted.granted = reply.granted;
       wanted.running = true;
       wanted.attempt = 0;
       this.emitLocal("phase", streamId, "running");
@@ -292,6 +323,8 @@ function startPayload(options: StartOptions): Record<string, unknown> {
   if (options.smoothing) payload.smoothing = options.smoothing;
   if (options.kinematics) payload.kinematics = true;
   if (options.hands) payload.hands = true;
+  // The studio sends only against the server's credits (latest frame wins in the browser).
+  payload.credits = true;
   return payload;
 }
 

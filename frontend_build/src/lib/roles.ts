@@ -26,6 +26,10 @@ export const LOWEST_ROLE = {
   "users.manage": "admin",
   "tokens.manage": "admin",
   "audit.read": "admin",
+  "session.read": "viewer",
+  "session.record": "operator",
+  "session.export": "operator",
+  "session.delete": "operator",
 } as const satisfies Record<string, Role>;
 
 export type StudioAction = keyof typeof LOWEST_ROLE;
@@ -43,6 +47,10 @@ export interface Visibility {
   ownTokens: boolean;
   /** The admin page and its link. */
   admin: boolean;
+  /** Record buttons; rename, tag, share and delete in the library. */
+  record: boolean;
+  /** The library's export menu. */
+  exportSessions: boolean;
 }
 
 export function visibilityFor(role: Role | null, { person }: { person: boolean }): Visibility {
@@ -52,6 +60,8 @@ export function visibilityFor(role: Role | null, { person }: { person: boolean }
     // The bootstrap token belongs to no account, so it owns no tokens.
     ownTokens: person && may(role, "account.manage"),
     admin: may(role, "users.manage"),
+    record: may(role, "session.record"),
+    exportSessions: may(role, "session.export"),
   };
 }
 

@@ -12,7 +12,15 @@ export type Route =
   | { page: "signin" }
   | { page: "setup"; code: string }
   | { page: "tokens" }
-  | { page: "admin"; tab: AdminTab; auditPage: number };
+  | { page: "admin"; tab: AdminTab; auditPage: number }
+  | { page: "library"; q: string; tag: string; pageNo: number }
+  | { page: "settings" }
+  /** The robot panel (docs/robots.md). */
+  | { page: "robots" }
+  /** A recorded session's replay, at `t` session seconds (null: from the start). */
+  | { page: "session"; id: string; t: number | null }
+  /** A paired phone's full-screen camera; `code` from the QR code (claimed once). */
+  | { page: "capture"; code: string };
 
 const ADMIN_TABS: readonly AdminTab[] = ["users", "tokens", "audit"];
 
@@ -31,6 +39,30 @@ export function parseRoute(hash: string): Route {
       const tab = ADMIN_TABS.find((t) => t === parts[1]) ?? "users";
       const n = Number.parseInt(params.get("page") ?? "1", 10);
       return { page: "admin", tab, auditPage: Number.isFinite(n) && n >= 1 ? n : 1 };
+    }
+    case "library": {
+      const n = Number.parseInt(params.get("page") ?? "1", 10);
+      return {
+        page: "library",
+        q: params.get("q") ?? "",
+        tag: params.get("tag") ?? "",
+        pageNo: Number.isFinite(n) && n >= 1 ? n : 1,
+      };
+    }
+    case "settings":
+      return { page: "settings" };
+    case "robots":
+      return { page: "robots" };
+    case "capture":
+      return { page: "capture", code: params.get("code") ?? "" };
+    case "sessions": {
+      if (!parts[1]) return { page: "studio" };
+      const t = Number.parseFloat(params.get("t") ?? "");
+      return {
+        page: "session",
+        id: decodeURIComponent(parts[1]),
+        t: Number.isFinite(t) && t >= 0 ? t : null,
+      };
     }
     default:
       return { page: "studio" };
@@ -51,6 +83,24 @@ export function routeHash(route: Route): string {
       return route.tab === "audit" && route.auditPage > 1
         ? `#/admin/audit?page=${route.auditPage}`
         : `#/admin/${route.tab}`;
+    case "library": {
+      const params = new URLSearchParams();
+      if (route.q) params.set("q", route.q);
+      if (route.tag) params.set("tag", route.tag);
+      if (route.pageNo > 1) params.set("page", String(route.pageNo));
+      const query = params.toString();
+      return query ? `#/library?${query}` : "#/library";
+    }
+    case "settings":
+      return "#/settings";
+    case "robots":
+      return "#/robots";
+    case "capture":
+      return route.code ? `#/capture?code=${encodeURIComponent(route.code)}` : "#/capture";
+    case "session": {
+      const base = `#/sessions/${encodeURIComponent(route.id)}`;
+      return route.t === null ? base : `${base}?t=${Number(route.t.toFixed(2))}`;
+    }
   }
 }
 

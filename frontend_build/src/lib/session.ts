@@ -12,6 +12,16 @@ import { qualityPreset, smoothingParams, type QualityPreset } from "./presets";
 import type { PoseConnection } from "./protocol";
 import { StreamView, type TileStatus } from "./streamView";
 import type { PoseMessage, StartOptions } from "./types";
+import { WebRTCLink, type Transport, type TransportPreference } from "./webrtc";
+
+/** Where a tile may stream over WebRTC: the backend and its credentials. */
+export interface WebRTCConfig {
+  baseUrl: string;
+  /** The API token, or null: the session cookie. */
+  token: string | null;
+}
+
+const UPSTREAM_POLL_MS = 1000;
 
 export interface TileSettings {
   camera: string;
@@ -27,6 +37,12 @@ export interface TileSettings {
   hands: boolean;
   /** The avatar's client-side smoothing, 0..1 (slerp towards the interpolated pose). */
   avatarSmoothing: number;
+  /** "auto": WebRTC when the server offers it and it connects in time, else Socket.IO. */
+  transport: TransportPreference;
+  /** The name the person gave the tile ("": the camera's label is shown). */
+  name: string;
+  /** The tile's number (1, 2, …), kept across reloads (0: not numbered yet). */
+  number: number;
 }
 
 let counter = 0;
@@ -56,8 +72,19 @@ export class StreamSession {
   /** Set once the person toggles the mirror; until then it follows the camera's facing. */
   private mirrorChosen = false;
   private changed = new Set<() => void>();
+  /** The transport the stream uses now (while WebRTC connects: "webrtc"). */
+  transport: Transport = "socketio";
+  /** Why the tile streams over Socket.IO although WebRTC was asked for (null: it does not). */
+  fallbackReason: string | null = null;
+  private link: WebRTCLink | null = null;
+  private upstreamTimer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(connection: PoseConnection, encoder: JpegEncoder, settings: Partial<TileSettings> = {}) {
+  constructor(
+    connection: PoseConnection,
+    encoder: JpegEncoder,
+    settings: Partial<TileSettings> = {},
+    private readonly webrtc: WebRTCConfig | null = null,
+  ) {
     this.settings = {
       camera: "facing:user",
       fps: 15,
@@ -68,6 +95,9 @@ export class StreamSession {
       avatar: false,
       hands: false,
       avatarSmoothing: 0.3,
+      transport: "auto",
+      name: "",
+      number: 0,
       ...settings,
     };
     const now = performance.now();
@@ -92,9 +122,10 @@ export class StreamSession {
         this.view.serverError(error);
         this.notify();
       },
+      credit: (granted) => this.capture.credit(granted),
       phase: (phase, error) => {
         if (phase !== "running") this.calibration.cancel();
-        if (phase === "running") this.capture.start(connection.limits?.max_in_flight);
+        if (phase === "running") this.capture.start(connection.limits?.max_in_flight, this.channel.granted);
         this.view.phased(phase, error, performance.now());
         this.notify();
       },
@@ -127,6 +158,7 @@ export class StreamSession {
         cameraOpen: this.camera.stream !== null,
         running: this.running,
         connected: this.channel.connected,
+        unauthorized: this.channel.connection.status === "unauthorized",
       },
       performance.now(),
     );
@@ -170,9 +202,94 @@ export class StreamSession {
     };
   }
 
+  /** The server-wide id of the running stream (`st_…`), on either transport. */
+  get serverId(): string | null {
+    if (this.transport === "webrtc") return this.link?.stream?.id ?? null;
+    return this.channel.connection.serverId(this.id);
+  }
+
   private startStream(): void {
+    if (this.webrtc && this.settings.transport !== "socketio" && this.camera.stream) {
+      void this.startWebRTC(this.webrtc);
+      return;
+    }
+    this.startSocketIO();
+  }
+
+  private startSocketIO(): void {
+    this.transport = "socketio";
     this.capture.start();
     this.channel.start(this.startOptions());
+    this.notify();
+  }
+
+  /** WebRTC first; Socket.IO when it is off, refused, or not connected within FALLBACK_MS. */
+  private async startWebRTC(config: WebRTCConfig): Promise<void> {
+    this.closeLink();
+    const track = this.camera.stream?.getVideoTracks()[0];
+    if (!track) return this.startSocketIO();
+    const link: WebRTCLink = new WebRTCLink(config.baseUrl, config.token, {
+      pose: (pose) => {
+        if (!this.running || this.link !== link) return;
+        this.view.posed(pose, performance.now());
+      },
+      error: (error) => {
+        this.view.serverError(error);
+        this.notify();
+      },
+      failed: (reason) => {
+        if (this.link === link) this.fallBack(reason);
+      },
+    });
+    this.link = link;
+    this.transport = "webrtc";
+    this.fallbackReason = null;
+    this.view.phased("starting", undefined, performance.now());
+    this.notify();
+    try {
+      await link.open(track, this.id, this.startOptions(), this.settings.fps);
+    } catch (err) {
+      if (this.link === link) this.fallBack((err as Error).message);
+      return;
+    }
+    if (this.link !== link) return link.close();
+    this.view.phased("running", undefined, performance.now());
+    this.pollUpstream(link);
+    this.notify();
+  }
+
+  /** WebRTC did not work out: Socket.IO, unless WebRTC was forced. */
+  private fallBack(reason: string): void {
+    this.closeLink();
+    this.fallbackReason = reason;
+    if (this.settings.transport === "webrtc") {
+      this.view.phased("failed", { code: "DISCONNECTED", message: reason }, performance.now());
+      this.notify();
+      return;
+    }
+    if (this.running) this.startSocketIO();
+  }
+
+  /** The video's bytes and frames from the sender's stats, into the tile's bandwidth. */
+  private pollUpstream(link: WebRTCLink): void {
+    let last = { bytes: 0, frames: 0 };
+    clearInterval(this.upstreamTimer);
+    this.upstreamTimer = setInterval(() => {
+      void link.upstream().then((now) => {
+        if (!now || this.link !== link) return;
+        const frames = now.frames - last.frames;
+        const perFrame = frames > 0 ? (now.bytes - last.bytes) / frames : 0;
+        const at = performance.now();
+        for (let i = 0; i < frames; i++) this.view.stats.frameSent(at, perFrame, 0);
+        last = now;
+      });
+    }, UPSTREAM_POLL_MS);
+  }
+
+  private closeLink(): void {
+    clearInterval(this.upstreamTimer);
+    this.link?.close();
+    this.link = null;
   }
 
   update(change: Partial<TileSettings>): void {
@@ -181,6 +298,15 @@ export class StreamSession {
     if (change.fps !== undefined) this.capture.pacer.setFps(change.fps);
     if (change.quality !== undefined) this.capture.quality = qualityPreset(change.quality).quality;
     if (change.mirror !== undefined) this.mirrorChosen = true;
+    if (
+      change.transport !== undefined &&
+      change.transport !== before.transport &&
+      this.running &&
+      this.camera.stream
+    ) {
+      this.closeLink();
+      void this.channel.stop().then(() => this.running && this.startStream());
+    }
     // A stopped tile has no camera open: the new choice opens with the next Start.
     if (change.camera !== undefined && change.camera !== before.camera && this.running) void this.open();
     const startChanged =
@@ -191,7 +317,10 @@ export class StreamSession {
     if (startChanged && this.running && this.camera.stream) {
       // The protocol sets these at start; a slider sends many changes: restart once it settles.
       clearTimeout(this.restartTimer);
-      this.restartTimer = setTimeout(() => void this.channel.restart(this.startOptions()), 300);
+      this.restartTimer = setTimeout(() => {
+        if (this.transport === "webrtc" && this.webrtc) void this.startWebRTC(this.webrtc);
+        else void this.channel.restart(this.startOptions());
+      }, 300);
     }
     this.notify();
   }
@@ -212,6 +341,7 @@ export class StreamSession {
     clearTimeout(this.restartTimer);
     this.calibration.cancel();
     this.capture.stop();
+    this.closeLink();
     void this.channel.stop();
     this.camera.release();
     this.view.stopped();
@@ -223,6 +353,7 @@ export class StreamSession {
     clearTimeout(this.restartTimer);
     this.calibration.cancel();
     this.capture.close();
+    this.closeLink();
     this.channel.close();
     this.camera.close();
     this.changed.clear();

@@ -15,6 +15,14 @@ export const SERVICES = {
     reconnectionDelayMax: 4000,
     randomizationFactor: 0.4,
   },
+  // Robots: status, telemetry and the lease come back as soon as the server does.
+  robots: {
+    namespace: "/robots",
+    path: "/socket.io",
+    reconnectionDelay: 300,
+    reconnectionDelayMax: 2000,
+    randomizationFactor: 0.3,
+  },
   // Results also come by polling while this socket is down: no hurry.
   agent: {
     namespace: "/agent",

@@ -9,12 +9,22 @@ import { StreamStats } from "./stats";
 import type { PoseMessage, WireError } from "./types";
 
 export type TileStatus =
-  "opening" | "starting" | "waiting" | "live" | "no one" | "stalled" | "stopped" | "reconnecting" | "error";
+  | "opening"
+  | "starting"
+  | "waiting"
+  | "live"
+  | "no one"
+  | "stalled"
+  | "stopped"
+  | "reconnecting"
+  | "signed out"
+  | "error";
 
 /** What the tile says besides the status word, for the states that need a sentence. */
 export const STATUS_HINTS: Partial<Record<TileStatus, string>> = {
   "no one": "No one in view: step back so your whole body is visible",
   stopped: "Stopped: the camera is off. Start opens it again.",
+  "signed out": "The server refused the token or the sign-in ended: enter a new token or sign in (above).",
 };
 
 /** Poses without a person for this long mean no one is in view (one missed frame does not). */
@@ -30,6 +40,8 @@ export interface TileInputs {
   running: boolean;
   /** The connection to the server is up. */
   connected: boolean;
+  /** The server refused the credentials: no reconnect will help until new ones are given. */
+  unauthorized?: boolean;
 }
 
 const ENCODE_ERROR = "could not encode a frame";
@@ -65,6 +77,7 @@ export class StreamView {
   status(inputs: TileInputs, now: number): TileStatus {
     if (inputs.cameraFailed) return "error";
     if (!inputs.running) return "stopped";
+    if (inputs.unauthorized) return "signed out";
     if (!inputs.cameraOpen) return "opening";
     if (!inputs.connected) return "reconnecting";
     if (this.phase === "failed") return "error";
@@ -74,6 +87,11 @@ export class StreamView {
     if (now - at >= LIVE_MS) return "stalled";
     const nobody = this.poses.latest?.persons.length === 0;
     return nobody && at - this.personAt >= NO_ONE_MS ? "no one" : "live";
+  }
+
+  /** How long the stream has been running on the server (0: not running). */
+  runningFor(now: number): number {
+    return this.phase === "running" ? now - this.phaseSince : 0;
   }
 
   get landmarkCount(): number {
@@ -115,4 +133,26 @@ export class StreamView {
     this.poses.clear();
     this.personAt = -Infinity;
   }
+}
+
+/** Below this fraction of the chosen rate, a live stream is saturated. */
+export const SATURATED_FRACTION = 0.7;
+
+/**
+ * "Saturated: 6 of 15 poses/s …" when a live stream gets poses well under the chosen
+ * rate over a whole stats window (`runningMs` ≥ `windowMs`), else null.
+ */
+export function saturationHint(
+  status: TileStatus,
+  chosenFps: number,
+  posesPerSecond: number,
+  runningMs: number,
+  windowMs: number,
+): string | null {
+  if (status !== "live" || runningMs < windowMs) return null;
+  if (posesPerSecond >= SATURATED_FRACTION * chosenFps) return null;
+  return (
+    `Saturated: ${posesPerSecond.toFixed(1)} of ${chosenFps} poses/s come back. ` +
+    "Lower the rate or the quality, or stream fewer cameras."
+  );
 }

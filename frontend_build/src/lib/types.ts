@@ -5,6 +5,7 @@
  */
 import type {
   CalibrationAck,
+  CreditMessage,
   ErrorCode,
   ErrorMessage,
   Limits,
@@ -15,7 +16,7 @@ import type {
   StartAck,
 } from "./generated/protocol";
 
-export type { ErrorCode, Limits, PoseMessage, SmoothingConfig };
+export type { CreditMessage, ErrorCode, Limits, PoseMessage, SmoothingConfig };
 
 /**
  * The body model of a pose, on streams started with `kinematics: true`: local rotations

@@ -44,6 +44,18 @@ class FakePush implements PushSocket {
 describe("AgentClient", () => {
   afterEach(() => vi.useRealTimers());
 
+  it("asks the agent's health whether a model is configured", async () => {
+    for (const [body, status, expected] of [
+      [{ status: "ok", configured: false }, 200, false],
+      [{ status: "ok", configured: true }, 200, true],
+      [{ status: "unavailable", configured: false }, 503, false],
+    ] as const) {
+      const service = fakeService({ "GET /agent/health": () => json(body, status) });
+      const client = new AgentClient("http://studio.local", "tok", null, service.fetcher);
+      expect(await client.configured()).toBe(expected);
+    }
+  });
+
   it("posts the question with the bearer token and the streams", async () => {
     const service = fakeService({ "POST /agent/invoke": () => json({ request_id: "r1" }, 202) });
     const client = new AgentClient("http://studio.local", "tok", null, service.fetcher);

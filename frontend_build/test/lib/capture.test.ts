@@ -64,7 +64,9 @@ describe("Capture", () => {
     channel = new StreamChannel(connection, "cam1", {
       pose: (pose) => capture.answered(pose.seq),
       error: (error) => capture.serverError(error.code),
-      phase: (phase) => phase === "running" && capture.start(connection.limits?.max_in_flight),
+      phase: (phase) =>
+        phase === "running" && capture.start(connection.limits?.max_in_flight, channel.granted),
+      credit: (granted) => capture.credit(granted),
     });
     capture = new Capture(channel, encoder, events, { fps: 10, quality: 0.7, maxInFlight: 2 });
     socket.serverConnect();
@@ -177,6 +179,87 @@ describe("Capture", () => {
   });
 });
 
+describe("Capture with credits", () => {
+  let socket: FakeSocket;
+  let capture: Capture;
+  let skipped = 0;
+  const flush = () => vi.advanceTimersByTimeAsync(0);
+  const seqs = () =>
+    (socket.sentEvents("frame") as Array<[{ seq: number }, ArrayBuffer]>).map(([m]) => m.seq);
+
+  beforeEach(async () => {
+    vi.useFakeTimers();
+    skipped = 0;
+    socket = new FakeSocket();
+    // A server with credits: one granted at start.
+    socket.reply = (_event, data) => ({ ok: true, stream_id: data?.stream_id, limits: LIMITS, granted: 1 });
+    const connection = new PoseConnection(socket);
+    const channel: StreamChannel = new StreamChannel(connection, "cam1", {
+      pose: (pose) => capture.answered(pose.seq),
+      error: () => undefined,
+      phase: (phase) =>
+        phase === "running" && capture.start(connection.limits?.max_in_flight, channel.granted),
+      credit: (granted) => capture.credit(granted),
+    });
+    const events = { sent: () => undefined, skipped: () => skipped++, encodeFailed: () => undefined };
+    capture = new Capture(channel, new StandInEncoder(), events, { fps: 10, quality: 0.7, maxInFlight: 2 });
+    socket.serverConnect();
+    capture.attach(video().element);
+    channel.start({});
+    await flush();
+  });
+
+  afterEach(() => {
+    capture.close();
+    vi.useRealTimers();
+  });
+
+  it("asks for credits and sends one frame per credit, skipping captures in between", async () => {
+    expect(socket.sentEvents("start")[0][0]).toMatchObject({ credits: true });
+    for (let i = 0; i < 4; i++) capture.capture(i * 100);
+    await flush();
+    expect(seqs()).toEqual([0]);
+    expect(skipped).toBe(3);
+  });
+
+  it("takes the newest frame the moment a credit comes, not at the next capture", async () => {
+    capture.capture(0);
+    capture.capture(100);
+    await flush();
+    socket.fire("credit", { stream_id: "cam1", granted: 2 });
+    await flush();
+    expect(seqs()).toEqual([0, 1]);
+    // An old or repeated total grants nothing; another stream's credit is not ours.
+    socket.fire("credit", { stream_id: "cam1", granted: 2 });
+    socket.fire("credit", { stream_id: "other", granted: 9 });
+    capture.capture(200);
+    await flush();
+    expect(seqs()).toEqual([0, 1]);
+  });
+
+  it("keeps a credit that came while no capture was owed for the next capture", async () => {
+    capture.capture(0);
+    await flush();
+    socket.fire("pose", { ...poseMessage(0), granted: 2 });
+    await flush();
+    expect(seqs()).toEqual([0]);
+    capture.capture(100);
+    await flush();
+    expect(seqs()).toEqual([0, 1]);
+  });
+
+  it("assumes a credit after 5 s without one rather than stop for good", async () => {
+    capture.capture(0);
+    capture.capture(4900);
+    await flush();
+    expect(seqs()).toEqual([0]);
+    capture.capture(5100);
+    await flush();
+    expect(seqs()).toEqual([0, 1]);
+    expect(capture.credits.stalls).toBe(1);
+  });
+});
+
 describe("FrameClock", () => {
   let socket: FakeSocket;
   let capture: Capture;
@@ -190,6 +273,7 @@ describe("FrameClock", () => {
       pose: (pose) => capture.answered(pose.seq),
       error: () => undefined,
       phase: () => undefined,
+      credit: () => undefined,
     });
     const events = { sent: () => undefined, skipped: () => undefined, encodeFailed: () => undefined };
     capture = new Capture(channel, new StandInEncoder(), events, { fps: 10, quality: 0.7, maxInFlight: 2 });

@@ -11,6 +11,7 @@ function channelOn(connection: PoseConnection, id: string) {
     pose: (pose) => seen.poses.push(pose),
     error: (error) => seen.errors.push(error),
     phase: (phase) => seen.phases.push(phase),
+    credit: () => undefined,
   });
   return { channel, seen };
 }

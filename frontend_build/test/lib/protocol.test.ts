@@ -51,7 +51,7 @@ describe("PoseConnection", () => {
     expect(connection.isRunning("cam1")).toBe(false);
     await settle();
     expect(socket.sentEvents("start")).toEqual([
-      [{ stream_id: "cam1", smoothing: { min_cutoff: 1, beta: 0.05, d_cutoff: 1 } }],
+      [{ stream_id: "cam1", smoothing: { min_cutoff: 1, beta: 0.05, d_cutoff: 1 }, credits: true }],
     ]);
     expect(connection.isRunning("cam1")).toBe(true);
     expect(connection.limits).toEqual(LIMITS);
@@ -65,7 +65,7 @@ describe("PoseConnection", () => {
     socket.serverConnect();
     connection.start("cam1", { smoothing: false });
     await settle();
-    expect(socket.sentEvents("start")).toEqual([[{ stream_id: "cam1" }]]);
+    expect(socket.sentEvents("start")).toEqual([[{ stream_id: "cam1", credits: true }]]);
   });
 
   it("sends frames as metadata plus a binary attachment, only while running", async () => {
@@ -95,7 +95,7 @@ describe("PoseConnection", () => {
     socket.sent = [];
     socket.serverConnect();
     await settle();
-    expect(socket.sentEvents("start")).toEqual([[{ stream_id: "a" }]]);
+    expect(socket.sentEvents("start")).toEqual([[{ stream_id: "a", credits: true }]]);
     expect(connection.isRunning("a")).toBe(true);
   });
 

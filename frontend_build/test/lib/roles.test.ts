@@ -30,11 +30,18 @@ describe("visibilityFor", () => {
       ask: true,
       ownTokens: true,
       admin: false,
+      record: false,
+      exportSessions: false,
     });
   });
 
   it("shows an operator the cameras, not the admin page", () => {
-    expect(visibilityFor("operator", { person: true })).toMatchObject({ streamCameras: true, admin: false });
+    expect(visibilityFor("operator", { person: true })).toMatchObject({
+      streamCameras: true,
+      admin: false,
+      record: true,
+      exportSessions: true,
+    });
   });
 
   it("shows an admin everything; the bootstrap token owns no tokens", () => {
@@ -43,6 +50,8 @@ describe("visibilityFor", () => {
       ask: true,
       ownTokens: true,
       admin: true,
+      record: true,
+      exportSessions: true,
     });
     expect(visibilityFor("admin", { person: false })).toMatchObject({ ownTokens: false, admin: true });
   });
@@ -53,6 +62,8 @@ describe("visibilityFor", () => {
       ask: false,
       ownTokens: false,
       admin: false,
+      record: false,
+      exportSessions: false,
     });
   });
 });

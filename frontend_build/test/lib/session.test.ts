@@ -71,7 +71,7 @@ describe("StreamSession", () => {
     expect(session.camera.label).toBe("carphone.y4m");
     expect(session.settings.camera).toBe("device:cam-a");
     expect(session.settings.mirror).toBe(true);
-    expect(socket.sentEvents("start")).toEqual([[{ stream_id: session.id }]]);
+    expect(socket.sentEvents("start")).toEqual([[{ stream_id: session.id, credits: true }]]);
     expect(session.status).toBe("waiting");
     socket.fire("pose", poseMessage(0, { streamId: session.id }));
     expect(session.status).toBe("live");
@@ -153,7 +153,9 @@ describe("StreamSession", () => {
     expect(session.poses.bones).toBeNull();
     await session.open();
     await flush();
-    expect(socket.sentEvents("start")).toEqual([[{ stream_id: session.id, kinematics: true }]]);
+    expect(socket.sentEvents("start")).toEqual([
+      [{ stream_id: session.id, kinematics: true, credits: true }],
+    ]);
     expect(session.poses.bones).toEqual(bones);
     const verdict = await connection.calibrate(session.id);
     expect(socket.sentEvents("calibrate")).toEqual([[{ stream_id: session.id }]]);
@@ -169,7 +171,7 @@ describe("StreamSession", () => {
       await vi.advanceTimersByTimeAsync(0);
       session.update({ avatar: false });
       await vi.advanceTimersByTimeAsync(400);
-      expect(socket.sentEvents("start").at(-1)).toEqual([{ stream_id: session.id }]);
+      expect(socket.sentEvents("start").at(-1)).toEqual([{ stream_id: session.id, credits: true }]);
       expect(starts()).toBe(2);
       session.dispose();
     } finally {
@@ -185,10 +187,12 @@ describe("StreamSession", () => {
       await vi.advanceTimersByTimeAsync(0);
       session.update({ hands: true });
       await vi.advanceTimersByTimeAsync(400);
-      expect(socket.sentEvents("start").at(-1)).toEqual([{ stream_id: session.id, hands: true }]);
+      expect(socket.sentEvents("start").at(-1)).toEqual([
+        { stream_id: session.id, hands: true, credits: true },
+      ]);
       session.update({ hands: false });
       await vi.advanceTimersByTimeAsync(400);
-      expect(socket.sentEvents("start").at(-1)).toEqual([{ stream_id: session.id }]);
+      expect(socket.sentEvents("start").at(-1)).toEqual([{ stream_id: session.id, credits: true }]);
       expect(starts()).toBe(3);
       session.dispose();
     } finally {

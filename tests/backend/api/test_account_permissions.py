@@ -35,9 +35,17 @@ ACCOUNT_ROUTES = {
     "DELETE /api/tokens/{token_id}": ["account.manage"],
     "GET /api/audit": ["audit.read"],
     "PUT /api/streams/{stream}/share": ["stream.start"],
+    "POST /api/pairing": ["pairing.create"],
+    "POST /api/pairing/{code}/claim": ["public"],
+    "GET /api/pairing/ca.pem": ["public"],
 }
 # Ids nobody has: an allowed request then ends in 404 or 422, never changes anything.
-PLACEHOLDERS = {"user_id": "999999", "token_id": "999999", "stream": "st_000000000000"}
+PLACEHOLDERS = {
+    "user_id": "999999",
+    "token_id": "999999",
+    "stream": "st_000000000000",
+    "code": "NOCODE22",
+}
 
 
 @pytest.fixture(scope="module")

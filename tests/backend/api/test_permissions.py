@@ -19,6 +19,8 @@ EXPECTED = {
     "GET /api/streams": ["stream.read"],
     "GET /api/streams/{stream}/stats": ["stream.read"],
     "GET /api/system": ["system.read"],
+    "GET /api/webrtc": ["connect"],
+    "POST /api/webrtc/offer": ["stream.start"],
 }
 
 
@@ -43,4 +45,5 @@ def test_every_guarded_route_refuses_strangers(server: LiveServer) -> None:
             server.url + path.replace("{stream}", "st_000000000000"),
             headers={"Authorization": f"Bearer {server.token}"},
         )
-        assert allowed.status_code in (200, 404), route
+        # Admitted: a POST without its body is then refused for the body (422).
+        assert allowed.status_code in ((200, 404, 422) if method == "POST" else (200, 404)), route

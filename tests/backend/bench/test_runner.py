@@ -31,7 +31,7 @@ async def test_send_freely_never_skips_on_the_client(backend: Target, workload: 
         backend,
         workload,
         counts=[2],
-        load=Load(fps=20, respect_in_flight=False),
+        load=Load(fps=20, flow="flood"),
         duration=0.3,
         ceiling_fps=None,
     )

@@ -39,7 +39,7 @@ def test_a_broken_plugin_is_reported_and_the_others_still_serve() -> None:
             broken("misnamed", "posestudio.engines.mediapipe:MediaPipePoseEngine"),
         ]
     )
-    assert set(found.plugins) == {"mediapipe", "mediapipe-batch"}
+    assert set(found.plugins) == {"blazepose", "mediapipe", "mediapipe-batch"}
     assert found.failures["missing"].startswith("ModuleNotFoundError")
     assert "not an engine class" in found.failures["notaclass"]
     assert "declares key 'mediapipe', not 'misnamed'" in found.failures["misnamed"]
@@ -58,7 +58,7 @@ def test_a_broken_plugin_is_reported_and_the_others_still_serve() -> None:
 def test_an_engine_no_plugin_declares_is_refused() -> None:
     with pytest.raises(UnknownEngine) as caught:
         default_registry(["mediapipe", "openpose"])
-    assert caught.value.details == {"available": ["mediapipe", "mediapipe-batch"]}
+    assert caught.value.details == {"available": ["blazepose", "mediapipe", "mediapipe-batch"]}
 
 
 def test_engine_config_comes_from_nested_settings(monkeypatch: pytest.MonkeyPatch) -> None:

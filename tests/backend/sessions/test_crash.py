@@ -19,6 +19,7 @@ from posestudio.client import PoseClient
 from tests.utils.frames import send_and_wait, video_jpegs
 from tests.utils.processes import clean_environ
 from tests.utils.server import free_port, wait_until
+from tests.utils.serverlogs import log_file
 
 TOKEN = "crash-test-token-0123456789abcdef"
 
@@ -53,8 +54,9 @@ def serve(data_dir: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
             str(port),
         ],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        # Its log, for the session's token check (tests/utils/serverlogs.py).
+        stdout=(log := log_file("crash-serve").open("wb")),
+        stderr=subprocess.STDOUT,
     )
     try:
         wait_until(lambda: _ready(f"http://127.0.0.1:{port}") or process.poll() is not None, 120)
@@ -64,6 +66,7 @@ def serve(data_dir: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             process.wait(30)
+        log.close()
 
 
 def _get(url: str, path: str) -> httpx.Response:

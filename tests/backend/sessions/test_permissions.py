@@ -25,6 +25,7 @@ EXPECTED = {
     f"POST {SESSION}/stop": ["session.record"],
     f"GET {SESSION}": ["session.read"],
     f"PATCH {SESSION}": ["session.record"],
+    f"PUT {SESSION}/share": ["session.record"],
     f"DELETE {SESSION}": ["session.delete"],
     f"GET {STREAM}/poses": ["session.read"],
     f"GET {STREAM}/frames/{{index}}": ["session.read"],
@@ -34,6 +35,11 @@ EXPECTED = {
     f"PATCH {SESSION}/annotations/{{annotation_id}}": ["session.record"],
     f"DELETE {SESSION}/annotations/{{annotation_id}}": ["session.record"],
     f"GET {SESSION}/export.{{fmt}}": ["session.export"],
+    f"POST {SESSION}/exports": ["session.export"],
+    f"GET {SESSION}/clips": ["session.read"],
+    f"GET {SESSION}/analytics": ["session.read"],
+    f"GET {SESSION}/events": ["session.read"],
+    f"GET {SESSION}/robots/telemetry": ["session.read"],
 }
 
 

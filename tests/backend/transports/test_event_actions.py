@@ -16,6 +16,7 @@ import socketio
 from posestudio.accounts.service import Accounts
 from posestudio.app import create_app, fastapi_app
 from posestudio.engines import default_registry
+from posestudio.robots.service import Robots
 from posestudio.runtime import Runtime, build_runtime
 from posestudio.sessions.service import Sessions
 from posestudio.settings import Settings
@@ -45,6 +46,7 @@ def served(
         registry=default_registry(settings.engines, max_idle=0),
         accounts=accounts,
         sessions=Sessions(settings, database=accounts.database),
+        robots=Robots(settings, database=accounts.database),
     )
     app = create_app(runtime)
     with uvicorn_server(app) as url:
@@ -61,12 +63,14 @@ def test_every_event_handler_declares_its_action(
 ) -> None:
     _, runtime, _ = served
     namespaces = runtime.sio.namespace_handlers
-    assert "/pose" in namespaces
+    assert {"/pose", "/robots"} <= set(namespaces)
+    assert isinstance(namespaces["/pose"], PoseNamespace)
+    assert handlers(namespaces["/pose"]) >= {"connect", "start", "stop", "frame", "watch", "record"}
+    assert handlers(namespaces["/robots"]) >= {"service_hello", "drive", "estop"}
     for name, namespace in namespaces.items():
-        assert isinstance(namespace, PoseNamespace), f"{name}: actions cannot be read"
+        assert callable(getattr(namespace, "event_actions", None)), f"{name}: actions unread"
         declared = namespace.event_actions()
         events = handlers(namespace)
-        assert events >= {"connect", "start", "stop", "frame", "watch", "record"}
         assert events == set(declared), f"{name}: undeclared {events - set(declared)}"
         for event, action in declared.items():
             assert (action is None and event == "disconnect") or isinstance(action, Action)

@@ -248,3 +248,17 @@ async def test_malformed_engineio_packets_close_with_a_reason(fuzz_server: LiveS
             assert reply["error"]["code"] == "UNKNOWN_STREAM"
         await raw.close()
     assert [r for r in records if r.exc_info] == []
+
+
+async def test_the_servers_own_events_are_refused_as_messages(fuzz_server: LiveServer) -> None:
+    raw = await RawSocket.open(fuzz_server.url)
+    try:
+        await raw.join(fuzz_server.token)
+        for event in ("connect", "disconnect", "connect_error"):
+            answer, _ = await raw.call(event, {})
+            assert answer["ok"] is False and answer["error"]["code"] == "BAD_REQUEST", answer
+        # The connection is as it was: it still starts a stream.
+        started, _ = await raw.call("start", {"stream_id": "after"})
+        assert started["ok"] is True, started
+    finally:
+        await raw.close()

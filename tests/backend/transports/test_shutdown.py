@@ -19,6 +19,7 @@ from posestudio.settings import Settings
 from posestudio.transports.limits import max_message_bytes
 from tests.utils.processes import clean_environ
 from tests.utils.server import TOKEN, LiveServer
+from tests.utils.serverlogs import log_file
 
 SHUTDOWN_TIMEOUT_S = 3
 
@@ -144,3 +145,5 @@ def test_sigterm_completes_in_time_whatever_clients_do(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.wait(5)
+        # Its log, for the session's token check (tests/utils/serverlogs.py).
+        log_file("shutdown-serve").write_text("".join(output), encoding="utf-8")

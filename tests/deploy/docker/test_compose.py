@@ -17,6 +17,7 @@ ENVIRONMENTS = ("staging", "production")
 SERVICES = {
     "migrate",
     "backend",
+    "worker",
     "agent",
     "agent-worker",
     "redis",
@@ -26,6 +27,7 @@ SERVICES = {
     "cloudflared",
     "redis-exporter",
     "node-exporter",
+    "robot",
 }
 # Run once and exit (no healthcheck, never restarted); something waits for each to succeed.
 ONE_SHOT = {"migrate"}
@@ -123,6 +125,25 @@ def test_the_backend_starts_after_the_migration() -> None:
     assert migrate["depends_on"]["postgres"] == {"condition": "service_healthy"}
 
 
+def test_the_backend_jobs_run_in_a_worker_of_the_same_image_on_redis() -> None:
+    services = load(BASE)["services"]
+    backend, worker = services["backend"], services["worker"]
+    assert worker["command"] == ["posestudio", "worker"]
+    assert worker["image"] == backend["image"]
+    assert worker["environment"] == backend["environment"]
+    redis_url = backend["environment"]["POSE_STUDIO_REDIS_URL"]
+    assert redis_url.startswith("redis://redis:6379/")
+    # The agent's jobs keep their own Redis database.
+    agent_url = services["agent"]["environment"]["POSE_STUDIO_AGENT_REDIS_URL"]
+    assert redis_url != agent_url
+    # Local storage: the worker reads recordings and writes clips where the backend does.
+    assert "backend-data:/data" in worker["volumes"] and "backend-data:/data" in backend["volumes"]
+    assert "POSE_STUDIO_REDIS_URL" in " ".join(worker["healthcheck"]["test"])
+    for name in ("backend", "worker"):
+        assert services[name]["depends_on"]["redis"] == {"condition": "service_healthy"}
+    assert worker["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+
+
 def test_backend_reserves_the_gpu_and_gets_shared_memory() -> None:
     backend = load(BASE)["services"]["backend"]
     (device,) = backend["deploy"]["resources"]["reservations"]["devices"]
@@ -132,6 +153,13 @@ def test_backend_reserves_the_gpu_and_gets_shared_memory() -> None:
     assert backend["healthcheck"]["start_period"]
     assert backend["environment"]["POSE_STUDIO_DATABASE_URL"].startswith("postgresql://")
     assert "@postgres:5432/" in backend["environment"]["POSE_STUDIO_DATABASE_URL"]
+
+
+def test_the_backend_offers_the_gpu_engine_beside_mediapipe() -> None:
+    environment = load(BASE)["services"]["backend"]["environment"]
+    engines = environment["POSE_STUDIO_ENGINES"].split(":-", 1)[1].rstrip("}").split(",")
+    default = environment["POSE_STUDIO_DEFAULT_ENGINE"].split(":-", 1)[1].rstrip("}")
+    assert "blazepose" in engines and default in engines
 
 
 def test_state_lives_in_named_volumes() -> None:

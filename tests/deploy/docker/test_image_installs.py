@@ -65,6 +65,10 @@ def test_the_backend_image_loads_its_engine_offline_and_finds_the_studio(tmp_pat
         "HTTPS_PROXY": "http://127.0.0.1:9",
         "HTTP_PROXY": "http://127.0.0.1:9",
     }
+    # The compose `worker` runs the backend's jobs from this image; its healthcheck imports redis.
+    worker = run([str(bin_dir / "posestudio"), "worker", "--help"], cwd=tmp_path, env=env)
+    assert worker.returncode == 0, worker.stdout + worker.stderr
+    assert run([str(bin_dir / "python"), "-c", "import redis, rq"]).returncode == 0
     engines = run([str(bin_dir / "posestudio"), "engines"], cwd=tmp_path, env=env)
     assert engines.returncode == 0, engines.stdout + engines.stderr
     assert "mediapipe" in engines.stdout and "ok" in engines.stdout

@@ -25,8 +25,9 @@ def instructions(path: Path) -> list[tuple[str, str]]:
     return out
 
 
-def test_there_are_a_backend_and_an_agent_image() -> None:
-    assert [p.name for p in DOCKERFILES] == ["agent.Dockerfile", "backend.Dockerfile"]
+def test_there_are_a_backend_an_agent_and_a_robot_image() -> None:
+    names = [p.name for p in DOCKERFILES]
+    assert names == ["agent.Dockerfile", "backend.Dockerfile", "robot.Dockerfile"]
 
 
 @pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: p.name)
@@ -80,6 +81,25 @@ def test_backend_image_is_cuda_based_serves_the_studio_and_checks_ready() -> Non
     # Nothing is fetched when the container starts: no download in the command.
     (cmd,) = [a for k, a in steps if k == "CMD"]
     assert cmd == '["posestudio", "serve"]'
+
+
+def test_backend_image_carries_the_blazepose_engine_on_one_cuda_torch_build() -> None:
+    steps = instructions(REPO / "docker" / "backend.Dockerfile")
+    args = dict(a.split("=", 1) for k, a in steps if k == "ARG" and "=" in a)
+    # One build, pinned: PyPI's torch wheels for Linux are the CUDA build.
+    assert re.fullmatch(r"\d+\.\d+\.\d+", args["TORCH_VERSION"])
+    assert re.fullmatch(r"\d+\.\d+\.\d+", args["TORCHVISION_VERSION"])
+    assert args["TORCH_INDEX"] == "https://pypi.org/simple"
+    runs = [a for k, a in steps if k == "RUN"]
+    (torch,) = [i for i, a in enumerate(runs) if "uv pip install" in a]
+    assert '"torch==${TORCH_VERSION}"' in runs[torch]
+    assert '"torchvision==${TORCHVISION_VERSION}"' in runs[torch]
+    syncs = [i for i, a in enumerate(runs) if "uv sync" in a]
+    assert all("--extra blazepose" in runs[i] for i in syncs)
+    # A plain `uv sync` removes what the lock does not name: every sync after torch's
+    # install must leave it in place.
+    after = [i for i in syncs if i > torch]
+    assert after and all("--inexact" in runs[i] for i in after)
 
 
 def test_agent_image_installs_no_pose_engine() -> None:

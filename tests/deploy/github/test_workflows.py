@@ -117,7 +117,7 @@ def test_the_deploy_builds_deploys_with_rollback_then_publishes_the_studio() -> 
     jobs = deploy["jobs"]
     assert list(jobs) == ["build", "deploy", "publish-edge"]
     build = " ".join(step.get("run", "") for step in jobs["build"]["steps"])
-    for image in ("backend", "agent"):
+    for image in ("backend", "agent", "robot"):
         assert image in build
     assert '--file "docker/$image.Dockerfile"' in build
     assert '--tag "$REPO/$image:$GITHUB_SHA"' in build and "--push" in build

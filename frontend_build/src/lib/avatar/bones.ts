@@ -5,55 +5,11 @@
  * VRM 1.0 T-pose, where every rest rotation is the identity).
  */
 
-export const AVATAR_BONES = [
-  "hips",
-  "spine",
-  "chest",
-  "neck",
-  "head",
-  "leftShoulder",
-  "leftUpperArm",
-  "leftLowerArm",
-  "leftHand",
-  "rightShoulder",
-  "rightUpperArm",
-  "rightLowerArm",
-  "rightHand",
-  "leftUpperLeg",
-  "leftLowerLeg",
-  "leftFoot",
-  "leftToes",
-  "rightUpperLeg",
-  "rightLowerLeg",
-  "rightFoot",
-  "rightToes",
-] as const;
+import { BONE_NAMES, BONE_PARENT, type BoneName } from "../generated/constants";
 
-export type BoneName = (typeof AVATAR_BONES)[number];
-
-export const BONE_PARENT: Record<BoneName, BoneName | null> = {
-  hips: null,
-  spine: "hips",
-  chest: "spine",
-  neck: "chest",
-  head: "neck",
-  leftShoulder: "chest",
-  leftUpperArm: "leftShoulder",
-  leftLowerArm: "leftUpperArm",
-  leftHand: "leftLowerArm",
-  rightShoulder: "chest",
-  rightUpperArm: "rightShoulder",
-  rightLowerArm: "rightUpperArm",
-  rightHand: "rightLowerArm",
-  leftUpperLeg: "hips",
-  leftLowerLeg: "leftUpperLeg",
-  leftFoot: "leftLowerLeg",
-  leftToes: "leftFoot",
-  rightUpperLeg: "hips",
-  rightLowerLeg: "rightUpperLeg",
-  rightFoot: "rightLowerLeg",
-  rightToes: "rightFoot",
-};
+/** The bones, in the order of a pose's `skeleton.rotations` (generated from the solver's). */
+export const AVATAR_BONES = BONE_NAMES;
+export { BONE_PARENT, type BoneName };
 
 export type Vec3 = [number, number, number];
 

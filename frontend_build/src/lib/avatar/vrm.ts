@@ -9,24 +9,16 @@ import type { VRM, VRMHumanBoneName } from "@pixiv/three-vrm";
 import { AVATAR_BONES, type BoneName } from "./bones";
 import type { AvatarModel } from "./model";
 
-/** Required by VRM (three-vrm refuses a humanoid without them). */
-const REQUIRED: BoneName[] = [
-  "hips",
-  "spine",
-  "head",
-  "leftUpperArm",
-  "leftLowerArm",
-  "leftHand",
-  "rightUpperArm",
-  "rightLowerArm",
-  "rightHand",
-  "leftUpperLeg",
-  "leftLowerLeg",
-  "leftFoot",
-  "rightUpperLeg",
-  "rightLowerLeg",
-  "rightFoot",
-];
+/** The humanoid bones VRM may leave out; three-vrm refuses a humanoid without any other. */
+const OPTIONAL = new Set<BoneName>([
+  "chest",
+  "neck",
+  "leftShoulder",
+  "rightShoulder",
+  "leftToes",
+  "rightToes",
+]);
+const REQUIRED: BoneName[] = AVATAR_BONES.filter((bone) => !OPTIONAL.has(bone));
 
 /** A file a person can open: `.vrm` (a binary glTF), kept to a size a browser handles well. */
 export const MAX_VRM_BYTES = 200 * 1024 * 1024;

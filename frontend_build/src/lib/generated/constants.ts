@@ -3,82 +3,24 @@
 import type { ErrorCode } from "./protocol";
 
 /** BlazePose's landmarks, in the order of every landmark row of a `pose_v1` person. */
-export const LANDMARK_NAMES = [
-  "nose",
-  "left_eye_inner",
-  "left_eye",
-  "left_eye_outer",
-  "right_eye_inner",
-  "right_eye",
-  "right_eye_outer",
-  "left_ear",
-  "right_ear",
-  "mouth_left",
-  "mouth_right",
-  "left_shoulder",
-  "right_shoulder",
-  "left_elbow",
-  "right_elbow",
-  "left_wrist",
-  "right_wrist",
-  "left_pinky",
-  "right_pinky",
-  "left_index",
-  "right_index",
-  "left_thumb",
-  "right_thumb",
-  "left_hip",
-  "right_hip",
-  "left_knee",
-  "right_knee",
-  "left_ankle",
-  "right_ankle",
-  "left_heel",
-  "right_heel",
-  "left_foot_index",
-  "right_foot_index",
-] as const;
+// prettier-ignore
+export const LANDMARK_NAMES = ["nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye", "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_pinky", "right_pinky", "left_index", "right_index", "left_thumb", "right_thumb", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel", "right_heel", "left_foot_index", "right_foot_index"] as const;
 
 export type LandmarkName = (typeof LANDMARK_NAMES)[number];
 
 /** The skeleton's bones, as pairs of indices into `LANDMARK_NAMES`. */
-export const SKELETON_EDGES: ReadonlyArray<readonly [number, number]> = [
-  [0, 1],
-  [1, 2],
-  [2, 3],
-  [3, 7],
-  [0, 4],
-  [4, 5],
-  [5, 6],
-  [6, 8],
-  [9, 10],
-  [11, 12],
-  [11, 13],
-  [13, 15],
-  [15, 17],
-  [15, 19],
-  [15, 21],
-  [17, 19],
-  [12, 14],
-  [14, 16],
-  [16, 18],
-  [16, 20],
-  [16, 22],
-  [18, 20],
-  [11, 23],
-  [12, 24],
-  [23, 24],
-  [23, 25],
-  [24, 26],
-  [25, 27],
-  [26, 28],
-  [27, 29],
-  [28, 30],
-  [29, 31],
-  [30, 32],
-  [27, 31],
-  [28, 32],
-];
+// prettier-ignore
+export const SKELETON_EDGES: ReadonlyArray<readonly [number, number]> = [[0, 1], [1, 2], [2, 3], [3, 7], [0, 4], [4, 5], [5, 6], [6, 8], [9, 10], [11, 12], [11, 13], [13, 15], [15, 17], [15, 19], [15, 21], [17, 19], [12, 14], [14, 16], [16, 18], [16, 20], [16, 22], [18, 20], [11, 23], [12, 24], [23, 24], [23, 25], [24, 26], [25, 27], [26, 28], [27, 29], [28, 30], [29, 31], [30, 32], [27, 31], [28, 32]];
+
+/** The body model's 21 VRM humanoid bones, in the order of every `skeleton.rotations`. */
+// prettier-ignore
+export const BONE_NAMES = ["hips", "spine", "chest", "neck", "head", "leftShoulder", "leftUpperArm", "leftLowerArm", "leftHand", "rightShoulder", "rightUpperArm", "rightLowerArm", "rightHand", "leftUpperLeg", "leftLowerLeg", "leftFoot", "leftToes", "rightUpperLeg", "rightLowerLeg", "rightFoot", "rightToes"] as const;
+
+export type BoneName = (typeof BONE_NAMES)[number];
+
+/** Each bone's parent in the humanoid's hierarchy (null: the root). */
+// prettier-ignore
+export const BONE_PARENT: Record<BoneName, BoneName | null> = { hips: null, spine: "hips", chest: "spine", neck: "chest", head: "neck", leftShoulder: "chest", leftUpperArm: "leftShoulder", leftLowerArm: "leftUpperArm", leftHand: "leftLowerArm", rightShoulder: "chest", rightUpperArm: "rightShoulder", rightLowerArm: "rightUpperArm", rightHand: "rightLowerArm", leftUpperLeg: "hips", leftLowerLeg: "leftUpperLeg", leftFoot: "leftLowerLeg", leftToes: "leftFoot", rightUpperLeg: "hips", rightLowerLeg: "rightUpperLeg", rightFoot: "rightLowerLeg", rightToes: "rightFoot" };
 
 /** Every error code the server sends, with its meaning. */
 export const ERROR_CODES = {
@@ -119,5 +61,16 @@ export const ERROR_CODES = {
   QUOTA_EXCEEDED: "the owner's recordings reached session_quota_bytes: refused, or stopped cleanly",
   STORAGE_FAILED:
     "the storage refused a chunk (disk full, server down): recording stops with what was published, the live stream goes on",
+  JOB_FAILED: "a clip or export job failed (details.reason says why; the session is unchanged)",
+  BAD_OFFER: "a WebRTC offer that is not SDP, has no video track, or cannot be answered (details.reason)",
+  TOO_MANY_PEERS: "a WebRTC offer beyond webrtc_max_peers (details.limit); use Socket.IO",
+  WEBRTC_DISABLED: "WebRTC is off on this server (webrtc_enabled): use Socket.IO",
+  BAD_PAIRING_CODE:
+    'a phone pairing code that is unknown, expired or used (details.reason: "unknown", "expired", "used"): show a new QR code',
+  ROBOT_OFFLINE: "no robot service holds a link to the robot now",
+  ROBOT_ESTOPPED: "the robot's e-stop is latched: an operator clears it first",
+  COMMAND_STALE: "a command older than its deadline, or behind a newer one",
+  ROBOT_TIMEOUT: "the robot service did not answer the command in time",
+  ROBOT_REFUSED: "the robot service or the robot refused the command (details.reason)",
   INTERNAL: "an unexpected failure on one frame or request; the stream goes on",
 } as const satisfies Record<ErrorCode, string>;

@@ -37,6 +37,16 @@ export type ErrorCode =
   | "SESSION_LIMIT"
   | "QUOTA_EXCEEDED"
   | "STORAGE_FAILED"
+  | "JOB_FAILED"
+  | "BAD_OFFER"
+  | "TOO_MANY_PEERS"
+  | "WEBRTC_DISABLED"
+  | "BAD_PAIRING_CODE"
+  | "ROBOT_OFFLINE"
+  | "ROBOT_ESTOPPED"
+  | "COMMAND_STALE"
+  | "ROBOT_TIMEOUT"
+  | "ROBOT_REFUSED"
   | "INTERNAL";
 
 /**
@@ -52,6 +62,7 @@ export interface PoseProtocol {
   CalibrationAck: CalibrationAck;
   Refused: Refused;
   PoseMessage: PoseMessage;
+  CreditMessage: CreditMessage;
   ErrorMessage: ErrorMessage;
   ErrorBody: ErrorBody;
   WatchRequest: WatchRequest;
@@ -61,9 +72,49 @@ export interface PoseProtocol {
   RecordRequest: RecordRequest;
   StopRecordRequest: StopRecordRequest;
   RecordingEvent: RecordingEvent;
+  ClipEvent: ClipEvent;
+  ClipCreate: ClipCreate;
+  Clip: Clip;
+  ClipList: ClipList;
+  ShareCreate: ShareCreate;
+  ShareLink: ShareLink;
+  ExportCreate: ExportCreate;
+  ExportJob: ExportJob;
   StreamList: StreamList;
   StreamSummary: StreamSummary;
   ErrorResponse: ErrorResponse;
+  SessionPublic: SessionPublic;
+  SessionList: SessionList;
+  AnnotationPublic: AnnotationPublic;
+  AnnotationList: AnnotationList;
+  SessionAnalytics: SessionAnalytics;
+  SessionEvents: SessionEvents;
+  ServiceHello: ServiceHello;
+  ServiceHelloAck: ServiceHelloAck;
+  RobotConfigMessage: RobotConfigMessage;
+  RobotCommand: RobotCommand;
+  RobotResult: RobotResult;
+  RobotStatusMessage: RobotStatusMessage;
+  RobotTelemetry: RobotTelemetry;
+  RobotRef: RobotRef;
+  DriveRequest: DriveRequest;
+  ActionRequest: ActionRequest;
+  PoseControlRequest: PoseControlRequest;
+  RunBehaviourRequest: RunBehaviourRequest;
+  RobotsListAck: RobotsListAck;
+  Robot: Robot;
+  Lease: Lease;
+  CommandAck: CommandAck;
+  RobotCreate: RobotCreate;
+  RobotUpdate: RobotUpdate;
+  RobotPublic: RobotPublic;
+  RobotList: RobotList;
+  BehaviourCreate: BehaviourCreate;
+  Behaviour: Behaviour;
+  BehaviourList: BehaviourList;
+  WebRTCOffer: WebRTCOffer;
+  WebRTCAnswer: WebRTCAnswer;
+  WebRTCInfo: WebRTCInfo;
 }
 /**
  * `start`: begin a stream on this connection (acknowledged with `StartAck` or `Refused`).
@@ -92,6 +143,10 @@ export interface StartRequest {
    * add the hands' 21 landmarks (`hands`) to every pose
    */
   hands?: boolean;
+  /**
+   * send frames only against credits: the server grants them (`granted` in the ack, in each pose and in `credit` events), so no frame is uploaded only to be dropped
+   */
+  credits?: boolean;
 }
 /**
  * One-Euro filter parameters; see `smoothing.py`.
@@ -163,6 +218,10 @@ export interface StartAck {
    * with `kinematics`: the VRM humanoid bone names, the order of `skeleton.rotations`
    */
   bones?: string[];
+  /**
+   * with `credits`: how many frames, in all, the client may send so far (a running total)
+   */
+  granted?: number;
 }
 /**
  * What the server accepts; clients keep to these.
@@ -283,6 +342,10 @@ export interface PoseMessage {
    * with `hands`, when a person is in view
    */
   hands?: HandPose[];
+  /**
+   * with `credits`: the stream's running total of credits
+   */
+  granted?: number;
 }
 /**
  * This interface was referenced by `PoseProtocol`'s JSON-Schema
@@ -373,6 +436,18 @@ export interface HandPose {
    * MediaPipe's 21 hand landmarks; x, y normalised to the image, z relative to the wrist (same scale as x)
    */
   landmarks: [number, number, number, number][];
+}
+/**
+ * `credit`, from server to client (streams started with `credits`): the stream's turn
+ * for a worker is about one round trip away, so the client may send its newest frame.
+ * `granted` is a running total: the client may have sent that many frames of it in all.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "CreditMessage".
+ */
+export interface CreditMessage {
+  stream_id: string;
+  granted: number;
 }
 /**
  * `error`, from server to client; errors never close the connection.
@@ -486,6 +561,141 @@ export interface RecordingEvent {
   error: ErrorBody | null;
 }
 /**
+ * `clip` (server → the owner's `/pose` connections): a clip's render progress.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "ClipEvent".
+ */
+export interface ClipEvent {
+  id: string;
+  status: "queued" | "processing" | "complete" | "failed";
+  progress: number;
+  error?: ErrorBody | null;
+}
+/**
+ * `POST /api/clips`: render a span of one recorded stream as an MP4.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "ClipCreate".
+ */
+export interface ClipCreate {
+  session_id: string;
+  /**
+   * the stream's key (st_…)
+   */
+  stream: string;
+  /**
+   * session seconds
+   */
+  from: number;
+  /**
+   * session seconds, after `from`
+   */
+  to: number;
+  /**
+   * draw the skeleton over the video
+   */
+  overlay?: boolean;
+}
+/**
+ * `GET /api/clips/{id}`: a clip and how far its render has come.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "Clip".
+ */
+export interface Clip {
+  id: string;
+  session_id: string;
+  stream: string;
+  from: number;
+  to: number;
+  overlay: boolean;
+  status: "queued" | "processing" | "complete" | "failed";
+  progress: number;
+  /**
+   * the MP4 (`/api/clips/{id}/video`) once complete
+   */
+  url: string | null;
+  /**
+   * `/share/<token>` while shared
+   */
+  share_url: string | null;
+  error: ErrorBody | null;
+  /**
+   * video frames, once complete
+   */
+  frames: number | null;
+  duration_s: number | null;
+  bytes: number | null;
+  created_at: string;
+  finished_at: string | null;
+}
+/**
+ * `GET /api/sessions/{id}/clips`: a session's clips, newest first.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "ClipList".
+ */
+export interface ClipList {
+  clips: Clip[];
+}
+/**
+ * `POST /api/clips/{id}/share`: optionally, how long the link lives.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "ShareCreate".
+ */
+export interface ShareCreate {
+  expires_s?: number | null;
+}
+/**
+ * A clip's public link: anyone with it can watch, until revoked or expired.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "ShareLink".
+ */
+export interface ShareLink {
+  token: string;
+  /**
+   * /share/<token>
+   */
+  url: string;
+  expires_at: string | null;
+}
+/**
+ * `POST /api/sessions/{id}/exports`: an export, made by a job and stored.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "ExportCreate".
+ */
+export interface ExportCreate {
+  format: "jsonl" | "csv" | "parquet" | "bvh";
+  stream?: string | null;
+  from?: number;
+  to?: number | null;
+}
+/**
+ * `GET /api/exports/{id}`: an export job and, once complete, where to fetch it.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "ExportJob".
+ */
+export interface ExportJob {
+  id: string;
+  session_id: string;
+  format: "jsonl" | "csv" | "parquet" | "bvh";
+  status: "queued" | "processing" | "complete" | "failed";
+  progress: number;
+  /**
+   * `/api/exports/{id}/file`, or a pre-signed URL with ?presign=true on s3
+   */
+  url: string | null;
+  error: ErrorBody | null;
+  bytes: number | null;
+  created_at: string;
+  finished_at: string | null;
+}
+/**
  * `GET /api/streams`.
  *
  * This interface was referenced by `PoseProtocol`'s JSON-Schema
@@ -538,6 +748,10 @@ export interface StreamSummary {
    * someone else's stream, shared with the caller
    */
   shared: boolean;
+  /**
+   * a paired phone streams it (a token with the phone's scopes)
+   */
+  paired: boolean;
 }
 /**
  * The body of every HTTP error.
@@ -547,6 +761,724 @@ export interface StreamSummary {
  */
 export interface ErrorResponse {
   error: ErrorBody;
+}
+/**
+ * A recorded session (several cameras recorded together).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "SessionPublic".
+ */
+export interface SessionPublic {
+  id: string;
+  name: string;
+  tags: string[];
+  /**
+   * the owner's subject, `user:<id>`
+   */
+  owner: string;
+  status: "recording" | "complete" | "interrupted";
+  /**
+   * whether the JPEGs were kept beside the poses
+   */
+  video: boolean;
+  started_at: string;
+  ended_at: string | null;
+  duration_s: number;
+  bytes: number;
+  stop_reason: string | null;
+  note: string | null;
+  streams: SessionStreamPublic[];
+  /**
+   * how many annotations it has
+   */
+  annotations: number;
+}
+/**
+ * One recorded stream of a session.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "SessionStreamPublic".
+ */
+export interface SessionStreamPublic {
+  /**
+   * the stream's key within the session (its routes use it)
+   */
+  key: string;
+  name: string;
+  engine: string;
+  image: ImageSize | null;
+  frames: number;
+  drops: number;
+  /**
+   * achieved: frames over the recorded span
+   */
+  fps: number | null;
+  /**
+   * session seconds of the first frame
+   */
+  first_ts: number | null;
+  last_ts: number | null;
+  smoothing: boolean;
+  bytes: number;
+}
+/**
+ * A page of sessions, newest first.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "SessionList".
+ */
+export interface SessionList {
+  sessions: SessionPublic[];
+  total: number;
+  offset: number;
+  limit: number;
+}
+/**
+ * A note at a moment (or over a span) of a session.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "AnnotationPublic".
+ */
+export interface AnnotationPublic {
+  id: number;
+  /**
+   * session seconds
+   */
+  ts: number;
+  end_ts: number | null;
+  /**
+   * the stream's key, or none: the whole session
+   */
+  stream: string | null;
+  label: string;
+  note: string | null;
+  created_at: string;
+}
+/**
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "AnnotationList".
+ */
+export interface AnnotationList {
+  annotations: AnnotationPublic[];
+}
+/**
+ * `GET /api/sessions/{id}/analytics`: one stream's figures over [from_ts, to_ts].
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "SessionAnalytics".
+ */
+export interface SessionAnalytics {
+  session_id: string;
+  /**
+   * the stream key analysed; null: nothing recorded
+   */
+  stream: string | null;
+  from_ts: number;
+  to_ts: number;
+  duration_s: number;
+  frames: number;
+  in_view: InView;
+  /**
+   * per joint (left/right elbow, shoulder, hip, knee), those ever in view
+   */
+  range_of_motion: {
+    [k: string]: JointRange;
+  };
+  intensity: Intensity;
+  repetitions: Repetition[];
+  heatmap: Heatmap;
+  events: SessionEvent[];
+}
+/**
+ * How long a person was in view, and the spans of at least 0.5 s with nobody.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "InView".
+ */
+export interface InView {
+  seconds: number;
+  /**
+   * seconds / duration_s, 0..1
+   */
+  fraction: number;
+  spans_out: Span[];
+}
+/**
+ * A span of session time.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "Span".
+ */
+export interface Span {
+  ts: number;
+  end_ts: number;
+}
+/**
+ * One joint's 3D angle (world landmarks) over the frames with a person, degrees.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "JointRange".
+ */
+export interface JointRange {
+  min_deg: number;
+  max_deg: number;
+  range_deg: number;
+  p5_deg: number;
+  p95_deg: number;
+}
+/**
+ * Mean landmark speed per interval, in body heights per second (0: nobody in view).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "Intensity".
+ */
+export interface Intensity {
+  interval_s: number;
+  values: number[];
+}
+/**
+ * One repetition of the most periodic joint angle: from its top, through its bottom,
+ * back to its top (`depth_deg`: the angle travelled from the top to the bottom).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "Repetition".
+ */
+export interface Repetition {
+  ts: number;
+  end_ts: number;
+  joint: string;
+  depth_deg: number;
+  bottom_ts: number;
+  bottom_deg: number;
+}
+/**
+ * Where the hips' centre was in the image: the fraction of in-view frames per cell,
+ * row-major, rows top-down (the values add up to 1 when anyone was in view).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "Heatmap".
+ */
+export interface Heatmap {
+  cols: number;
+  rows: number;
+  values: number[];
+}
+/**
+ * A moment of a session the studio and the agent can point at.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "SessionEvent".
+ */
+export interface SessionEvent {
+  kind: "repetition" | "out_of_view" | "annotation";
+  ts: number;
+  end_ts?: number | null;
+  /**
+   * the stream key; null: every stream
+   */
+  stream?: string | null;
+  label: string;
+  details?: {
+    [k: string]: unknown;
+  } | null;
+}
+/**
+ * `GET /api/sessions/{id}/events`: every stream's repetitions and out-of-view spans
+ * and the session's annotations, by `ts`.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "SessionEvents".
+ */
+export interface SessionEvents {
+  events: SessionEvent[];
+}
+/**
+ * `service_hello` (service → backend), first; acknowledged with `ServiceHelloAck`.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "ServiceHello".
+ */
+export interface ServiceHello {
+  site: string;
+  version: string;
+}
+/**
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "ServiceHelloAck".
+ */
+export interface ServiceHelloAck {
+  ok: true;
+  robots: RobotConfig[];
+}
+/**
+ * A robot as the robot service gets it (the only place `aes_key` travels).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "RobotConfig".
+ */
+export interface RobotConfig {
+  id: string;
+  name: string;
+  model: "go2" | "g1";
+  method: "local_sta" | "local_ap" | "remote";
+  address?: string | null;
+  serial?: string | null;
+  aes_key?: string | null;
+  limits: RobotLimits;
+}
+/**
+ * The safety envelope's numbers (the robot service enforces them next to the robot).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "RobotLimits".
+ */
+export interface RobotLimits {
+  /**
+   * forward speed, m/s
+   */
+  max_vx?: number;
+  /**
+   * lateral speed, m/s
+   */
+  max_vy?: number;
+  /**
+   * yaw rate, rad/s
+   */
+  max_yaw?: number;
+  /**
+   * m/s² ramp
+   */
+  max_accel?: number;
+  /**
+   * rad/s² ramp
+   */
+  max_yaw_accel?: number;
+}
+/**
+ * `robot_config` (backend → service) after every registry change.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "RobotConfigMessage".
+ */
+export interface RobotConfigMessage {
+  robots: RobotConfig[];
+}
+/**
+ * `robot_command` (backend → service): the service discards it after its deadline.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "RobotCommand".
+ */
+export interface RobotCommand {
+  robot_id: string;
+  seq: number;
+  /**
+   * unix seconds
+   */
+  issued_at: number;
+  deadline_ms: number;
+  controller: string;
+  command: MoveCommand | ActionCommand | EstopCommand | ClearEstopCommand | StopCommand;
+}
+/**
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "MoveCommand".
+ */
+export interface MoveCommand {
+  kind: "move";
+  x: number;
+  y: number;
+  z: number;
+}
+/**
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "ActionCommand".
+ */
+export interface ActionCommand {
+  kind: "action";
+  name: string;
+}
+/**
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "EstopCommand".
+ */
+export interface EstopCommand {
+  kind: "estop";
+}
+/**
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "ClearEstopCommand".
+ */
+export interface ClearEstopCommand {
+  kind: "clear_estop";
+}
+/**
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "StopCommand".
+ */
+export interface StopCommand {
+  kind: "stop";
+}
+/**
+ * `robot_result` (service → backend): how a command ended.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "RobotResult".
+ */
+export interface RobotResult {
+  robot_id: string;
+  seq: number;
+  ok: boolean;
+  clamped?: Vector3 | null;
+  error?: ErrorBody | null;
+}
+/**
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "Vector3".
+ */
+export interface Vector3 {
+  x: number;
+  y: number;
+  z: number;
+}
+/**
+ * `robot_status` (service → backend → studio).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "RobotStatusMessage".
+ */
+export interface RobotStatusMessage {
+  robot_id: string;
+  status: "online" | "offline" | "degraded" | "estopped";
+  detail?: string | null;
+}
+/**
+ * `robot_telemetry` (service → backend → studio, at most 10 Hz per robot).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "RobotTelemetry".
+ */
+export interface RobotTelemetry {
+  robot_id: string;
+  /**
+   * unix seconds
+   */
+  ts: number;
+  battery?: Battery | null;
+  imu?: Imu | null;
+  mode?: string | number | null;
+  gait?: string | number | null;
+  body_height?: number | null;
+  velocity?: Vector3 | null;
+  motor_temps?: number[] | null;
+  pose?: BodyPose | null;
+}
+/**
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "Battery".
+ */
+export interface Battery {
+  soc?: number | null;
+  voltage?: number | null;
+  current?: number | null;
+}
+/**
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "Imu".
+ */
+export interface Imu {
+  roll: number;
+  pitch: number;
+  yaw: number;
+}
+/**
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "BodyPose".
+ */
+export interface BodyPose {
+  x: number;
+  y: number;
+  yaw: number;
+}
+/**
+ * `take_control`, `release_control`, `estop`, `clear_estop`.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "RobotRef".
+ */
+export interface RobotRef {
+  robot_id: string;
+}
+/**
+ * `drive` (10-20 Hz while holding the lease): velocities, clamped by the service.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "DriveRequest".
+ */
+export interface DriveRequest {
+  robot_id: string;
+  /**
+   * forward, m/s
+   */
+  x: number;
+  /**
+   * left, m/s
+   */
+  y: number;
+  /**
+   * yaw rate, rad/s (counter-clockwise)
+   */
+  z: number;
+  /**
+   * the page's own counter: older is stale
+   */
+  seq?: number | null;
+}
+/**
+ * `robot_action`: one named action (stand_up, sit, hello …).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "ActionRequest".
+ */
+export interface ActionRequest {
+  robot_id: string;
+  name: string;
+}
+/**
+ * `pose_control`: drive from a live stream's pose (the stream's server-wide id).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "PoseControlRequest".
+ */
+export interface PoseControlRequest {
+  robot_id: string;
+  stream_id: string;
+  on: boolean;
+}
+/**
+ * `run_behaviour` (needs the lease): replay a behaviour's steps on the robot.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "RunBehaviourRequest".
+ */
+export interface RunBehaviourRequest {
+  robot_id: string;
+  behaviour_id: string;
+}
+/**
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "RobotsListAck".
+ */
+export interface RobotsListAck {
+  ok: true;
+  robots: Robot[];
+}
+/**
+ * A robot's live state (`robots_list`).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "Robot".
+ */
+export interface Robot {
+  id: string;
+  name: string;
+  model: "go2" | "g1";
+  status: "online" | "offline" | "degraded" | "estopped";
+  /**
+   * the lease holder's subject
+   */
+  controller: string | null;
+  estopped: boolean;
+  actions: string[];
+  limits: RobotLimits;
+  telemetry?: RobotTelemetry | null;
+}
+/**
+ * `lease` (server → studio) and the acknowledgement of `take_control`.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "Lease".
+ */
+export interface Lease {
+  robot_id: string;
+  /**
+   * the subject holding control; null when free
+   */
+  holder: string | null;
+}
+/**
+ * The acknowledgement of `drive`, `robot_action`, `estop`, `clear_estop`.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "CommandAck".
+ */
+export interface CommandAck {
+  ok: true;
+  robot_id: string;
+  seq?: number | null;
+  /**
+   * estop: whether a robot service took it now
+   */
+  delivered?: boolean;
+}
+/**
+ * `POST /api/robots` (admins).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "RobotCreate".
+ */
+export interface RobotCreate {
+  name: string;
+  model: "go2" | "g1";
+  method: "local_sta" | "local_ap" | "remote";
+  address?: string | null;
+  serial?: string | null;
+  /**
+   * write-only: never returned
+   */
+  aes_key?: string | null;
+  limits?: RobotLimits;
+}
+/**
+ * `PATCH /api/robots/{id}`: the fields given change (`aes_key: null` keeps the key).
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "RobotUpdate".
+ */
+export interface RobotUpdate {
+  name?: string | null;
+  method?: ("local_sta" | "local_ap" | "remote") | null;
+  address?: string | null;
+  serial?: string | null;
+  aes_key?: string | null;
+  clear_aes_key?: boolean;
+  limits?: RobotLimits | null;
+}
+/**
+ * A robot in the registry, for people (`GET /api/robots`): no key, only whether one is set.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "RobotPublic".
+ */
+export interface RobotPublic {
+  id: string;
+  name: string;
+  model: "go2" | "g1";
+  method: "local_sta" | "local_ap" | "remote";
+  address: string | null;
+  serial: string | null;
+  has_aes_key: boolean;
+  limits: RobotLimits;
+  created_at: string;
+}
+/**
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "RobotList".
+ */
+export interface RobotList {
+  robots: RobotPublic[];
+}
+/**
+ * `POST /api/behaviours`: a named sequence recorded once in the studio.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "BehaviourCreate".
+ */
+export interface BehaviourCreate {
+  name: string;
+  description?: string;
+  licence?: string;
+  models: ("go2" | "g1")[];
+  steps: BehaviourStep[];
+}
+/**
+ * One timed command: `t` seconds after the behaviour starts.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "BehaviourStep".
+ */
+export interface BehaviourStep {
+  t: number;
+  command: MoveCommand | ActionCommand | StopCommand;
+}
+/**
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "Behaviour".
+ */
+export interface Behaviour {
+  name: string;
+  description?: string;
+  licence?: string;
+  models: ("go2" | "g1")[];
+  steps: BehaviourStep[];
+  id: string;
+  version: number;
+  author: string;
+  created_at: string;
+}
+/**
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "BehaviourList".
+ */
+export interface BehaviourList {
+  behaviours: Behaviour[];
+}
+/**
+ * POST /api/webrtc/offer: an SDP offer with one video track and a `pose` data channel,
+ * and the stream's options as for `start`.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "WebRTCOffer".
+ */
+export interface WebRTCOffer {
+  type?: "offer";
+  sdp: string;
+  start: StartRequest;
+}
+/**
+ * The answer to a `WebRTCOffer`: the SDP answer, the peer's id and the start ack.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "WebRTCAnswer".
+ */
+export interface WebRTCAnswer {
+  type?: "answer";
+  sdp: string;
+  /**
+   * the peer's id (`pc_…`); the stream's connection
+   */
+  peer: string;
+  /**
+   * as the acknowledgement of `start`
+   */
+  stream: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * GET /api/webrtc: whether WebRTC is on, the ICE servers to use and the limits.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "WebRTCInfo".
+ */
+export interface WebRTCInfo {
+  enabled: boolean;
+  /**
+   * RTCIceServer objects (`urls`, and `username`/`credential` for TURN)
+   */
+  ice_servers: {
+    [k: string]: unknown;
+  }[];
+  /**
+   * max_peers, max_width, max_height, max_fps, max_bitrate_kbps, idle_timeout_s
+   */
+  limits: {
+    [k: string]: unknown;
+  };
+  /**
+   * the label of the channel the poses come on
+   */
+  data_channel: string;
 }
 /**
  * The body model of the first person (streams started with `kinematics`).

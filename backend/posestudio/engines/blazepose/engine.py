@@ -1,0 +1,120 @@
+"""The `blazepose` engine: BlazePose full in torch on MediaPipe's own weights, batched.
+
+Each stream's tracking state is a `graph.Track`; `infer_batch` runs one detector batch and
+one landmark batch for all the streams the `BatchScheduler` hands it. On CUDA the nets run
+in float16 (a setting) and, with `jpeg_on_gpu`, `decode_jpegs` decodes a batch of JPEGs
+with nvJPEG (torchvision, imported only on that path).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from posestudio.engines.base import BatchPoseEngine
+from posestudio.engines.blazepose.graph import Pipeline, Settings, Track
+from posestudio.protocol import Person
+
+KEY = "blazepose"
+
+
+class BlazePoseConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    """`auto` takes CUDA when torch sees a GPU, else the CPU."""
+    half: bool = True
+    """float16 on CUDA (the CPU always runs float32)."""
+    threads: int = Field(1, ge=0, le=256)
+    """torch CPU threads for the process (0: torch's default). One: the server already runs
+    several workers, and torch's threads spin against each other on busy cores."""
+    min_detection_confidence: float = Field(0.5, ge=0, le=1)
+    min_tracking_confidence: float = Field(0.5, ge=0, le=1)
+    smooth_landmarks: bool = True
+    static_image_mode: bool = False
+    jpeg_on_gpu: bool = True
+    """On CUDA, decode the batch's JPEG frames with nvJPEG (torchvision) on the GPU."""
+
+
+def pick_device(setting: str) -> str:
+    import torch
+
+    if setting == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if setting == "cuda" and not torch.cuda.is_available():
+        from posestudio.errors import EngineUnavailable
+
+        raise EngineUnavailable("blazepose: device=cuda but torch sees no CUDA device")
+    return setting
+
+
+class BlazePoseEngine(BatchPoseEngine[Track]):
+    name = KEY
+    config_model: ClassVar[type[BaseModel]] = BlazePoseConfig
+    description = "BlazePose full in torch on MediaPipe's weights, batched across streams"
+    device = "cpu"
+    memory_bytes: ClassVar[int] = 60_000_000
+
+    def __init__(self, config: BlazePoseConfig | None = None) -> None:
+        import torch
+
+        from posestudio.engines.blazepose.modules import detector_net, landmark_net
+
+        self.config = config or BlazePoseConfig()
+        # The class says cpu; an instance reports the device it really runs on.
+        self.device = pick_device(self.config.device)  # type: ignore[misc]
+        if self.config.threads:
+            torch.set_num_threads(self.config.threads)
+        dtype = torch.float16 if self.device == "cuda" and self.config.half else torch.float32
+        self.pipeline = Pipeline(detector_net(), landmark_net(), torch.device(self.device), dtype)
+        self.settings = Settings(
+            min_detection_confidence=self.config.min_detection_confidence,
+            min_tracking_confidence=self.config.min_tracking_confidence,
+            smooth_landmarks=self.config.smooth_landmarks,
+            static_image_mode=self.config.static_image_mode,
+        )
+        self.decodes_on_device = self.device == "cuda" and self.config.jpeg_on_gpu
+        # One batch at a time: the nets and the device are shared by every stream.
+        self._lock = threading.Lock()
+
+    def new_state(self) -> Track:
+        return Track()
+
+    def release_state(self, state: Track) -> None:
+        state.lose()
+
+    def infer_batch(self, items: Sequence[tuple[Track, Any]]) -> list[list[Person]]:
+        """Each image an RGB array, or a tensor already on the device (`decode_jpegs`)."""
+        import torch
+
+        frames = [
+            (
+                track,
+                image
+                if isinstance(image, torch.Tensor)
+                else torch.from_numpy(np.ascontiguousarray(image)),
+            )
+            for track, image in items
+        ]
+        frames = [(track, image.to(self.device)) for track, image in frames]
+        with self._lock:
+            outputs = self.pipeline.run(frames, self.settings)
+        return [
+            []
+            if out is None
+            else [Person(score=out.score, landmarks=out.landmarks, world=out.world)]
+            for out in outputs
+        ]
+
+    def decode_jpegs(self, jpegs: Sequence[bytes]) -> list[object]:
+        """A batch of JPEGs decoded on the GPU (nvJPEG) to (H, W, 3) uint8 CUDA tensors."""
+        import torch
+        from torchvision.io import ImageReadMode, decode_jpeg
+
+        data = [torch.frombuffer(bytearray(j), dtype=torch.uint8) for j in jpegs]
+        images = decode_jpeg(data, mode=ImageReadMode.RGB, device=self.device)
+        return [image.permute(1, 2, 0).contiguous() for image in images]
