@@ -63,7 +63,7 @@ class Settings(ServiceSettings):
     # The batching scheduler: at most this many streams' frames per engine call, and the
     # longest the first of them waits for the batch to fill.
     batch_max_size: int = Field(8, ge=1, le=256)
-    batch_max_wait_ms: float = Field(5.0, ge=0, le=1000)
+    batch_max_wait_ms: float = Field(5.0, ge=0, le=10_000)
     # Results buffered per sink before the oldest is dropped (and counted); lossless
     # sinks (the recorder) get the larger buffer and tell the owner when it is full.
     sink_buffer: int = Field(8, ge=1, le=1024)

@@ -19,14 +19,13 @@ PeersDep = Annotated[WebRTCPeers, Depends(from_state("webrtc"))]
 StreamStarter = Annotated[Principal, Depends(require(Action.STREAM_START))]
 
 
-# Anyone signed in (a viewer, or a paired phone's stream-only token, which may start a
-# stream but not read others'): what it says is needed before an offer.
-Connected = Annotated[Principal, Depends(require(Action.CONNECT))]
-
-
 @router.get("/webrtc", response_model=WebRTCInfo)
-def webrtc_info(_: Connected, settings: SettingsDep) -> dict[str, Any]:
-    """Whether WebRTC is on, the ICE servers (none: host candidates on the LAN), the limits."""
+def webrtc_info(_: StreamStarter, settings: SettingsDep) -> dict[str, Any]:
+    """Whether WebRTC is on, the ICE servers (none: host candidates on the LAN), the limits.
+
+    `stream.start`, as the offer: the ICE servers can carry a TURN credential, which is
+    for those who may stream (a paired phone's token may), not for every viewer.
+    """
     return {
         "enabled": settings.webrtc_enabled,
         "ice_servers": ice_servers(settings),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections import deque
 from typing import Any
@@ -19,7 +20,7 @@ import numpy as np
 
 from posestudio.engines import EngineRegistry
 from posestudio.engines.base import BatchPoseEngine
-from posestudio.errors import BadFrame, PoseStudioError
+from posestudio.errors import PoseStudioError
 from posestudio.metrics import Histogram
 from posestudio.pipeline.frames import Frame
 from posestudio.pipeline.results import PoseResult
@@ -30,6 +31,8 @@ from posestudio.pipeline.work import FrameWork
 from posestudio_core.waits import wait_event
 
 Outcome = PoseResult | BaseException
+
+log = logging.getLogger(__name__)
 
 
 class BatchScheduler:
@@ -66,6 +69,9 @@ class BatchScheduler:
         self._loop_task: asyncio.Task[None] | None = None
         # One batch at a time, of up to `max_batch` frames: credits at each stream's turn.
         self.turns = Turns(self.max_batch)
+        self.device_decode_faults = 0
+        """Frames the device decoder refused and the CPU decoded (a device fault, not the
+        frame's)."""
 
     async def attach(self, stream: Stream) -> None:
         stream.track = await asyncio.to_thread(self.engine.new_state)
@@ -209,7 +215,9 @@ class BatchScheduler:
     ) -> list[tuple[int, Any, float, float]]:
         """One device decode of the JPEGs at `indices` (sizes checked from the headers
         first); a batch that fails is decoded frame by frame, so one corrupt frame is
-        refused alone. Refusals go into `outcomes`."""
+        refused alone. A frame the device will not decode goes to the CPU decoder: a
+        corrupt JPEG is refused there (`BAD_FRAME`), and a device fault (out of memory,
+        a driver error) costs speed, not the frame. Refusals go into `outcomes`."""
         started = time.monotonic()
         checked: list[int] = []
         for index in indices:
@@ -228,8 +236,7 @@ class BatchScheduler:
                 try:
                     (image,) = self.engine.decode_jpegs([jpeg])
                 except Exception as exc:  # the device decoder's own error type
-                    outcomes[index] = BadFrame(f"corrupt or truncated JPEG: {exc}")
-                    image = None
+                    image = self._decode_on_cpu(items[index][1], exc, outcomes, index)
                 images.append(image)
         done = time.monotonic()
         return [
@@ -237,3 +244,17 @@ class BatchScheduler:
             for index, image in zip(checked, images, strict=True)
             if image is not None
         ]
+
+    def _decode_on_cpu(
+        self, frame: Frame, device_error: Exception, outcomes: list[Outcome | None], index: int
+    ) -> np.ndarray | None:
+        """The CPU decode of a frame the device refused; its refusal, if the CPU refuses it
+        too, goes into `outcomes`."""
+        try:
+            rgb = self._work.decode(frame)
+        except PoseStudioError as exc:
+            outcomes[index] = exc
+            return None
+        self.device_decode_faults += 1
+        log.warning("device JPEG decode failed on a frame the CPU decodes: %s", device_error)
+        return rgb

@@ -7,11 +7,15 @@ serialising and storing. So recording costs the live path one list append per fr
 A frame that came as video (WebRTC) has no JPEG: with `video` on, the pending entry keeps
 a reference to the decoded image the pose was inferred on, and the writer encodes it
 (`RECORD_JPEG_QUALITY`), so the session holds the same frames and poses as over Socket.IO.
+Those images are large (2.7 MB at 1280x720): a stream holds at most `PENDING_RGB_BYTES`
+of them for the writer; beyond that (a writer that fell behind), a frame keeps its pose
+and loses its picture, counted in `video_skipped` and said once in the log.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,6 +34,12 @@ if TYPE_CHECKING:
 
 RECORD_JPEG_QUALITY = 80
 """JPEG quality of recorded frames that came as video (about the studio's 0.8)."""
+
+PENDING_RGB_BYTES = 256 * 1024 * 1024
+"""Decoded images one stream's recording holds for the writer to encode (about 3 s of
+1280x720 at 30 fps; the writer takes them every second)."""
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -65,6 +75,10 @@ class StreamRecording:
         self.stop_at: int | None = None
         self._lock = threading.Lock()
         self._pending: list[Pending] = []
+        self._pending_rgb = 0
+        """Bytes of the decoded images in `_pending`."""
+        self.video_skipped = 0
+        """Frames recorded without their picture: `PENDING_RGB_BYTES` was reached."""
         # The writer's side (only the writer thread touches these).
         self.next_index = 0
         self.next_chunk = 0
@@ -103,6 +117,17 @@ class StreamRecording:
             return
         arrival = time.time() - (time.monotonic() - result.received)
         width, height = result.image
+        rgb = result.rgb if self.session.video and result.jpeg is None else None
+        if rgb is not None and self._pending_rgb + rgb.nbytes > PENDING_RGB_BYTES:
+            if not self.video_skipped:
+                log.warning(
+                    "recording %s, stream %s: the writer is behind; frames keep their pose "
+                    "but not their picture until it catches up",
+                    self.session.id,
+                    self.key,
+                )
+            self.video_skipped += 1
+            rgb = None
         pending = Pending(
             message=result.wire(),
             raw=result.raw,
@@ -112,10 +137,12 @@ class StreamRecording:
             capture_ts=float(result.meta.capture_ts),
             width=width,
             height=height,
-            rgb=result.rgb if self.session.video and result.jpeg is None else None,
+            rgb=rgb,
         )
         with self._lock:
             self._pending.append(pending)
+            if rgb is not None:
+                self._pending_rgb += rgb.nbytes
 
     @property
     def drained(self) -> bool:
@@ -127,6 +154,7 @@ class StreamRecording:
     def take(self) -> list[Pending]:
         with self._lock:
             pending, self._pending = self._pending, []
+            self._pending_rgb = 0
         return pending
 
     @property

@@ -174,8 +174,10 @@ function Replay({
         failure ??= p.track.error ?? p.loader?.error ?? null;
       }
       setLoadError(failure ? describeError(failure) : "");
+      // Paused, any move counts: a frame step can be shorter than a display frame, and the
+      // annotation's time is the one shown.
       if (
-        Math.abs(time - last.t) >= 1 / 60 ||
+        Math.abs(time - last.t) >= (playhead.playing ? 1 / 60 : 1e-9) ||
         playhead.playing !== last.playing ||
         playhead.speed !== last.speed
       ) {

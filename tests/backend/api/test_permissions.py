@@ -19,7 +19,7 @@ EXPECTED = {
     "GET /api/streams": ["stream.read"],
     "GET /api/streams/{stream}/stats": ["stream.read"],
     "GET /api/system": ["system.read"],
-    "GET /api/webrtc": ["connect"],
+    "GET /api/webrtc": ["stream.start"],
     "POST /api/webrtc/offer": ["stream.start"],
 }
 

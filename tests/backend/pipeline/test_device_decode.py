@@ -42,6 +42,8 @@ class Log:
         """Of each image decoded on the device."""
         self.inferred: list[str] = []
         """Per image inferred: "device" or "cpu"."""
+        self.device_fault = False
+        """Set: the device decoder fails every call, as out of memory would."""
 
 
 LOG = Log()
@@ -58,6 +60,8 @@ class DeviceEngine(BatchPoseEngine[None]):
     def decode_jpegs(self, jpegs: Sequence[bytes]) -> list[Any]:
         with LOG.lock:
             LOG.decodes.append(len(jpegs))
+            if LOG.device_fault:
+                raise RuntimeError("CUDA error: out of memory")
         # Like nvJPEG on a batch: one corrupt JPEG fails the whole call.
         images = [simplejpeg.decode_jpeg(j, colorspace="RGB", strict=True) for j in jpegs]
         with LOG.lock:
@@ -140,3 +144,21 @@ async def test_a_bad_frame_is_refused_alone_and_pixel_stages_decode_on_the_cpu(
     # was decoded on the device even beside the corrupt one, the hands frame on the CPU.
     assert LOG.widths == [320], LOG.widths
     assert sorted(LOG.inferred) == ["cpu", "device"]
+
+
+async def test_a_device_fault_decodes_on_the_cpu_instead_of_refusing_the_frames(
+    server: LiveServer,
+) -> None:
+    LOG.__init__()
+    LOG.device_fault = True
+    good = video_jpegs(320, 240)[2]
+    async with PoseClient(server.url, server.token) as client:
+        await client.start("good")
+        await client.start("corrupt")
+        await client.send("good", good)
+        await client.send("corrupt", good[: len(good) // 2])
+        replies = await answers(client, 2)
+    # The good frame is inferred from the CPU's decode; the corrupt one is still refused.
+    assert replies["good"]["event"] == "pose", replies
+    assert replies["corrupt"]["code"] == "BAD_FRAME", replies
+    assert LOG.inferred == ["cpu"]

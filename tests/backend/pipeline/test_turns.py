@@ -111,7 +111,7 @@ def live() -> Iterator[LiveServer]:
         workers=1,
         batch_max_size=BATCH,
         # A batch waits this long to fill: the credits, not the timer, must fill it.
-        batch_max_wait_ms=1000,
+        batch_max_wait_ms=10_000,
     )
     server = LiveServer(settings, registry=registry).start()
     yield server

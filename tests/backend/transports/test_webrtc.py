@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import aioice.ice
+import av
 import httpx
 import numpy as np
 import orjson
@@ -233,8 +235,11 @@ async def test_offers_need_the_right_to_stream(live: LiveServer) -> None:
     viewer = offer(live, {"sdp": sdp, "start": {"stream_id": "x"}}, token=VIEWER_TOKEN)
     assert viewer.status_code == 403
     assert viewer.json()["error"]["code"] == "FORBIDDEN"
-    # A viewer may read whether WebRTC is on (the studio asks before it streams).
-    info = live.get("/api/webrtc", headers={"Authorization": f"Bearer {VIEWER_TOKEN}"}).json()
+    # Nor read the WebRTC settings: their ICE servers may hold a TURN credential.
+    refused = live.get("/api/webrtc", headers={"Authorization": f"Bearer {VIEWER_TOKEN}"})
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "FORBIDDEN"
+    info = live.get("/api/webrtc", headers={"Authorization": f"Bearer {TOKEN}"}).json()
     assert info == {
         "enabled": True,
         "ice_servers": [],
@@ -282,3 +287,21 @@ async def test_the_reference_client_streams_a_file_over_webrtc(live: LiveServer)
     # Latency from the sender's clock (RTCP): positive and below a second on loopback.
     assert report.latency_p50 is not None and 0 < report.latency_p50 < 1000
     no_peers(live)
+
+
+async def test_the_frames_aiortc_decoded_meanwhile_are_drained_from_its_track() -> None:
+    """`_decoded` reads aiortc's private per-track queue: if an aiortc upgrade renames it,
+    this fails (the server would still stream, but work through a backlog)."""
+    from aiortc.rtcrtpreceiver import RemoteStreamTrack
+
+    from posestudio.transports.webrtc import _decoded
+
+    track = RemoteStreamTrack(kind="video")
+    queue = track._queue
+    assert isinstance(queue, asyncio.Queue)
+    frames = [av.VideoFrame(16, 16, "yuv420p") for _ in range(3)]
+    for frame in frames:
+        queue.put_nowait(frame)
+    queue.put_nowait(None)  # the track's end stays for the next recv
+    assert _decoded(track) == frames
+    assert queue.get_nowait() is None
