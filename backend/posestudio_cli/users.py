@@ -69,6 +69,10 @@ def create_token(
     name: Annotated[str, typer.Option(help="What the token is for")] = "cli",
     role: Annotated[str | None, typer.Option(help="Role (default: the owner's)")] = None,
     days: Annotated[float | None, typer.Option(help="Expire after this many days")] = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(help="Limit the token to this action (repeatable), e.g. robot.serve"),
+    ] = None,
 ) -> None:
     """Create an API token for a person and print it (it is shown only this once)."""
     from pydantic import ValidationError
@@ -82,7 +86,9 @@ def create_token(
     try:
         database.upgrade()
         expires = datetime.now(UTC) + timedelta(days=days) if days else None
-        data = ApiTokenCreate.model_validate({"name": name, "role": role, "expires_at": expires})
+        data = ApiTokenCreate.model_validate(
+            {"name": name, "role": role, "expires_at": expires, "scopes": scope or None}
+        )
         with database.session() as session:
             owner = users.find_user_by_email(session=session, email=email)
             if owner is None:

@@ -221,6 +221,7 @@ def test_people_and_roles_from_setup_to_streaming(
     expect(viewer.get_by_test_id("copy-token")).to_have_text("Copied")
     assert viewer.evaluate("navigator.clipboard.readText()") == secret
     expect(viewer.locator("[data-testid=token-row][data-state=active]")).to_have_count(1)
+    expect(viewer.get_by_test_id("token-scopes")).to_have_text("all of its role")
     viewer.screenshot(path=str(artifacts / "accounts-viewer-tokens.png"), full_page=True)
     assert axe_violations(viewer) == []
     viewer.get_by_role("button", name="Done").click()

@@ -20,6 +20,7 @@ from posestudio.accounts.setup import SetupGate
 from posestudio.app import create_app, fastapi_app
 from posestudio.db.tables import metadata
 from posestudio.engines import default_registry
+from posestudio.robots.service import Robots
 from posestudio.runtime import build_runtime
 from posestudio.sessions.service import Sessions
 from posestudio.settings import Settings
@@ -116,11 +117,13 @@ def accounts_backend(
     database_url: str,
     *,
     with_sessions: bool = False,
+    with_robots: bool = False,
     server_options: dict[str, Any] | None = None,
     **overrides: Any,
 ) -> Iterator[AccountsBackend]:
     """The real app (accounts installed, migrated at start) on a free loopback port;
-    `with_sessions`: the recorded sessions too (stored under `data_dir`);
+    `with_sessions`: the recorded sessions too (stored under `data_dir`); `with_robots`:
+    the robots (registry, `/robots`) on the same database;
     `server_options`: uvicorn's (`ssl_certfile` serves https)."""
     settings = Settings(
         environment="test",
@@ -135,6 +138,7 @@ def accounts_backend(
         registry=default_registry(settings.engines, max_idle=0),
         accounts=accounts,
         sessions=Sessions(settings) if with_sessions else None,
+        robots=Robots(settings, database=accounts.database) if with_robots else None,
     )
     app = create_app(runtime)
     with uvicorn_server(app, **(server_options or {})) as url:

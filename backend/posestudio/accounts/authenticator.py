@@ -86,4 +86,8 @@ class DbAuthenticator:
             session.commit()
         # An owner demoted after making the token takes the token down with them.
         role = ROLES[min(role_rank(token.role), role_rank(owner.role))]
-        return Principal(subject=owner.subject, role=role, display_name=owner.display_name)
+        # A scoped token is limited to its actions the way a paired phone is (`authorize`).
+        scopes = frozenset(token.scopes) if token.scopes is not None else None
+        return Principal(
+            subject=owner.subject, role=role, display_name=owner.display_name, scopes=scopes
+        )

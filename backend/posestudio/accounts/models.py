@@ -14,6 +14,9 @@ from pydantic import AfterValidator, EmailStr, StringConstraints
 from sqlmodel import Field, SQLModel
 
 from posestudio.db.database import utcnow
+from posestudio_core.permissions import Action
+
+SCOPE_NAMES = frozenset(action.value for action in Action) - {Action.CONNECT.value}
 
 Role = Literal["viewer", "operator", "admin"]
 ROLE_TYPE = sa.String(16)
@@ -75,10 +78,27 @@ class UserPublic(UserBase):
     updated_at: datetime
 
 
+def _known_scopes(scopes: list[str] | None) -> list[str] | None:
+    if scopes is None:
+        return None
+    unknown = sorted(set(scopes) - SCOPE_NAMES)
+    if unknown:
+        raise ValueError(f"unknown scopes {unknown}: each must be an action, like robot.serve")
+    if not scopes:
+        raise ValueError("an empty scope list would allow nothing: leave scopes out instead")
+    return sorted(set(scopes))
+
+
+# A token's `scopes`: the actions (posestudio_core.permissions) it is limited to.
+Scopes = Annotated[list[str] | None, AfterValidator(_known_scopes)]
+
+
 class ApiTokenCreate(SQLModel):
     name: TokenName
     role: Role | None = None  # None: the owner's role
     expires_at: datetime | None = None
+    # None: everything the role allows; else only these actions (e.g. ["robot.serve"]).
+    scopes: Scopes = Field(default=None, max_length=32)
 
 
 class ApiToken(SQLModel, table=True):
@@ -95,6 +115,7 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime | None = None
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
+    scopes: list[str] | None = Field(default=None, sa_type=sa.JSON)
 
 
 class ApiTokenPublic(SQLModel):
@@ -102,6 +123,7 @@ class ApiTokenPublic(SQLModel):
     owner_id: int
     name: str
     role: Role
+    scopes: list[str] | None
     prefix: str
     created_at: datetime
     expires_at: datetime | None

@@ -1,4 +1,5 @@
-"""API tokens: shown once, stored as sha256, a role no higher than the owner's."""
+"""API tokens: shown once, stored as sha256, a role no higher than the owner's, and
+optionally limited to a few actions (`scopes`)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ def create_token(
         token_hash=digest(secret),
         prefix=secret[: len(API_TOKEN_PREFIX) + SHOWN_CHARS],
         expires_at=expires_at,
+        scopes=data.scopes,
     )
     session.add(token)
     session.flush()
@@ -58,7 +60,12 @@ def create_token(
         actor=actor,
         target=owner.subject,
         client=client,
-        details={"token_id": token.id, "name": token.name, "role": role},
+        details={
+            "token_id": token.id,
+            "name": token.name,
+            "role": role,
+            **({"scopes": data.scopes} if data.scopes is not None else {}),
+        },
     )
     session.commit()
     return ApiTokenCreated.model_validate({**token.model_dump(), "token": secret})

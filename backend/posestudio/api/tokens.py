@@ -9,12 +9,19 @@ from fastapi import APIRouter, Depends, Path
 
 from posestudio.accounts import tokens
 from posestudio.accounts.deps import ClientDep
-from posestudio.accounts.models import ApiToken, ApiTokenCreate, ApiTokenCreated, ApiTokenPublic
+from posestudio.accounts.models import (
+    SCOPE_NAMES,
+    ApiToken,
+    ApiTokenCreate,
+    ApiTokenCreated,
+    ApiTokenPublic,
+)
 from posestudio.accounts.users import get_user
 from posestudio.db.session import SessionDep
 from posestudio.errors import BadRequest
 from posestudio_core.auth import Principal
 from posestudio_core.deps import require
+from posestudio_core.errors import Forbidden
 from posestudio_core.permissions import Action, authorize
 
 router = APIRouter(prefix="/api/tokens", tags=["tokens"])
@@ -63,7 +70,13 @@ def list_all_tokens(_: Admin, session: SessionDep) -> list[ApiTokenPublic]:
 def create_token(
     body: ApiTokenCreate, principal: Account, session: SessionDep, client: ClientDep
 ) -> ApiTokenCreated:
-    """A new token for me, with a role no higher than mine; its secret is shown only now."""
+    """A new token for me, with a role no higher than mine and, when I act through a
+    scoped token, scopes within mine; its secret is shown only now."""
+    if principal.scopes is not None and not set(body.scopes or SCOPE_NAMES) <= principal.scopes:
+        raise Forbidden(
+            "a scoped token cannot make a token with wider scopes",
+            details={"scopes": sorted(principal.scopes)},
+        )
     owner = get_user(session=session, user_id=_user_id(principal))
     return tokens.create_token(
         session=session, owner=owner, data=body, actor=principal.subject, client=client

@@ -33,6 +33,7 @@ export function TokenList({
           <th scope="col">Name</th>
           {owner && <th scope="col">Owner</th>}
           <th scope="col">Role</th>
+          <th scope="col">Scopes</th>
           <th scope="col">Starts</th>
           <th scope="col">Created</th>
           <th scope="col">Expires</th>
@@ -51,6 +52,7 @@ export function TokenList({
               <td>{t.name}</td>
               {owner && <td>{owner(t)}</td>}
               <td>{t.role}</td>
+              <td data-testid="token-scopes">{t.scopes ? t.scopes.join(", ") : "all of its role"}</td>
               <td>
                 <code>{t.prefix}…</code>
               </td>

@@ -33,6 +33,8 @@ export interface ApiToken {
   owner_id: number;
   name: string;
   role: Role;
+  /** The actions the token is limited to (e.g. `robot.serve`); null: all its role allows. */
+  scopes: string[] | null;
   prefix: string;
   created_at: string;
   expires_at: string | null;
