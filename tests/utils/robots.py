@@ -49,6 +49,7 @@ WAIT_S = 10.0
 class RobotsBackend:
     url: str
     robots: Robots
+    sessions: Sessions | None = None
 
     def http(self, token: str = ADMIN) -> httpx.Client:
         return httpx.Client(
@@ -84,15 +85,16 @@ def robots_backend(
         **overrides,
     )
     robots = Robots(settings)
+    recorded = Sessions(settings) if sessions else None
     runtime = build_runtime(
         settings,
         authenticator=TokensAuthenticator(PEOPLE),
         registry=None if engines else EngineRegistry({}),
         robots=robots,
-        sessions=Sessions(settings) if sessions else None,
+        sessions=recorded,
     )
     with uvicorn_server(create_app(runtime)) as url:
-        yield RobotsBackend(url, robots)
+        yield RobotsBackend(url, robots, recorded)
 
 
 @dataclass

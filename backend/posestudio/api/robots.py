@@ -11,10 +11,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
+from posestudio.api.sessions import _stream_key, _visible
+from posestudio.errors import BadRequest, NotFound
 from posestudio.protocol.robots import (
     ROBOT_ID_PATTERN,
     Behaviour,
     BehaviourCreate,
+    BehaviourFromSession,
     BehaviourList,
     CommandAck,
     RobotCreate,
@@ -23,7 +26,9 @@ from posestudio.protocol.robots import (
     RobotUpdate,
 )
 from posestudio.robots import crud
+from posestudio.robots.fromsession import MAX_SPAN_S, recorded_poses, steps_from_poses
 from posestudio.robots.service import Robots
+from posestudio.sessions.service import Sessions
 from posestudio_core.auth import Principal
 from posestudio_core.deps import from_state, require
 from posestudio_core.permissions import Action, authorize
@@ -131,6 +136,46 @@ async def create_behaviour(
         robots, lambda s: crud.create_behaviour(s, body=body, author=principal.subject)
     )
     return crud.behaviour_public(row)
+
+
+def _sessions(request: Request) -> Sessions:
+    sessions: Sessions | None = getattr(request.app.state, "sessions", None)
+    if sessions is None:
+        raise NotFound("this studio records no sessions", details={"reason": "no_sessions"})
+    return sessions
+
+
+@router.post("/api/behaviours/from-session", status_code=201, response_model=Behaviour)
+def behaviour_from_session(
+    body: BehaviourFromSession,
+    principal: Controller,
+    robots: RobotsDep,
+    sessions: Annotated[Sessions, Depends(_sessions)],
+) -> Behaviour:
+    """A behaviour from a recorded span of a session I may read: the "your pose" mapping
+    applied to its frames at their times (a known name gets its next version)."""
+    if body.to <= body.from_:
+        raise BadRequest("to must be after from", details={"field": "to", "from": body.from_})
+    if body.to - body.from_ > MAX_SPAN_S:
+        raise BadRequest(
+            f"a span of at most {MAX_SPAN_S:.0f} s",
+            details={"field": "to", "max_span_s": MAX_SPAN_S},
+        )
+    row = _visible(sessions, principal, body.session_id, Action.SESSION_READ)
+    key = _stream_key(sessions, row, body.stream)
+    poses = recorded_poses(sessions.storage, row.id, key, body.from_, body.to)
+    steps = steps_from_poses(poses, body.limits, body.from_, body.to)
+    made = BehaviourCreate(
+        name=body.name,
+        description=body.description
+        or f"From session {row.id}, stream {key}, {body.from_:g}-{body.to:g} s",
+        licence=body.licence,
+        models=body.models,
+        steps=steps,
+    )
+    with robots.database.session() as session:
+        created = crud.create_behaviour(session, body=made, author=principal.subject)
+        return crud.behaviour_public(created)
 
 
 @router.get("/api/behaviours/{behaviour_id}", response_model=Behaviour)

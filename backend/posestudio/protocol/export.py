@@ -121,6 +121,7 @@ MESSAGES: tuple[Entry, ...] = (
     Entry(rb.RobotPublic, "HTTP", "GET /api/robots/{id}"),
     Entry(rb.RobotList, "HTTP", "GET /api/robots"),
     Entry(rb.BehaviourCreate, "HTTP", "POST /api/behaviours"),
+    Entry(rb.BehaviourFromSession, "HTTP", "POST /api/behaviours/from-session"),
     Entry(rb.Behaviour, "HTTP", "GET /api/behaviours/{id}"),
     Entry(rb.BehaviourList, "HTTP", "GET /api/behaviours"),
     Entry(w.WebRTCOffer, "HTTP", "POST /api/webrtc/offer"),

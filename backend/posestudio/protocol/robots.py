@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from posestudio.protocol.messages import ErrorBody, Message
 
@@ -336,6 +336,26 @@ class BehaviourCreate(Message):
     licence: str = Field("CC-BY-4.0", max_length=64)
     models: list[RobotModel] = Field(min_length=1)
     steps: list[BehaviourStep] = Field(min_length=1, max_length=5000)
+
+
+class BehaviourFromSession(Message):
+    """`POST /api/behaviours/from-session`: a recorded span of one stream, turned into timed
+    commands by the "your pose" mapping (lean, side lean, turn, gestures) at its frames' times."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    session_id: str = Field(min_length=1, max_length=16)
+    stream: str = Field(min_length=1, max_length=32, description="the stream's key (st_…)")
+    from_: float = Field(alias="from", ge=0, description="session seconds")
+    to: float = Field(ge=0, description="session seconds, after `from`, at most 600 s later")
+    mapping: Literal["pose"] = Field("pose", description="the pose control mode's mapping")
+    limits: RobotLimits = Field(
+        default_factory=RobotLimits, description="full speed of the mapping (the robot's limits)"
+    )
+    name: _Name
+    description: str = Field("", max_length=2000)
+    licence: str = Field("CC-BY-4.0", max_length=64)
+    models: list[RobotModel] = Field(min_length=1)
 
 
 class Behaviour(BehaviourCreate):

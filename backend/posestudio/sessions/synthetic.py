@@ -128,7 +128,6 @@ def write_session(
     database: Database, storage: Storage, spec: Squats, *, owner: str, name: str = "squats"
 ) -> str:
     """Record `spec` as a complete session of one stream (chunks of one second); its id."""
-    started = utcnow() - timedelta(seconds=spec.duration_s)
     times = np.round(np.arange(0.0, spec.duration_s, 1.0 / spec.fps), 6)
     knees = knee_angles(spec, times)
     world = bodies(knees)
@@ -137,6 +136,34 @@ def write_session(
     away = np.zeros(times.shape, bool)
     for start, end in spec.away:
         away |= (times >= start) & (times < end)
+    return write_frames(
+        database,
+        storage,
+        times,
+        [None if away[i] else (image[i], world[i]) for i in range(len(times))],
+        owner=owner,
+        name=name,
+        size=spec.size,
+        fps=spec.fps,
+    )
+
+
+def write_frames(
+    database: Database,
+    storage: Storage,
+    times: np.ndarray,
+    persons: list[tuple[np.ndarray, np.ndarray] | None],
+    *,
+    owner: str,
+    name: str,
+    size: tuple[int, int] = (640, 480),
+    fps: float = 30.0,
+) -> str:
+    """Store frames at `times` (session seconds) as a complete session of one stream
+    (`STREAM_KEY`, chunks of about a second): per frame the person's (image, world)
+    landmarks, or None for nobody in view. Returns the session's id."""
+    spec = Squats(duration_s=float(times[-1]) + 1.0 / fps, fps=fps, size=size)
+    started = utcnow() - timedelta(seconds=spec.duration_s)
     with database.session() as session:
         stream = SessionStream(session_id="", key=STREAM_KEY, name="cam", engine="synthetic")
         head = crud.create_session(
@@ -150,13 +177,14 @@ def write_session(
         )
         session_id = head.id
     epoch_ms = started.timestamp() * 1000
-    size = 0
-    per_chunk = max(1, round(spec.fps))
+    total = 0
+    per_chunk = max(1, round(fps))
     for number, first in enumerate(range(0, len(times), per_chunk)):
         records = []
         for i in range(first, min(first + per_chunk, len(times))):
             ts = float(times[i])
-            person = None if away[i] else (image[i].tolist(), world[i].tolist())
+            found = persons[i]
+            person = None if found is None else (found[0].tolist(), found[1].tolist())
             records.append(
                 chunks.FrameRecord(
                     index=i,
@@ -164,8 +192,8 @@ def write_session(
                     seq=i,
                     capture_ts=epoch_ms + ts * 1000,
                     arrival_ts=started.timestamp() + ts,
-                    width=spec.size[0],
-                    height=spec.size[1],
+                    width=size[0],
+                    height=size[1],
                     message=_message(spec, i, epoch_ms + ts * 1000, person),
                     raw=None,
                     jpeg=None,
@@ -173,7 +201,7 @@ def write_session(
             )
         poses, _ = chunks.encode(records)
         storage.put(chunks.pose_key(session_id, STREAM_KEY, number, records[0].ts, first), poses)
-        size += len(poses)
+        total += len(poses)
     with database.session() as session:
         row = session.get(RecordedSession, session_id)
         (stream_row,) = crud.streams_of(session, session_id=session_id)
@@ -181,12 +209,12 @@ def write_session(
         stream_row.frames = len(times)
         stream_row.chunks = number + 1
         stream_row.first_ts, stream_row.last_ts = float(times[0]), float(times[-1])
-        stream_row.width, stream_row.height = spec.size
-        stream_row.bytes = size
+        stream_row.width, stream_row.height = size
+        stream_row.bytes = total
         row.status = "complete"
         row.stop_reason = "stopped"
         row.ended_at = started + timedelta(seconds=float(times[-1]))
-        row.bytes = size
+        row.bytes = total
         session.add(stream_row)
         session.add(row)
         session.commit()

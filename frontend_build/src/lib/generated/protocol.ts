@@ -110,6 +110,7 @@ export interface PoseProtocol {
   RobotPublic: RobotPublic;
   RobotList: RobotList;
   BehaviourCreate: BehaviourCreate;
+  BehaviourFromSession: BehaviourFromSession;
   Behaviour: Behaviour;
   BehaviourList: BehaviourList;
   WebRTCOffer: WebRTCOffer;
@@ -1400,6 +1401,62 @@ export interface BehaviourCreate {
 export interface BehaviourStep {
   t: number;
   command: MoveCommand | ActionCommand | StopCommand;
+}
+/**
+ * `POST /api/behaviours/from-session`: a recorded span of one stream, turned into timed
+ * commands by the "your pose" mapping (lean, side lean, turn, gestures) at its frames' times.
+ *
+ * This interface was referenced by `PoseProtocol`'s JSON-Schema
+ * via the `definition` "BehaviourFromSession".
+ */
+export interface BehaviourFromSession {
+  session_id: string;
+  /**
+   * the stream's key (st_…)
+   */
+  stream: string;
+  /**
+   * session seconds
+   */
+  from: number;
+  /**
+   * session seconds, after `from`, at most 600 s later
+   */
+  to: number;
+  /**
+   * the pose control mode's mapping
+   */
+  mapping?: "pose";
+  limits?: RobotLimits1;
+  name: string;
+  description?: string;
+  licence?: string;
+  models: ("go2" | "g1")[];
+}
+/**
+ * The safety envelope's numbers (the robot service enforces them next to the robot).
+ */
+export interface RobotLimits1 {
+  /**
+   * forward speed, m/s
+   */
+  max_vx?: number;
+  /**
+   * lateral speed, m/s
+   */
+  max_vy?: number;
+  /**
+   * yaw rate, rad/s
+   */
+  max_yaw?: number;
+  /**
+   * m/s² ramp
+   */
+  max_accel?: number;
+  /**
+   * rad/s² ramp
+   */
+  max_yaw_accel?: number;
 }
 /**
  * This interface was referenced by `PoseProtocol`'s JSON-Schema
