@@ -1,7 +1,8 @@
 """The Robot panel in headless Chromium, against the real app (accounts and robots on a
-real socket, no pose engine) and a robot service client: telemetry shows, the keyboard
-and a gamepad drive at the fixed rate while control is held, Escape e-stops, a recorded
-behaviour is saved, and releasing stops the robot."""
+real socket, no pose engine) and a robot service client: telemetry shows (and the robot
+stands in 3D where its pose says), the keyboard and a gamepad drive at the fixed rate
+while control is held, Escape e-stops, a recorded behaviour is saved, and releasing stops
+the robot."""
 
 from __future__ import annotations
 
@@ -106,6 +107,13 @@ async def _drive_estop_and_record(studio: str, page: Page) -> None:
         await expect(card.get_by_test_id("robot-status")).to_have_text("online")
         await expect(card.get_by_test_id("telemetry")).to_contain_text("Battery 15 %")
         await expect(card).to_contain_text("Low battery")
+        # The robot in the 3D view, where its telemetry pose says.
+        view = page.get_by_test_id("robot-3d")
+        await expect(view).to_have_attribute("data-webgl", "ok", timeout=15_000)
+        await svc.peer.emit(
+            "robot_telemetry", {**telemetry, "pose": {"x": 1.5, "y": -0.5, "yaw": 0.3}}
+        )
+        await expect(view).to_have_attribute("data-pose", "1.50,-0.50,0.30")
         assert await axe_violations_async(page) == []
 
         await page.get_by_test_id("take").click()

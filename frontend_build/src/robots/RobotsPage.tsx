@@ -3,7 +3,7 @@
  * control and drive (keys, gamepad, or one's own pose), actions, behaviours, and an
  * e-stop that is always on screen (Escape presses it).
  */
-import { useEffect, useMemo, useRef, useState } from "react";
+import { Suspense, lazy, useEffect, useMemo, useRef, useState } from "react";
 import { openSocket } from "../lib/sockets";
 import type { Behaviour, Robot } from "../lib/generated/protocol";
 import {
@@ -18,6 +18,9 @@ import {
 import { BehaviourRecorder } from "./recorder";
 import { BehavioursApi, RobotsClient, warnings, type RobotsState } from "./robotsClient";
 import "./robots.css";
+
+// three.js is large: loaded when a robot is shown.
+const Robot3D = lazy(() => import("./Robot3D").then((m) => ({ default: m.Robot3D })));
 
 interface Props {
   backendUrl: string;
@@ -85,6 +88,11 @@ export function RobotsPage({ backendUrl, token, subject, canControl }: Props) {
           <RobotCard key={r.id} robot={r} active={r.id === robot?.id} onSelect={() => setSelected(r.id)} />
         ))}
       </ul>
+      {robot && (
+        <Suspense fallback={<p className="muted">Loading the 3D view…</p>}>
+          <Robot3D robot={robot} />
+        </Suspense>
+      )}
       {robot && canControl && <Controls key={robot.id} client={client} api={api} robot={robot} held={held} />}
     </main>
   );
