@@ -211,6 +211,8 @@ def test_people_and_roles_from_setup_to_streaming(
     expect(viewer.get_by_test_id("tokens-page")).to_be_visible()
     roles = viewer.get_by_test_id("token-role").locator("option").all_inner_texts()
     assert roles == ["viewer"]
+    limits = viewer.get_by_test_id("token-limit").locator("option").all_inner_texts()
+    assert limits == ["everything its role allows"]
     viewer.get_by_test_id("token-name").fill("viewer script")
     viewer.get_by_test_id("token-expiry").select_option("7")
     viewer.get_by_test_id("token-create").click()

@@ -1,10 +1,11 @@
 import { useCallback, useState, type FormEvent } from "react";
 import { EXPIRY_DAYS, expiresAt, type AccountClient, type CreatedToken, type Me } from "../lib/account";
-import { assignableRoles, type Role } from "../lib/roles";
+import { assignableRoles, tokenLimits, type Role } from "../lib/roles";
 import { NewTokenSecret, TokenList } from "./TokenList";
 import { useAction, useLoad } from "./useLoad";
 
-/** My API tokens: create one (a role no higher than mine, optional expiry), list, revoke. */
+/** My API tokens: create one (a role no higher than mine, optionally limited to a few
+ * actions, optional expiry), list, revoke. */
 export function TokensPage({ client, me }: { client: AccountClient; me: Me }) {
   const load = useCallback(() => client.myTokens(), [client]);
   const tokens = useLoad(load);
@@ -12,12 +13,24 @@ export function TokensPage({ client, me }: { client: AccountClient; me: Me }) {
   const [name, setName] = useState("");
   const [role, setRole] = useState<Role>(me.role);
   const [days, setDays] = useState<number | null>(null);
+  const limits = tokenLimits(me.role);
+  const [limit, setLimit] = useState(0);
+  // A limited token takes the role its actions need (the robot service's: admin).
+  const limitRole = limits[limit]?.role ?? null;
   const [created, setCreated] = useState<CreatedToken | null>(null);
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
     await action.run(async () => {
-      setCreated(await client.createToken({ name: name.trim(), role, expires_at: expiresAt(days) }));
+      const scopes = limits[limit]?.scopes ?? undefined;
+      setCreated(
+        await client.createToken({
+          name: name.trim(),
+          role: limitRole ?? role,
+          expires_at: expiresAt(days),
+          scopes,
+        }),
+      );
       setName("");
       tokens.reload();
     });
@@ -43,10 +56,25 @@ export function TokensPage({ client, me }: { client: AccountClient; me: Me }) {
         </label>
         <label>
           Role
-          <select data-testid="token-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+          <select
+            data-testid="token-role"
+            value={limitRole ?? role}
+            disabled={limitRole !== null}
+            onChange={(e) => setRole(e.target.value as Role)}
+          >
             {assignableRoles(me.role).map((r) => (
               <option key={r} value={r}>
                 {r}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Limited to
+          <select data-testid="token-limit" value={limit} onChange={(e) => setLimit(Number(e.target.value))}>
+            {limits.map((l, i) => (
+              <option key={l.label} value={i}>
+                {l.label}
               </option>
             ))}
           </select>

@@ -80,6 +80,8 @@ export interface UserChanges {
 export interface NewToken {
   name: string;
   role?: Role;
+  /** The actions it is limited to; absent: all its role allows. */
+  scopes?: string[];
   /** ISO 8601; absent: the token does not expire. */
   expires_at?: string;
 }

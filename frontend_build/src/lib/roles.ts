@@ -69,3 +69,24 @@ export function visibilityFor(role: Role | null, { person }: { person: boolean }
 export function assignableRoles(role: Role): Role[] {
   return ROLES.filter((r) => roleRank(r) <= roleRank(role));
 }
+
+/** What a new token may be limited to (its `scopes`), and the role each needs. */
+export interface TokenLimit {
+  label: string;
+  /** null: everything the token's role allows. */
+  scopes: string[] | null;
+  /** The token's role: the lowest that may do these actions (null: any). */
+  role: Role | null;
+}
+
+export const TOKEN_LIMITS: readonly TokenLimit[] = [
+  { label: "everything its role allows", scopes: null, role: null },
+  { label: "streaming a camera only", scopes: ["stream.start", "stream.stop"], role: "operator" },
+  // docs/robots.md: the robot service's token, which receives the robots' AES keys.
+  { label: "the robot service only (robot.serve)", scopes: ["robot.serve"], role: "admin" },
+];
+
+/** The limits one may put on a new token: those whose actions one's role allows. */
+export function tokenLimits(role: Role): TokenLimit[] {
+  return TOKEN_LIMITS.filter((limit) => limit.role === null || atLeast(role, limit.role));
+}

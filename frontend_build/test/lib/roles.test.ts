@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { assignableRoles, atLeast, may, roleRank, ROLES, visibilityFor } from "../../src/lib/roles";
+import {
+  assignableRoles,
+  atLeast,
+  may,
+  roleRank,
+  ROLES,
+  tokenLimits,
+  visibilityFor,
+} from "../../src/lib/roles";
 
 describe("roles", () => {
   it("are ordered viewer < operator < admin", () => {
@@ -65,5 +73,14 @@ describe("visibilityFor", () => {
       record: false,
       exportSessions: false,
     });
+  });
+});
+
+describe("tokenLimits", () => {
+  it("offers the robot service's scope to admins only, streaming from operator up", () => {
+    const labels = (role: "viewer" | "operator" | "admin") => tokenLimits(role).map((l) => l.scopes);
+    expect(labels("viewer")).toEqual([null]);
+    expect(labels("operator")).toEqual([null, ["stream.start", "stream.stop"]]);
+    expect(labels("admin")).toEqual([null, ["stream.start", "stream.stop"], ["robot.serve"]]);
   });
 });
