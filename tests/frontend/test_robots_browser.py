@@ -80,19 +80,19 @@ async def moving(svc: FakeService, axis: str, positive: bool) -> dict[str, float
     return body
 
 
-def test_drive_estop_and_record_from_the_panel(studio: str) -> None:
+def test_drive_estop_and_record_from_the_panel(studio: str, artifacts: Path) -> None:
     # On a thread of its own: the other browser tests' sync Playwright holds a running
     # event loop in this thread for the whole session.
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, drive_estop_and_record(studio)).result()
+        pool.submit(asyncio.run, drive_estop_and_record(studio, artifacts)).result()
 
 
-async def drive_estop_and_record(studio: str) -> None:
+async def drive_estop_and_record(studio: str, artifacts: Path) -> None:
     async with panel_page() as page:
-        await _drive_estop_and_record(studio, page)
+        await _drive_estop_and_record(studio, page, artifacts)
 
 
-async def _drive_estop_and_record(studio: str, page: Page) -> None:
+async def _drive_estop_and_record(studio: str, page: Page, artifacts: Path) -> None:
     headers = {"Authorization": f"Bearer {TOKEN}"}
     body = {"name": "rex", "model": "go2", "method": "local_sta", "address": "127.0.0.1"}
     rex = httpx.post(f"{studio}/api/robots", json=body, headers=headers).json()["id"]
@@ -114,6 +114,7 @@ async def _drive_estop_and_record(studio: str, page: Page) -> None:
             "robot_telemetry", {**telemetry, "pose": {"x": 1.5, "y": -0.5, "yaw": 0.3}}
         )
         await expect(view).to_have_attribute("data-pose", "1.50,-0.50,0.30")
+        await page.screenshot(path=str(artifacts / "robots-3d.png"), full_page=True)
         assert await axe_violations_async(page) == []
 
         await page.get_by_test_id("take").click()

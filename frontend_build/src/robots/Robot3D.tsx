@@ -4,7 +4,7 @@ import type { Robot } from "../lib/generated/protocol";
 import { RobotStage } from "./robotScene";
 
 /** Camera offset from the robot (three.js metres): behind-left and above, looking at it. */
-const CAMERA_OFFSET = new THREE.Vector3(-2.2, 1.6, 2.2);
+const CAMERA_OFFSET = new THREE.Vector3(-1.2, 0.9, 1.4);
 
 /** The selected robot in 3D, placed from its telemetry pose (real or simulated). */
 export function Robot3D({ robot }: { robot: Robot }) {
