@@ -10,6 +10,7 @@ import { PlaybackControls } from "./PlaybackControls";
 import { SessionsClient, type Session } from "./api";
 import { CameraView } from "./CameraView";
 import { ClipFlow } from "./clipFlow";
+import { BehaviourPanel } from "./BehaviourPanel";
 import { ClipPanel } from "./ClipPanel";
 import { FrameLoader } from "./frameLoader";
 import { PoseTrack } from "./poseTrack";
@@ -387,6 +388,7 @@ function Replay({
           backendUrl={backendUrl}
           token={token}
         />
+        {canEdit && <BehaviourPanel client={client} sessionId={session.id} streams={streams} range={range} />}
       </div>
 
       {askOpen && agent && (

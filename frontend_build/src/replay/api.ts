@@ -7,6 +7,8 @@
 import { AccountError } from "../lib/account";
 import type {
   AnnotationPublic,
+  Behaviour,
+  BehaviourFromSession,
   JointRange,
   SessionAnalytics,
   SessionEvent,
@@ -176,6 +178,11 @@ export class SessionsClient {
       if (e instanceof AccountError && (e.status === 404 || e.status === 405)) return null;
       throw e;
     }
+  }
+
+  /** A robot behaviour from a recorded span (docs/robots.md): the pose mapping's commands. */
+  behaviourFromSession(body: BehaviourFromSession): Promise<Behaviour> {
+    return this.json("POST", "/api/behaviours/from-session", body);
   }
 
   createClip(clip: NewClip): Promise<Clip> {

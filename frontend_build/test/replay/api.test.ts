@@ -82,3 +82,24 @@ describe("SessionsClient", () => {
     await expect(aborting.frame("se_1", "st", 1)).rejects.toMatchObject({ name: "AbortError" });
   });
 });
+
+describe("SessionsClient.behaviourFromSession", () => {
+  it("posts the span to the behaviours' from-session route and returns the behaviour", async () => {
+    const api = new FakeSessions();
+    const made = { id: "bh_1", name: "lean", version: 1, steps: [{ t: 1, command: { kind: "stop" } }] };
+    api.routes["POST /api/behaviours/from-session"] = () => json(made, 201);
+    const client = new SessionsClient("http://s", "tok", api.fetch);
+    const body = {
+      session_id: "se_1",
+      stream: "st_1",
+      from: 1,
+      to: 2.5,
+      name: "lean",
+      models: ["go2" as const],
+    };
+    expect(await client.behaviourFromSession(body)).toEqual(made);
+    expect(api.requests.map((r) => [r.method, r.url, r.body])).toEqual([
+      ["POST", "/api/behaviours/from-session", body],
+    ]);
+  });
+});
