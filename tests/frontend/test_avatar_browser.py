@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.frontend.conftest import Backend
 from tests.frontend.vrm_fixture import BOX_RGB, build_vrm
 from tests.utils.server import wait_for
+from tests.utils.studio_backend import Backend
 
 pytestmark = pytest.mark.browser
 

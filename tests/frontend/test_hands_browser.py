@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.frontend.conftest import Backend
+from tests.utils.studio_backend import Backend
 
 pytestmark = pytest.mark.browser
 

@@ -18,9 +18,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from posestudio.protocol import LANDMARK_NAMES
-from tests.frontend.conftest import Backend
 from tests.utils.axe import axe_violations
 from tests.utils.server import wait_for
+from tests.utils.studio_backend import Backend
 
 pytestmark = pytest.mark.browser
 

@@ -22,10 +22,10 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.frontend.conftest import Backend
 from tests.utils.axe import axe_violations
 from tests.utils.fake_openai import FakeModelServer, Reply, tool_data, tool_outputs
 from tests.utils.server import wait_for
+from tests.utils.studio_backend import Backend
 
 pytestmark = pytest.mark.browser
 

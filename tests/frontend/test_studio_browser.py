@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, WebSocket, expect
 
-from tests.frontend.conftest import Backend
 from tests.utils.axe import axe_violations
 from tests.utils.fake_openai import FakeModelServer, prompted_stream_ids, tool_data, tool_outputs
 from tests.utils.server import wait_for
+from tests.utils.studio_backend import Backend
 
 pytestmark = pytest.mark.browser
 
