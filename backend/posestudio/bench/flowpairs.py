@@ -25,7 +25,7 @@ import numpy as np
 from posestudio.bench.clients import ClientFlow
 from posestudio.bench.delay import DelayProxy
 from posestudio.bench.results import StepResult
-from posestudio.bench.runner import Load, run_step
+from posestudio.bench.runner import BenchRun, Load, run_step
 from posestudio.bench.server import Target
 from posestudio.bench.serving import free_port, wait_ready
 from posestudio.bench.workload import prepare_workload
@@ -139,14 +139,9 @@ async def _main(args: argparse.Namespace) -> list[dict[str, Any]]:
                             if rtt > 0:
                                 target_url = stack.enter_context(DelayProxy(url, rtt / 2000))
                             target = Target(target_url, TOKEN, process.pid, False, args.workers)
-                            result, _, _ = await run_step(
-                                target,
-                                workload,
-                                clients=clients,
-                                load=Load(fps=args.fps, flow=flow),
-                                duration=args.duration,
-                                ceiling_fps=None,
-                            )
+                            load = Load(fps=args.fps, flow=flow)
+                            run = BenchRun(target, workload, load, args.duration, None)
+                            result, _, _ = await run_step(run, clients=clients)
                         row = _row(label, rtt, clients, result)
                         rows.append(row)
                         print(json.dumps(row), flush=True)
