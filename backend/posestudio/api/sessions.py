@@ -343,7 +343,6 @@ def delete_annotation(
 
 
 Format = Literal["jsonl", "csv", "parquet", "bvh"]
-WRITERS = {"jsonl": exports.jsonl, "csv": exports.csv_rows, "parquet": exports.parquet}
 
 
 @router.get("/{session_id}/export.{fmt}", response_class=StreamingResponse)
@@ -367,7 +366,8 @@ def export(
         first = next(body)
         body = itertools.chain([first], body)
     else:
-        body = WRITERS[fmt](sessions.storage, row.id, sources, start, end)
+        span = exports.Span(sessions.storage, row.id, sources, start, end)
+        body = exports.WRITERS[fmt](span, None)
     filename = f"{row.id}{'-' + stream if stream else ''}.{fmt}"
     headers = {
         "Content-Disposition": f'attachment; filename="{filename}"',
