@@ -16,67 +16,30 @@ from playwright.sync_api import Browser, Page, WebSocket, expect
 
 from tests.utils.axe import axe_violations
 from tests.utils.fake_openai import FakeModelServer, prompted_stream_ids, tool_data, tool_outputs
+from tests.utils.overlay import SAMPLE_OVERLAY_FN, assert_skeleton_drawn
 from tests.utils.server import wait_for
 from tests.utils.studio_backend import Backend
 
 pytestmark = pytest.mark.browser
 
 # Runs in the page: the overlay's pixels around the landmarks of the pose it drew last,
-# against a region far from every landmark. The landmark-to-pixel mapping is written out
-# here again (object-fit: contain letterboxing, optional mirror), independently of the app.
-SAMPLE_OVERLAY = """
-(index) => {
-  const BONES = [[0,1],[1,2],[2,3],[3,7],[0,4],[4,5],[5,6],[6,8],[9,10],[11,12],[11,13],
-    [13,15],[15,17],[15,19],[15,21],[17,19],[12,14],[14,16],[16,18],[16,20],[16,22],[18,20],
-    [11,23],[12,24],[23,24],[23,25],[24,26],[25,27],[26,28],[27,29],[28,30],[29,31],[30,32],
-    [27,31],[28,32]];
+# against a region far from every landmark (mirrored as the tile's setting says).
+SAMPLE_OVERLAY = (
+    """
+(index) => {"""
+    + SAMPLE_OVERLAY_FN
+    + """
   const session = window.__poseStudio.sessions[index];
   const tile = document.querySelectorAll('[data-testid=stream-tile]')[index];
   const canvas = tile.querySelector('[data-testid=pose-overlay]');
   const video = tile.querySelector('video');
   const pose = session.drawnPose;
   if (!pose || !pose.persons.length || String(pose.seq) !== canvas.dataset.seq) return null;
-  const ctx = canvas.getContext('2d');
-  const W = canvas.width, H = canvas.height, vw = video.videoWidth, vh = video.videoHeight;
-  const scale = Math.min(W / vw, H / vh);
-  const ox = (W - vw * scale) / 2, oy = (H - vh * scale) / 2;
-  const mirrored = session.settings.mirror;
-  const r = 3;
-  const painted = (x, y) => {
-    const data = ctx.getImageData(Math.round(x) - r, Math.round(y) - r, 2 * r + 1, 2 * r + 1).data;
-    let n = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
-    return n;
-  };
-  const points = pose.persons[0].landmarks
-    .filter((l) => l[3] > 0.5 && l[0] > 0.02 && l[0] < 0.98 && l[1] > 0.02 && l[1] < 0.98)
-    .map(([x, y]) => {
-      let px = ox + x * vw * scale;
-      if (mirrored) px = W - px;
-      return [px, oy + y * vh * scale];
-    });
-  const hits = points.filter(([x, y]) => painted(x, y) > 0).length;
-  // The blank probe: the place farthest from every bone (faded ones too) on a grid.
-  const all = pose.persons[0].landmarks.map(([x, y]) => {
-    const px = ox + x * vw * scale;
-    return [mirrored ? W - px : px, oy + y * vh * scale];
-  });
-  const segment = (p, a, b) => {
-    const [dx, dy] = [b[0] - a[0], b[1] - a[1]];
-    const len2 = dx * dx + dy * dy || 1;
-    const t = Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2));
-    return Math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy);
-  };
-  let far = [0, 0, -1];
-  for (let i = 0; i < 12; i++) for (let j = 0; j < 12; j++) {
-    const p = [r + (i * (W - 2 * r - 1)) / 11, r + (j * (H - 2 * r - 1)) / 11];
-    const d = Math.min(...BONES.map(([a, b]) => segment(p, all[a], all[b])));
-    if (d > far[2]) far = [p[0], p[1], d];
-  }
-  const blank = painted(far[0], far[1]);
-  return { visible: points.length, hits, blank, farDistance: far[2], W, H };
+  return sampleOverlay(canvas, pose.persons[0].landmarks, video.videoWidth, video.videoHeight,
+                       session.settings.mirror);
 }
 """
+)
 
 
 # Runs in the page: keeps the first tile's camera track, to look at after the tile let it go.
@@ -109,8 +72,7 @@ def _skeleton_pixels_match(page: Page, tile: int) -> dict[str, Any]:
         return result if result and result["visible"] >= 8 else None
 
     result: dict[str, Any] = wait_for(sample, 15, "a drawn pose with visible landmarks")
-    assert result["hits"] >= 0.9 * result["visible"], result
-    assert result["blank"] == 0 and result["farDistance"] > 30, result
+    assert_skeleton_drawn(result)
     return result
 
 
