@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Playwright, sync_playwright
 from posestudio.client.sources import test_video_path
 from tests.utils.fake_openai import FakeModelServer, knee_policy
 from tests.utils.studio_backend import CHROMIUM as CHROMIUM
-from tests.utils.studio_backend import DIST, Backend, ffmpeg_y4m, launch_chromium, studio_backend
+from tests.utils.studio_backend import DIST, Backend, chromium, ffmpeg_y4m, studio_backend
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -101,11 +101,8 @@ def playwright_session() -> Iterator[Playwright]:
 @pytest.fixture
 def browser(playwright_session: Playwright, fake_camera_y4m: Path) -> Iterator[Browser]:
     """Chromium whose fake camera plays the person video."""
-    browser = launch_chromium(playwright_session, fake_camera_y4m)
-    try:
+    with chromium(playwright_session, fake_camera_y4m) as browser:
         yield browser
-    finally:
-        browser.close()
 
 
 @pytest.fixture
@@ -113,11 +110,8 @@ def browser_without_person(
     playwright_session: Playwright, empty_scene_y4m: Path
 ) -> Iterator[Browser]:
     """Chromium whose fake camera looks at an empty scene."""
-    browser = launch_chromium(playwright_session, empty_scene_y4m)
-    try:
+    with chromium(playwright_session, empty_scene_y4m) as browser:
         yield browser
-    finally:
-        browser.close()
 
 
 @pytest.fixture
@@ -125,11 +119,8 @@ def browser_with_slow_camera(
     playwright_session: Playwright, slow_camera_y4m: Path
 ) -> Iterator[Browser]:
     """Chromium whose fake camera gives 5 frames a second."""
-    browser = launch_chromium(playwright_session, slow_camera_y4m)
-    try:
+    with chromium(playwright_session, slow_camera_y4m) as browser:
         yield browser
-    finally:
-        browser.close()
 
 
 @pytest.fixture(scope="session")

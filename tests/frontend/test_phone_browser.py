@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import Browser, Playwright, expect
 
 from tests.utils.axe import axe_violations
-from tests.utils.studio_backend import Backend, launch_chromium, studio_backend
+from tests.utils.studio_backend import Backend, chromium, studio_backend
 
 pytestmark = pytest.mark.browser
 
@@ -55,13 +55,9 @@ def trusting_browser(
     playwright_session: Playwright, fake_camera_y4m: Path, https_backend: Backend
 ) -> Iterator[Browser]:
     pin = spki_pin(https_backend.data_dir / "tls" / "server.pem")
-    browser = launch_chromium(
-        playwright_session, fake_camera_y4m, f"--ignore-certificate-errors-spki-list={pin}"
-    )
-    try:
+    trust = f"--ignore-certificate-errors-spki-list={pin}"
+    with chromium(playwright_session, fake_camera_y4m, trust) as browser:
         yield browser
-    finally:
-        browser.close()
 
 
 def test_a_phone_pairs_by_the_qr_code_and_streams_to_the_studio(

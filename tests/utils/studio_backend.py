@@ -118,11 +118,12 @@ def ffmpeg_y4m(out: Path, *ffmpeg_args: str) -> Path:
     return out
 
 
-def launch_chromium(playwright: Playwright, camera_y4m: Path, *extra_args: str) -> Browser:
-    """Headless Chromium whose fake camera plays `camera_y4m`."""
+@contextmanager
+def chromium(playwright: Playwright, camera_y4m: Path, *extra_args: str) -> Iterator[Browser]:
+    """Headless Chromium whose fake camera plays `camera_y4m`; closed after."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"no Chromium at {CHROMIUM}: `make system-deps` installs Debian's chromium")
-    return playwright.chromium.launch(
+    browser = playwright.chromium.launch(
         executable_path=CHROMIUM,
         headless=True,
         args=[
@@ -144,3 +145,7 @@ def launch_chromium(playwright: Playwright, camera_y4m: Path, *extra_args: str) 
             *extra_args,
         ],
     )
+    try:
+        yield browser
+    finally:
+        browser.close()
