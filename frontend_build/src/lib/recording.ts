@@ -271,19 +271,13 @@ export class Recorder {
     const cut = [...this.active.values()].filter((r) => r.phase === "reconnecting");
     await Promise.all(
       cut.map(async (recording) => {
-        let session: SessionInfo | null = null;
-        try {
-          session = await this.http.get(recording.sessionId);
-        } catch {
-          session = null;
-        }
-        if (session && session.status === "recording") {
+        const session = await this.http.get(recording.sessionId).catch(() => null);
+        if (session) Object.assign(recording, figures(session));
+        if (session?.status === "recording") {
           // The server still records it: keep showing it; its events went to the old connection.
           recording.phase = "recording";
-          Object.assign(recording, figures(session));
           return;
         }
-        if (session) Object.assign(recording, figures(session));
         this.end(recording, session?.status ?? "complete", session?.stop_reason ?? "stream_ended");
         this.resuming.set(recording.sessionId, recording);
       }),
