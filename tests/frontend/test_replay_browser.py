@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -27,6 +26,7 @@ from tests.utils.fake_openai import FakeModelServer, Reply, tool_data, tool_outp
 from tests.utils.overlay import SAMPLE_OVERLAY_FN, assert_skeleton_drawn
 from tests.utils.server import wait_for
 from tests.utils.studio_backend import Backend
+from tests.utils.studio_page import open_studio
 
 pytestmark = pytest.mark.browser
 
@@ -105,16 +105,6 @@ def backend(backend_with_agent: Backend) -> Backend:
     return backend_with_agent
 
 
-def _api(backend: Backend, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    return httpx.request(
-        method,
-        f"{backend.url}{path}",
-        headers={"Authorization": f"Bearer {backend.token}"},
-        timeout=30,
-        **kwargs,
-    )
-
-
 def _shown_at(frames: list[dict[str, Any]], t: float) -> dict[str, Any]:
     """The recorded frame the replay shows at `t`: the last at or before it (else the first)."""
     before = [f for f in frames if f["ts"] <= t]
@@ -123,24 +113,23 @@ def _shown_at(frames: list[dict[str, Any]], t: float) -> dict[str, Any]:
 
 def _record(page: Page, backend: Backend, seconds: float) -> tuple[dict[str, Any], list[Any]]:
     """Stream the fake camera and record `seconds` of it; the stopped session and its frames."""
-    page.goto(f"{backend.url}/?token={backend.token}")
-    expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=15_000)
+    open_studio(page, backend)
     page.get_by_test_id("add-stream").click()
     tile = page.get_by_test_id("stream-tile").first
     expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)
-    started = _api(backend, "POST", "/api/sessions", json={"name": "replay test", "video": True})
+    started = backend.api("POST", "/api/sessions", json={"name": "replay test", "video": True})
     assert started.status_code == 201, started.text
     session_id = started.json()["id"]
     wait_for(
-        lambda: _api(backend, "GET", f"/api/sessions/{session_id}").json()["duration_s"] >= seconds,
+        lambda: backend.api("GET", f"/api/sessions/{session_id}").json()["duration_s"] >= seconds,
         30,
         f"{seconds} s recorded",
     )
-    stopped = _api(backend, "POST", f"/api/sessions/{session_id}/stop")
+    stopped = backend.api("POST", f"/api/sessions/{session_id}/stop")
     assert stopped.status_code == 200, stopped.text
     session: dict[str, Any] = stopped.json()
     key = session["streams"][0]["key"]
-    lines = _api(backend, "GET", f"/api/sessions/{session_id}/streams/{key}/poses").text
+    lines = backend.api("GET", f"/api/sessions/{session_id}/streams/{key}/poses").text
     frames = [json.loads(line) for line in lines.splitlines() if line]
     assert len(frames) == session["streams"][0]["frames"] > 10
     return session, frames
@@ -201,7 +190,7 @@ def test_replay_scrubs_to_the_middle_draws_the_recorded_pose_and_annotates(
         page.get_by_test_id("annotation-label").fill("good depth")
         page.get_by_test_id("annotation-add").click()
         expect(page.get_by_test_id("annotation-text")).to_have_text(["good depth"])
-        stored = _api(backend, "GET", f"/api/sessions/{session['id']}/annotations").json()
+        stored = backend.api("GET", f"/api/sessions/{session['id']}/annotations").json()
         assert [(a["label"], round(a["ts"], 3)) for a in stored["annotations"]] == [
             ("good depth", round(at, 3))
         ]
@@ -239,7 +228,7 @@ def test_replay_scrubs_to_the_middle_draws_the_recorded_pose_and_annotates(
         seen = page.evaluate("window.__clipSeen")
         assert "rendering" in seen["phases"] and seen["phases"][-1] == "complete", seen
         assert seen["progress"] and seen["progress"] == sorted(seen["progress"]), seen
-        (clip,) = _api(backend, "GET", f"/api/sessions/{session['id']}/clips").json()["clips"]
+        (clip,) = backend.api("GET", f"/api/sessions/{session['id']}/clips").json()["clips"]
         assert clip["status"] == "complete" and clip["frames"] == len(in_range) >= 3, clip
         played = page.evaluate(PLAY_CLIP, 1.0)
         assert (played["width"], played["height"]) == (640, 480), played

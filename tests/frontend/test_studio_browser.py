@@ -17,7 +17,13 @@ from tests.utils.axe import axe_violations
 from tests.utils.overlay import SAMPLE_OVERLAY_FN, assert_skeleton_drawn
 from tests.utils.server import wait_for
 from tests.utils.studio_backend import Backend
-from tests.utils.studio_page import QUESTION, open_ask_panel, server_streams, tile_number
+from tests.utils.studio_page import (
+    QUESTION,
+    open_ask_panel,
+    open_studio,
+    server_streams,
+    tile_number,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -134,8 +140,7 @@ def test_studio_streams_camera_and_recovers(
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
     page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
     try:
-        page.goto(f"{backend.url}/?token={backend.token}")
-        expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=15_000)
+        open_studio(page, backend)
         assert "token" not in page.url, "the token must leave the address bar"
 
         page.get_by_test_id("add-stream").click()
@@ -261,8 +266,7 @@ def test_ask_without_a_model_says_how_to_configure_one(
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     try:
-        page.goto(f"{backend.url}/?token={backend.token}")
-        expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=15_000)
+        open_studio(page, backend)
         open_ask_panel(page)
         page.get_by_test_id("ask-input").fill(QUESTION)
         with page.expect_response("**/agent/invoke") as invoked:

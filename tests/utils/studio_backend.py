@@ -47,6 +47,16 @@ class Backend:
     def url(self) -> str:
         return f"{self.scheme}://127.0.0.1:{self.port}"
 
+    def api(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """An HTTP request to the backend with its token."""
+        return httpx.request(
+            method,
+            f"{self.url}{path}",
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=30,
+            **kwargs,
+        )
+
     def start(self, timeout: float = 180.0) -> None:
         env = {
             **clean_environ(),

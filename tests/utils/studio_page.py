@@ -6,10 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 from playwright.sync_api import Page, WebSocket, expect
 
 from tests.utils.studio_backend import Backend
+
+
+def open_studio(page: Page, backend: Backend) -> None:
+    """Open the studio with the backend's token and wait until it is connected."""
+    page.goto(f"{backend.url}/?token={backend.token}")
+    expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=15_000)
 
 
 def tile_number(page: Page, tile: int, test_id: str) -> float:
@@ -20,9 +25,7 @@ def tile_number(page: Page, tile: int, test_id: str) -> float:
 
 def server_streams(backend: Backend) -> list[dict[str, Any]]:
     """`GET /api/streams` as the backend's token sees it."""
-    response = httpx.get(
-        f"{backend.url}/api/streams", headers={"Authorization": f"Bearer {backend.token}"}
-    )
+    response = backend.api("GET", "/api/streams")
     response.raise_for_status()
     streams: list[dict[str, Any]] = response.json()["streams"]
     return streams
