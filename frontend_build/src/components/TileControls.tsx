@@ -1,4 +1,3 @@
-import type { ChangeEvent } from "react";
 import { FRONT, REAR, type CameraChoice } from "../lib/cameras";
 import {
   FPS_PRESETS,
@@ -12,6 +11,12 @@ import {
 import type { StreamSession, TileSettings } from "../lib/session";
 import type { StatsSnapshot } from "../lib/stats";
 import { setTransportPreference } from "../lib/webrtc";
+
+const TRANSPORTS = [
+  ["auto", "Auto"],
+  ["webrtc", "WebRTC"],
+  ["socketio", "Socket.IO"],
+] as const;
 
 /** A tile's settings (camera, rate, quality, transport, toggles) and the bandwidth they cost. */
 export function TileControls({
@@ -42,65 +47,41 @@ export function TileControls({
 
   return (
     <div className="controls">
-      <label className="camera">
-        <span>Camera</span>
-        <select
-          id={`${uid}-camera`}
-          data-testid="camera-select"
-          value={s.camera}
-          onChange={(e: ChangeEvent<HTMLSelectElement>) => update({ camera: e.target.value })}
-        >
-          {choices.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.label}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        <span>Rate</span>
-        <select
-          data-testid="fps-select"
-          value={s.fps}
-          onChange={(e) => update({ fps: Number(e.target.value) })}
-        >
-          {FPS_PRESETS.filter((f) => f <= maxFps).map((f) => (
-            <option key={f} value={f}>
-              {f} FPS
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        <span>Quality</span>
-        <select
-          data-testid="quality-select"
-          value={s.quality}
-          onChange={(e) => update({ quality: e.target.value as TileSettings["quality"] })}
-        >
-          {QUALITY_PRESETS.map((q) => (
-            <option key={q.id} value={q.id}>
-              {q.label}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label title="Auto: WebRTC on the LAN, Socket.IO when WebRTC is off or does not connect within 3 s">
-        <span>Transport</span>
-        <select
-          data-testid="transport-select"
-          value={s.transport}
-          onChange={(e) => {
-            const transport = e.target.value as TileSettings["transport"];
-            setTransportPreference(transport);
-            update({ transport });
-          }}
-        >
-          <option value="auto">Auto</option>
-          <option value="webrtc">WebRTC</option>
-          <option value="socketio">Socket.IO</option>
-        </select>
-      </label>
+      <Choice
+        label="Camera"
+        className="camera"
+        id={`${uid}-camera`}
+        testId="camera-select"
+        value={s.camera}
+        options={choices.map((c) => [c.id, c.label])}
+        set={(v) => update({ camera: v })}
+      />
+      <Choice
+        label="Rate"
+        testId="fps-select"
+        value={s.fps}
+        options={FPS_PRESETS.filter((f) => f <= maxFps).map((f) => [f, `${f} FPS`])}
+        set={(v) => update({ fps: Number(v) })}
+      />
+      <Choice
+        label="Quality"
+        testId="quality-select"
+        value={s.quality}
+        options={QUALITY_PRESETS.map((q) => [q.id, q.label])}
+        set={(v) => update({ quality: v as TileSettings["quality"] })}
+      />
+      <Choice
+        label="Transport"
+        title="Auto: WebRTC on the LAN, Socket.IO when WebRTC is off or does not connect within 3 s"
+        testId="transport-select"
+        value={s.transport}
+        options={TRANSPORTS}
+        set={(v) => {
+          const transport = v as TileSettings["transport"];
+          setTransportPreference(transport);
+          update({ transport });
+        }}
+      />
       <Toggle label="Mirror" testId="mirror-toggle" checked={s.mirror} set={(v) => update({ mirror: v })} />
       <Toggle
         label="Smoothing"
@@ -139,6 +120,36 @@ export function TileControls({
         {formatBits(bitsPerSecond(perFrame, sentFps))} up{measured === null ? " (estimate)" : ""}
       </p>
     </div>
+  );
+}
+
+/** A tile option as a labelled drop-down of (value, label) pairs. */
+function Choice(props: {
+  label: string;
+  testId: string;
+  id?: string;
+  className?: string;
+  title?: string;
+  value: string | number;
+  options: readonly (readonly [string | number, string])[];
+  set: (v: string) => void;
+}) {
+  return (
+    <label className={props.className} title={props.title}>
+      <span>{props.label}</span>
+      <select
+        id={props.id}
+        data-testid={props.testId}
+        value={props.value}
+        onChange={(e) => props.set(e.target.value)}
+      >
+        {props.options.map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
