@@ -30,6 +30,7 @@ from typing import IO, Any
 import av
 import httpx
 import numpy as np
+import numpy.typing as npt
 import orjson
 from aiortc import (
     RTCConfiguration,
@@ -50,6 +51,21 @@ VIDEO_TIME_BASE = fractions.Fraction(1, 90_000)
 CREDIT_STALL_S = 2.0
 """No grant for this long: assume one was lost (a frame lost on the network is never
 received, so its credit never comes back) and send the newest frame anyway."""
+
+
+def video_frame(rgb: np.ndarray) -> av.VideoFrame:
+    """The frame as the VP8 encoder takes it: planar YUV 4:2:0 (BT.601, as PyAV's own
+    conversion). OpenCV converts a 640x480 frame in about 0.2 ms; an RGB frame was left to
+    aiortc's `reformat` (swscale) in the encoder thread, 1-3 ms of each frame's latency
+    (docs/benchmarks.md, "WebRTC (#16)"). Odd sides (no 4:2:0 layout in OpenCV) stay RGB."""
+    import cv2
+
+    image: npt.NDArray[np.uint8] = np.ascontiguousarray(rgb, dtype=np.uint8)
+    height, width = image.shape[:2]
+    if height % 2 or width % 2:
+        return av.VideoFrame.from_ndarray(image, format="rgb24")
+    i420 = np.asarray(cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420), dtype=np.uint8)
+    return av.VideoFrame.from_ndarray(i420, format="yuv420p")
 
 
 class FrameTrack(MediaStreamTrack):
@@ -85,7 +101,7 @@ class FrameTrack(MediaStreamTrack):
         assert self._frame is not None
         (rgb, captured), self._frame = self._frame, None
         self.captured.append(captured)
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+        frame = video_frame(rgb)
         frame.pts = int((captured - self._start) * 90_000)
         frame.time_base = VIDEO_TIME_BASE
         return frame

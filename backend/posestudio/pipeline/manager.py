@@ -329,7 +329,7 @@ class StreamManager:
         stream.recent.append((done, server_s))
         if stream.turns is not None:  # the worker's time on it, for the credits' timing
             worker_s = (timing["decode_ms"] + timing["infer_ms"]) / 1000
-            stream.turns.served(worker_s + sum(result.costs.values()))
+            stream.turns.served(stream, worker_s + sum(result.costs.values()))
         await stream.sinks.publish(result)
 
     async def error(self, stream: Stream, exc: PoseStudioError) -> None:

@@ -100,6 +100,8 @@ class Stream:
         """The slot's frame, for a worker; the slot is free again."""
         frame, self.slot = self.slot, None
         if frame is not None:
+            if self.turns is not None:
+                self.turns.taken(self)
             self.consume()
         return frame
 

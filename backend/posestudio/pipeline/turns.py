@@ -22,6 +22,21 @@ reached and a stream gets its credit the moment its frame is taken (as before); 
 saturation the committed frames stay at the target, so a frame waits about one service
 time, not a round of every stream.
 
+A stream's own frames are served one at a time (its engine instance in the pump
+scheduler; one batch at a time in a batching one), so a frame of a stream whose previous
+frame is still in a worker would only wait in the slot: with one stream on a slow engine
+(inference longer than a camera interval), a credit granted at the take made every frame
+wait nearly a whole service time there (91-141 ms). So a stream is granted no earlier
+than its frame in the worker is expected done less its own round trip,
+
+    not_before = taken + busy - rtt_own - LEAD_S
+
+(`busy` the stream's moving average from take to result, `rtt_own` the median of its own
+last grant-to-frame delays), and the frame, captured at the credit, arrives as the
+worker frees. A stream not yet due keeps its place in the turn order; streams behind it
+that are due go first. At saturation a stream's turn comes a round of the others after
+its take, long after it is due, so nothing changes there.
+
 `rtt` is the median of the last grant-to-frame delays, `service` a moving average of the
 worker thread's time per frame (decode, inference, stages; not the event loop's delays,
 which would make the target too small and leave workers idle), per batch for a batching
@@ -48,6 +63,10 @@ SERVICE_S = 0.02
 STALE_S = 0.5
 """The least time an unused grant counts as committed (more over a long round trip)."""
 RTT_SAMPLES = 32
+OWN_RTT_SAMPLES = 8
+LEAD_S = 0.005
+"""Grant this much before the stream's frame is due, so that a round trip a little
+longer than measured leaves the worker idle for less (an early frame waits as long)."""
 
 
 class Turns:
@@ -62,6 +81,11 @@ class Turns:
         self._waiting: deque[Stream] = deque()
         self._outstanding: dict[Stream, float] = {}
         """Streams holding an unused grant -> when it went out."""
+        self._taken: dict[Stream, float] = {}
+        """Streams with a frame in a worker -> when it was taken."""
+        self._busy: dict[Stream, float] = {}
+        """Each stream's moving average of take-to-result seconds."""
+        self._own_rtts: dict[Stream, deque[float]] = {}
         self._timer: asyncio.TimerHandle | None = None
         self.grants = 0
         """Credits granted at a turn (not counting each stream's first)."""
@@ -80,6 +104,19 @@ class Turns:
     def stale_s(self) -> float:
         return max(STALE_S, 4 * self.rtt + 2 * self.service)
 
+    def rtt_of(self, stream: Stream) -> float:
+        """The stream's own median grant-to-frame delay (the server's, before it has any)."""
+        own = self._own_rtts.get(stream)
+        return statistics.median(own) if own else self.rtt
+
+    def due(self, stream: Stream) -> float:
+        """When the stream may be granted: at once unless its frame is in a worker."""
+        taken = self._taken.get(stream)
+        if taken is None:
+            return -math.inf
+        busy = self._busy.get(stream, self.service)
+        return taken + busy - self.rtt_of(stream) - LEAD_S
+
     def committed(self, now: float) -> int:
         stale = self.stale_s
         held = sum(1 for s in self._streams if s.slot is not None)
@@ -94,6 +131,9 @@ class Turns:
     def leave(self, stream: Stream) -> None:
         self._streams.discard(stream)
         self._outstanding.pop(stream, None)
+        self._taken.pop(stream, None)
+        self._busy.pop(stream, None)
+        self._own_rtts.pop(stream, None)
         if stream in self._waiting:
             self._waiting.remove(stream)
         self.plan()
@@ -103,7 +143,14 @@ class Turns:
         sent = self._outstanding.get(stream)
         if sent is not None and stream.received >= stream.granted:
             del self._outstanding[stream]
-            self._rtts.append(self._clock() - sent)
+            rtt = self._clock() - sent
+            self._rtts.append(rtt)
+            self._own_rtts.setdefault(stream, deque(maxlen=OWN_RTT_SAMPLES)).append(rtt)
+
+    def taken(self, stream: Stream) -> None:
+        """A worker took the stream's frame (before it leaves the slot)."""
+        if stream in self._streams:
+            self._taken[stream] = self._clock()
 
     def left_slot(self, stream: Stream) -> None:
         """A frame of the stream left its slot (taken, refused, superseded)."""
@@ -114,38 +161,62 @@ class Turns:
                 self._waiting.append(stream)
             self.plan()
 
-    def served(self, seconds: float) -> None:
-        """A worker spent `seconds` on a frame (on a batch, for a batching engine)."""
+    def served(self, stream: Stream, seconds: float) -> None:
+        """A worker spent `seconds` on the stream's frame (on its batch, for a batching
+        engine); the result is out, so the stream's next frame is no longer held back."""
         if seconds > 0:
             self.service += 0.2 * (seconds - self.service)
+        taken = self._taken.pop(stream, None)
+        if taken is not None and stream in self._streams:
+            busy = self._clock() - taken
+            previous = self._busy.get(stream)
+            self._busy[stream] = busy if previous is None else previous + 0.2 * (busy - previous)
+            if stream in self._waiting:
+                self.plan()
 
     # -- granting -------------------------------------------------------------------
     def plan(self) -> None:
-        """Grant credits in turn order while fewer than `target` frames are committed."""
+        """Grant credits in turn order, to streams that are due, while fewer than
+        `target` frames are committed."""
         now = self._clock()
         committed, target = self.committed(now), self.target
+        later: list[Stream] = []
         while self._waiting and committed < target:
             stream = self._waiting.popleft()
             if stream.slot is not None or stream in self._outstanding:
+                continue
+            if self.due(stream) > now:
+                later.append(stream)  # keeps its place ahead of those behind it
                 continue
             self._outstanding[stream] = now
             committed += 1
             self.grants += 1
             stream.grant()
+        self._waiting.extendleft(reversed(later))
         self._recheck(now)
 
+    def next_check(self, now: float) -> float | None:
+        """When granting may next be possible without any event: the oldest fresh grant
+        goes stale, or a waiting stream falls due; None when only an event can."""
+        if not self._waiting:
+            return None
+        stale = self.stale_s
+        fresh = [t + stale for t in self._outstanding.values() if now - t < stale]
+        due = [d for s in self._waiting if (d := self.due(s)) > now]
+        times = fresh + due
+        return min(times) if times else None
+
     def _recheck(self, now: float) -> None:
-        """Streams wait while grants go unused: look again when the oldest goes stale."""
+        """Streams wait while grants go unused or their frame is in a worker: look again
+        when the oldest grant goes stale or the first of them falls due."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        stale = self.stale_s
-        fresh = [t for t in self._outstanding.values() if now - t < stale]
-        if not self._waiting or not fresh:
+        at = self.next_check(now)
+        if at is None:
             return  # nothing waits, or only a worker taking a frame frees a place
-        due = min(fresh) + stale - now
         loop = asyncio.get_running_loop()
-        self._timer = loop.call_later(due + 0.001, self._fire)
+        self._timer = loop.call_later(at - now + 0.001, self._fire)
 
     def _fire(self) -> None:
         self._timer = None
