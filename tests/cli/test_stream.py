@@ -16,31 +16,21 @@ from tests.utils.server import LiveServer, wait_until
 POSESTUDIO = str(Path(sys.executable).with_name("posestudio"))
 
 
-def test_stream_prints_and_writes_landmarks(server: LiveServer, tmp_path: Path) -> None:
-    out = tmp_path / "poses.jsonl"
-    result = subprocess.run(
-        [
-            POSESTUDIO,
-            "stream",
-            "test",
-            "--url",
-            server.url,
-            "--token",
-            server.token,
-            "--fps",
-            "10",
-            "--limit",
-            "30",
-            "--size",
-            "640x480",
-            "--out",
-            str(out),
-        ],
+def _stream(source: str, url: str, token: str, *options: str) -> subprocess.CompletedProcess[str]:
+    """`posestudio stream SOURCE --url URL --token TOKEN OPTIONS…` to its end."""
+    return subprocess.run(
+        [POSESTUDIO, "stream", source, "--url", url, "--token", token, *options],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def test_stream_prints_and_writes_landmarks(server: LiveServer, tmp_path: Path) -> None:
+    out = tmp_path / "poses.jsonl"
+    options = ["--fps", "10", "--limit", "30", "--size", "640x480", "--out", str(out)]
+    result = _stream("test", server.url, server.token, *options)
     assert result.returncode == 0, result.stderr
     match = re.search(r"got (\d+) poses \((\d+) with a person\)", result.stdout)
     assert match, result.stdout
@@ -57,40 +47,14 @@ def test_stream_prints_and_writes_landmarks(server: LiveServer, tmp_path: Path) 
 
 
 def test_stream_with_a_wrong_token_fails_clearly(server: LiveServer) -> None:
-    result = subprocess.run(
-        [POSESTUDIO, "stream", "test", "--url", server.url, "--token", "wrong", "--limit", "2"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _stream("test", server.url, "wrong", "--limit", "2")
     assert result.returncode == 2
     assert "error: UNAUTHORIZED: missing or wrong token" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_stream_can_print_poses_to_stdout(server: LiveServer) -> None:
-    result = subprocess.run(
-        [
-            POSESTUDIO,
-            "stream",
-            "test",
-            "--url",
-            server.url,
-            "--token",
-            server.token,
-            "--fps",
-            "10",
-            "--limit",
-            "5",
-            "--out",
-            "-",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _stream("test", server.url, server.token, "--fps", "10", "--limit", "5", "--out", "-")
     assert result.returncode == 0, result.stderr
     poses = [json.loads(line) for line in result.stdout.splitlines()]
     assert poses and all(len(p["persons"][0]["landmarks"]) == 33 for p in poses)
@@ -138,13 +102,7 @@ def test_stream_goes_on_after_frames_are_dropped_unanswered(tmp_path: Path) -> N
     live = LiveServer(Settings(environment="test", max_fps=2)).start()
     try:
         options = ["--fps", "30", "--limit", "120", "--size", "320x240"]
-        result = subprocess.run(
-            [POSESTUDIO, "stream", "test", "--url", live.url, "--token", live.token, *options],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = _stream("test", live.url, live.token, *options)
     finally:
         live.stop()
     assert result.returncode == 0, result.stderr

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 import redis
 
-from posestudio_core import jobs
 from posestudio_core.jobs import (
     InProcessQueue,
     JobContext,
@@ -19,6 +18,7 @@ from posestudio_core.jobs import (
     JobStatus,
     RqQueue,
     job,
+    registry,
 )
 from tests.utils.server import wait_for
 
@@ -66,7 +66,7 @@ def until_cancelled(ctx: JobContext, payload: dict[str, Any]) -> None:
 
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(jobs, "RETRY_DELAYS_S", (0.01,))
+    monkeypatch.setattr(registry, "RETRY_DELAYS_S", (0.01,))
 
 
 @pytest.fixture

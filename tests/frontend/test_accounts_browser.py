@@ -18,8 +18,8 @@ import pytest
 import socketio
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.frontend.conftest import Backend
 from tests.utils.axe import axe_violations
+from tests.utils.studio_backend import Backend
 
 pytestmark = pytest.mark.browser
 

@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.frontend.conftest import Backend
 from tests.frontend.vrm_fixture import BOX_RGB, build_vrm
 from tests.utils.server import wait_for
+from tests.utils.studio_backend import Backend
+from tests.utils.studio_page import open_studio
 
 pytestmark = pytest.mark.browser
 
@@ -123,8 +124,7 @@ def test_avatar_follows_the_person_at_display_rate(
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
     page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
     try:
-        page.goto(f"{backend.url}/?token={backend.token}")
-        expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=15_000)
+        open_studio(page, backend)
         page.get_by_test_id("add-stream").click()
         tile = page.get_by_test_id("stream-tile").first
         expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)

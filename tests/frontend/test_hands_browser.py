@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.frontend.conftest import Backend
+from tests.utils.studio_backend import Backend
+from tests.utils.studio_page import open_studio
 
 pytestmark = pytest.mark.browser
 
@@ -42,8 +43,7 @@ def test_hands_option_asks_for_hands_and_the_overlay_draws_them(
     sent: list[str] = []
     page.on("websocket", lambda ws: ws.on("framesent", lambda f: sent.append(str(f))))
     try:
-        page.goto(f"{backend.url}/?token={backend.token}")
-        expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=15_000)
+        open_studio(page, backend)
         page.get_by_test_id("add-stream").click()
         tile = page.get_by_test_id("stream-tile").first
         expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)

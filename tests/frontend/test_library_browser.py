@@ -13,14 +13,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from posestudio.protocol import LANDMARK_NAMES
-from tests.frontend.conftest import Backend
 from tests.utils.axe import axe_violations
 from tests.utils.server import wait_for
+from tests.utils.studio_backend import Backend
+from tests.utils.studio_page import open_studio
 
 pytestmark = pytest.mark.browser
 
@@ -51,16 +51,6 @@ SMALLEST_TARGET = """
   return { count: boxes.length, smallest: boxes[0] || null };
 }
 """
-
-
-def _api(backend: Backend, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    return httpx.request(
-        method,
-        f"{backend.url}{path}",
-        headers={"Authorization": f"Bearer {backend.token}"},
-        timeout=30,
-        **kwargs,
-    )
 
 
 def _item(page: Page, session_id: str) -> Any:
@@ -109,10 +99,9 @@ def test_record_then_find_rename_tag_export_and_delete_in_the_library(
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
-        page.goto(f"{backend.url}/?token={backend.token}")
-        expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=15_000)
+        open_studio(page, backend)
         session_id = _record(page, artifacts)
-        recorded = _api(backend, "GET", f"/api/sessions/{session_id}").json()
+        recorded = backend.api("GET", f"/api/sessions/{session_id}").json()
         assert (recorded["name"], recorded["tags"], recorded["video"]) == (
             NAME,
             ["squat", "test"],
@@ -147,7 +136,7 @@ def test_record_then_find_rename_tag_export_and_delete_in_the_library(
         item.get_by_test_id("library-edit-input").fill("squat, best")
         item.get_by_test_id("library-edit-save").click()
         expect(item.get_by_test_id("library-tag")).to_have_text(["#squat", "#best"])
-        changed = _api(backend, "GET", f"/api/sessions/{session_id}").json()
+        changed = backend.api("GET", f"/api/sessions/{session_id}").json()
         assert (changed["name"], changed["tags"]) == ("browser best", ["squat", "best"])
 
         # Filter by a tag (a link of its own), search by name, and clear.
@@ -176,7 +165,7 @@ def test_record_then_find_rename_tag_export_and_delete_in_the_library(
         assert header[:3] == ["ts", "stream", "person"]
         assert header[3:7] == [f"{LANDMARK_NAMES[0]}_{c}" for c in ("x", "y", "z", "visibility")]
         # One row per recorded frame with the person in view, at that frame's time.
-        poses = _api(backend, "GET", f"/api/sessions/{session_id}/streams/{stream['key']}/poses")
+        poses = backend.api("GET", f"/api/sessions/{session_id}/streams/{stream['key']}/poses")
         seen = [json.loads(line) for line in poses.text.splitlines()]
         assert len(seen) == stream["frames"]
         in_view = [round(f["ts"], 6) for f in seen if f["pose"]["persons"]]
@@ -238,11 +227,11 @@ def test_record_then_find_rename_tag_export_and_delete_in_the_library(
         expect(item.get_by_role("alertdialog")).to_contain_text("cannot be undone")
         item.get_by_test_id("library-delete-cancel").click()
         expect(item.get_by_role("alertdialog")).to_have_count(0)
-        assert _api(backend, "GET", f"/api/sessions/{session_id}").status_code == 200
+        assert backend.api("GET", f"/api/sessions/{session_id}").status_code == 200
         item.get_by_test_id("library-delete").click()
         item.get_by_test_id("library-delete-confirm").click()
         expect(_item(page, session_id)).to_have_count(0)
-        assert _api(backend, "GET", f"/api/sessions/{session_id}").status_code == 404
+        assert backend.api("GET", f"/api/sessions/{session_id}").status_code == 404
         assert errors == []
     finally:
         context.close()
@@ -255,8 +244,7 @@ def test_a_recording_survives_a_reconnect_of_the_page(
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
-        page.goto(f"{backend.url}/?token={backend.token}")
-        expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=15_000)
+        open_studio(page, backend)
         page.get_by_test_id("empty-add-stream").click()
         tile = page.get_by_test_id("stream-tile").first
         expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)
@@ -264,7 +252,7 @@ def test_a_recording_survives_a_reconnect_of_the_page(
         indicator = tile.get_by_test_id("recording-indicator")
         frames = tile.get_by_test_id("recording-frames")
         wait_for(lambda: int(frames.inner_text()) >= 5, 20, "frames recorded")
-        (before,) = _api(backend, "GET", "/api/streams").json()["streams"]
+        (before,) = backend.api("GET", "/api/streams").json()["streams"]
         session_id = page.evaluate("window.__poseStudio.recorder.recordings()[0].sessionId")
 
         # The transport drops (as on a network change); Socket.IO reconnects by itself and
@@ -272,14 +260,14 @@ def test_a_recording_survives_a_reconnect_of_the_page(
         page.evaluate("window.__poseStudio.connection.socket.io.engine.close()")
         wait_for(
             lambda: (
-                [s["id"] for s in _api(backend, "GET", "/api/streams").json()["streams"]]
+                [s["id"] for s in backend.api("GET", "/api/streams").json()["streams"]]
                 not in ([], [before["id"]])
             ),
             30,
             "the stream to start again on the new connection",
         )
         expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)
-        recorded = _api(backend, "GET", f"/api/sessions/{session_id}").json()
+        recorded = backend.api("GET", f"/api/sessions/{session_id}").json()
         assert recorded["status"] == "recording", recorded
         # The page shows the same session again, its figures from the new connection's events.
         at_reconnect = recorded["streams"][0]["frames"]
@@ -292,11 +280,11 @@ def test_a_recording_survives_a_reconnect_of_the_page(
         ended = tile.get_by_test_id("recording-ended")
         expect(ended).to_be_visible(timeout=15_000)
         assert ended.get_by_role("link").get_attribute("href") == f"#/sessions/{session_id}"
-        final = _api(backend, "GET", f"/api/sessions/{session_id}").json()
+        final = backend.api("GET", f"/api/sessions/{session_id}").json()
         assert final["status"] == "complete" and final["stop_reason"] == "stopped", final
         (stream,) = final["streams"]
         assert stream["key"] == before["id"] and stream["frames"] >= at_reconnect + 5
-        names = [s["name"] for s in _api(backend, "GET", "/api/sessions").json()["sessions"]]
+        names = [s["name"] for s in backend.api("GET", "/api/sessions").json()["sessions"]]
         assert not [n for n in names if n.endswith("(continued)")], names
     finally:
         context.close()

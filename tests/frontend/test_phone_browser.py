@@ -15,9 +15,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import Browser, Playwright, expect
 
-from tests.frontend.conftest import Backend, _launch
 from tests.utils.axe import axe_violations
-from tests.utils.server import free_port
+from tests.utils.studio_backend import Backend, chromium, studio_backend
 
 pytestmark = pytest.mark.browser
 
@@ -40,22 +39,15 @@ def spki_pin(cert_path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def https_backend(studio_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
-    tmp = tmp_path_factory.mktemp("backend-https")
-    server = Backend(
-        port=free_port(),
-        data_dir=tmp / "data",
-        log_path=tmp / "backend.log",
+    with studio_backend(
+        tmp_path_factory.mktemp("backend-https"),
         scheme="https",
         # On every interface, as for a phone: the QR code carries the LAN address.
         args=("--https", "--host", "0.0.0.0"),
         # WebRTC on (the test backends default to off): the phone streams a video track.
         env={"POSE_STUDIO_WEBRTC_ENABLED": "true"},
-    )
-    server.start()
-    try:
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -63,13 +55,9 @@ def trusting_browser(
     playwright_session: Playwright, fake_camera_y4m: Path, https_backend: Backend
 ) -> Iterator[Browser]:
     pin = spki_pin(https_backend.data_dir / "tls" / "server.pem")
-    browser = _launch(
-        playwright_session, fake_camera_y4m, f"--ignore-certificate-errors-spki-list={pin}"
-    )
-    try:
+    trust = f"--ignore-certificate-errors-spki-list={pin}"
+    with chromium(playwright_session, fake_camera_y4m, trust) as browser:
         yield browser
-    finally:
-        browser.close()
 
 
 def test_a_phone_pairs_by_the_qr_code_and_streams_to_the_studio(

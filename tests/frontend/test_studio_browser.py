@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,71 +11,40 @@ import cv2
 import httpx
 import numpy as np
 import pytest
-from playwright.sync_api import Browser, Page, WebSocket, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.frontend.conftest import Backend
 from tests.utils.axe import axe_violations
-from tests.utils.fake_openai import FakeModelServer, prompted_stream_ids, tool_data, tool_outputs
+from tests.utils.overlay import SAMPLE_OVERLAY_FN, assert_skeleton_drawn
 from tests.utils.server import wait_for
+from tests.utils.studio_backend import Backend
+from tests.utils.studio_page import (
+    QUESTION,
+    open_ask_panel,
+    open_studio,
+    server_streams,
+    tile_number,
+)
 
 pytestmark = pytest.mark.browser
 
 # Runs in the page: the overlay's pixels around the landmarks of the pose it drew last,
-# against a region far from every landmark. The landmark-to-pixel mapping is written out
-# here again (object-fit: contain letterboxing, optional mirror), independently of the app.
-SAMPLE_OVERLAY = """
-(index) => {
-  const BONES = [[0,1],[1,2],[2,3],[3,7],[0,4],[4,5],[5,6],[6,8],[9,10],[11,12],[11,13],
-    [13,15],[15,17],[15,19],[15,21],[17,19],[12,14],[14,16],[16,18],[16,20],[16,22],[18,20],
-    [11,23],[12,24],[23,24],[23,25],[24,26],[25,27],[26,28],[27,29],[28,30],[29,31],[30,32],
-    [27,31],[28,32]];
+# against a region far from every landmark (mirrored as the tile's setting says).
+SAMPLE_OVERLAY = (
+    """
+(index) => {"""
+    + SAMPLE_OVERLAY_FN
+    + """
   const session = window.__poseStudio.sessions[index];
   const tile = document.querySelectorAll('[data-testid=stream-tile]')[index];
   const canvas = tile.querySelector('[data-testid=pose-overlay]');
   const video = tile.querySelector('video');
   const pose = session.drawnPose;
   if (!pose || !pose.persons.length || String(pose.seq) !== canvas.dataset.seq) return null;
-  const ctx = canvas.getContext('2d');
-  const W = canvas.width, H = canvas.height, vw = video.videoWidth, vh = video.videoHeight;
-  const scale = Math.min(W / vw, H / vh);
-  const ox = (W - vw * scale) / 2, oy = (H - vh * scale) / 2;
-  const mirrored = session.settings.mirror;
-  const r = 3;
-  const painted = (x, y) => {
-    const data = ctx.getImageData(Math.round(x) - r, Math.round(y) - r, 2 * r + 1, 2 * r + 1).data;
-    let n = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
-    return n;
-  };
-  const points = pose.persons[0].landmarks
-    .filter((l) => l[3] > 0.5 && l[0] > 0.02 && l[0] < 0.98 && l[1] > 0.02 && l[1] < 0.98)
-    .map(([x, y]) => {
-      let px = ox + x * vw * scale;
-      if (mirrored) px = W - px;
-      return [px, oy + y * vh * scale];
-    });
-  const hits = points.filter(([x, y]) => painted(x, y) > 0).length;
-  // The blank probe: the place farthest from every bone (faded ones too) on a grid.
-  const all = pose.persons[0].landmarks.map(([x, y]) => {
-    const px = ox + x * vw * scale;
-    return [mirrored ? W - px : px, oy + y * vh * scale];
-  });
-  const segment = (p, a, b) => {
-    const [dx, dy] = [b[0] - a[0], b[1] - a[1]];
-    const len2 = dx * dx + dy * dy || 1;
-    const t = Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2));
-    return Math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy);
-  };
-  let far = [0, 0, -1];
-  for (let i = 0; i < 12; i++) for (let j = 0; j < 12; j++) {
-    const p = [r + (i * (W - 2 * r - 1)) / 11, r + (j * (H - 2 * r - 1)) / 11];
-    const d = Math.min(...BONES.map(([a, b]) => segment(p, all[a], all[b])));
-    if (d > far[2]) far = [p[0], p[1], d];
-  }
-  const blank = painted(far[0], far[1]);
-  return { visible: points.length, hits, blank, farDistance: far[2], W, H };
+  return sampleOverlay(canvas, pose.persons[0].landmarks, video.videoWidth, video.videoHeight,
+                       session.settings.mirror);
 }
 """
+)
 
 
 # Runs in the page: keeps the first tile's camera track, to look at after the tile let it go.
@@ -89,28 +57,13 @@ CAMERA_TRACK = """
 """
 
 
-def _number(page: Page, tile: int, test_id: str) -> float:
-    text = page.get_by_test_id("stream-tile").nth(tile).get_by_test_id(test_id).inner_text()
-    return float(text) if text not in ("", "\u2013") else float("nan")
-
-
-def _server_streams(backend: Backend) -> list[dict[str, Any]]:
-    response = httpx.get(
-        f"{backend.url}/api/streams", headers={"Authorization": f"Bearer {backend.token}"}
-    )
-    response.raise_for_status()
-    streams: list[dict[str, Any]] = response.json()["streams"]
-    return streams
-
-
 def _skeleton_pixels_match(page: Page, tile: int) -> dict[str, Any]:
     def sample() -> dict[str, Any] | None:
         result = page.evaluate(SAMPLE_OVERLAY, tile)
         return result if result and result["visible"] >= 8 else None
 
     result: dict[str, Any] = wait_for(sample, 15, "a drawn pose with visible landmarks")
-    assert result["hits"] >= 0.9 * result["visible"], result
-    assert result["blank"] == 0 and result["farDistance"] > 30, result
+    assert_skeleton_drawn(result)
     return result
 
 
@@ -187,8 +140,7 @@ def test_studio_streams_camera_and_recovers(
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
     page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
     try:
-        page.goto(f"{backend.url}/?token={backend.token}")
-        expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=15_000)
+        open_studio(page, backend)
         assert "token" not in page.url, "the token must leave the address bar"
 
         page.get_by_test_id("add-stream").click()
@@ -196,8 +148,8 @@ def test_studio_streams_camera_and_recovers(
         expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)
         expect(tile.get_by_test_id("landmark-count")).to_have_text("33", timeout=10_000)
         stream_id_one = tile.get_attribute("data-stream-id")
-        wait_for(lambda: _number(page, 0, "pose-fps") > 0, 10, "poses per second > 0")
-        wait_for(lambda: _number(page, 0, "latency-ms") > 0, 10, "a latency figure")
+        wait_for(lambda: tile_number(page, 0, "pose-fps") > 0, 10, "poses per second > 0")
+        wait_for(lambda: tile_number(page, 0, "latency-ms") > 0, 10, "a latency figure")
         overlay = _skeleton_pixels_match(page, 0)
         frames_3d = wait_for(
             lambda: int(tile.get_by_test_id("pose-3d").get_attribute("data-frames") or 0) > 1,
@@ -207,11 +159,11 @@ def test_studio_streams_camera_and_recovers(
         assert frames_3d
         assert tile.get_by_test_id("pose-3d").get_attribute("data-webgl") == "ok"
         # A few seconds of streaming, so the stats in the screenshot are steady ones.
-        wait_for(lambda: _number(page, 0, "frames-sent") >= 40, 30, "40 frames sent")
+        wait_for(lambda: tile_number(page, 0, "frames-sent") >= 40, 30, "40 frames sent")
         page.screenshot(path=str(artifacts / "studio-one-stream.png"))
         assert _rendered_3d_colours(page, 0, artifacts / "studio-3d.png") > 20
-        fps_one = _number(page, 0, "pose-fps")
-        latency_one = _number(page, 0, "latency-ms")
+        fps_one = tile_number(page, 0, "pose-fps")
+        latency_one = tile_number(page, 0, "latency-ms")
         _views_keep_the_body_in_sight(page)
         assert axe_violations(page) == []
 
@@ -228,7 +180,7 @@ def test_studio_streams_camera_and_recovers(
         _skeleton_pixels_match(page, 0)
         _skeleton_pixels_match(page, 1)
         page.screenshot(path=str(artifacts / "studio-two-streams.png"))
-        assert len(_server_streams(backend)) == 2
+        assert len(server_streams(backend)) == 2
 
         # The Ask panel (no model here) shows each stream's pose statistics.
         page.get_by_test_id("ask-button").click()
@@ -237,7 +189,7 @@ def test_studio_streams_camera_and_recovers(
         stats = page.get_by_test_id("pose-stats-stream").first
         expect(stats.get_by_test_id("pose-stats-joint")).to_have_count(8, timeout=10_000)
         expect(stats.get_by_test_id("pose-stats-in-view")).to_contain_text("In view")
-        (key,) = [s["id"] for s in _server_streams(backend) if s["stream_id"] == stream_id_one]
+        (key,) = [s["id"] for s in server_streams(backend) if s["stream_id"] == stream_id_one]
         backend_stats = httpx.get(
             f"{backend.url}/api/streams/{key}/stats",
             params={"window": 60},
@@ -256,7 +208,7 @@ def test_studio_streams_camera_and_recovers(
         second.get_by_test_id("stream-remove").click()
         expect(page.get_by_test_id("stream-tile")).to_have_count(1)
         expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=10_000)
-        wait_for(lambda: len(_server_streams(backend)) == 1, 10, "the server to close it")
+        wait_for(lambda: len(server_streams(backend)) == 1, 10, "the server to close it")
 
         # Stop releases the camera at once and clears the overlay; Start opens it again.
         page.evaluate(CAMERA_TRACK)
@@ -266,8 +218,8 @@ def test_studio_streams_camera_and_recovers(
         assert page.evaluate("() => window.__cameraTrack.readyState") == "ended"
         assert page.evaluate("() => document.querySelector('video').srcObject") is None
         expect(tile.get_by_test_id("pose-overlay")).to_have_attribute("data-seq", "")
-        assert _number(page, 0, "landmark-count") == 0
-        wait_for(lambda: not _server_streams(backend), 10, "the server to stop the stream")
+        assert tile_number(page, 0, "landmark-count") == 0
+        wait_for(lambda: not server_streams(backend), 10, "the server to stop the stream")
         tile.get_by_test_id("stream-toggle").click()
         expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)
         expect(tile.get_by_test_id("stream-hint")).to_have_count(0)
@@ -295,9 +247,9 @@ def test_studio_streams_camera_and_recovers(
             f"\nbrowser e2e: {time.monotonic() - started:.1f} s; after 40 frames at 15 FPS: "
             f"{fps_one:.1f} poses/s, latency p50 {latency_one:.0f} ms; "
             f"overlay {overlay['hits']}/{overlay['visible']} landmarks painted; after the "
-            f"restart: latency p50 {_number(page, 0, 'latency-ms'):.0f} ms (browser encode p50 "
-            f"{_number(page, 0, 'encode-ms'):.0f} ms, "
-            f"server p50 {_number(page, 0, 'server-ms'):.0f} ms)"
+            f"restart: latency p50 {tile_number(page, 0, 'latency-ms'):.0f} ms (browser encode p50 "
+            f"{tile_number(page, 0, 'encode-ms'):.0f} ms, "
+            f"server p50 {tile_number(page, 0, 'server-ms'):.0f} ms)"
         )
     except Exception:
         page.screenshot(path=str(artifacts / "studio-failure.png"))
@@ -307,43 +259,6 @@ def test_studio_streams_camera_and_recovers(
         context.close()
 
 
-QUESTION = "How is my left knee moving?"
-AGENT_SOCKET = "/agent/socket.io/"
-
-
-def _open_ask_panel(page: Page) -> tuple[WebSocket, list[str]]:
-    """Open the Ask panel; returns its `/agent` Socket.IO connection and the frames it
-    receives, recorded from the first (the listener is attached as the socket opens)."""
-    frames: list[str] = []
-    sockets: list[WebSocket] = []
-
-    def on_websocket(ws: WebSocket) -> None:
-        if AGENT_SOCKET in ws.url:
-            sockets.append(ws)
-            ws.on("framereceived", lambda f: frames.append(f if isinstance(f, str) else f.decode()))
-
-    page.on("websocket", on_websocket)
-    with page.expect_websocket(lambda ws: AGENT_SOCKET in ws.url):
-        page.get_by_test_id("ask-button").click()
-    expect(page.get_by_test_id("ask-panel")).to_be_visible()
-    return sockets[0], frames
-
-
-def _received(ws: WebSocket, frames: list[str], match: Callable[[str], bool]) -> str:
-    """The first frame received that matches, waiting for it if it has not come yet."""
-    # Playwright delivers events only inside its own calls: none arrives between the
-    # look at `frames` and the wait, so none is missed.
-    seen = next((f for f in frames if match(f)), None)
-    if seen is not None:
-        return seen
-    ws.wait_for_event(
-        "framereceived",
-        predicate=lambda f: match(f if isinstance(f, str) else f.decode()),
-        timeout=30_000,
-    )
-    return next(f for f in frames if match(f))
-
-
 def test_ask_without_a_model_says_how_to_configure_one(
     browser: Browser, backend: Backend, artifacts: Path
 ) -> None:
@@ -351,9 +266,8 @@ def test_ask_without_a_model_says_how_to_configure_one(
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     try:
-        page.goto(f"{backend.url}/?token={backend.token}")
-        expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=15_000)
-        _open_ask_panel(page)
+        open_studio(page, backend)
+        open_ask_panel(page)
         page.get_by_test_id("ask-input").fill(QUESTION)
         with page.expect_response("**/agent/invoke") as invoked:
             page.get_by_test_id("ask-submit").click()
@@ -367,110 +281,6 @@ def test_ask_without_a_model_says_how_to_configure_one(
         assert error.evaluate("e => e.scrollWidth <= e.clientWidth")
         assert page.get_by_test_id("ask-panel").evaluate("e => e.scrollWidth <= e.clientWidth")
         page.screenshot(path=str(artifacts / "studio-ask-not-configured.png"))
-    finally:
-        context.close()
-
-
-def test_ask_answers_from_the_persons_own_pose_data(
-    browser: Browser, backend_with_agent: Backend, fake_model: FakeModelServer, artifacts: Path
-) -> None:
-    """Streaming in the studio, a person asks about their knee: the embedded agent asks the
-    model, which calls pose_stats on the backend, and the answer is pushed to the page."""
-    backend = backend_with_agent
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    agent_requests: list[str] = []
-    page.on("request", lambda r: "/agent/" in r.url and agent_requests.append(r.url))
-    try:
-        page.goto(f"{backend.url}/?token={backend.token}")
-        page.get_by_test_id("add-stream").click()
-        tile = page.get_by_test_id("stream-tile").first
-        expect(tile.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)
-        expect(tile.get_by_test_id("landmark-count")).to_have_text("33", timeout=10_000)
-        wait_for(lambda: _number(page, 0, "frames-sent") >= 15, 20, "15 frames sent")
-        stream_id = tile.get_attribute("data-stream-id")
-        assert stream_id
-
-        ws, frames = _open_ask_panel(page)
-        # Connected before asking, so the answer can only come by push: nothing polls.
-        _received(ws, frames, lambda f: f.startswith("40/agent,"))
-        page.get_by_test_id("ask-input").fill(QUESTION)
-        started = time.monotonic()
-        with page.expect_response("**/agent/invoke") as invoked:
-            page.get_by_test_id("ask-submit").click()
-        assert invoked.value.status == 202
-        assert invoked.value.request.post_data_json == {
-            "question": QUESTION,
-            "stream_ids": [stream_id],
-        }
-        assert invoked.value.request.headers["authorization"] == f"Bearer {backend.token}"
-        request_id = invoked.value.json()["request_id"]
-
-        answer = page.get_by_test_id("ask-answer")
-        expect(answer).to_contain_text("<b>not markup</b>", timeout=30_000)
-        elapsed = time.monotonic() - started
-        (key,) = [s["id"] for s in _server_streams(backend) if s["stream_id"] == stream_id]
-        response = httpx.get(
-            f"{backend.url}/api/streams/{key}/stats",
-            params={"window": 60},
-            headers={"Authorization": f"Bearer {backend.token}"},
-        )
-        response.raise_for_status()
-        stats_now = response.json()
-
-        # The model was asked about the studio's stream, which the question does not name,
-        # and quoted the figures the backend's pose_stats gave it.
-        calls = [r for r in fake_model.requests if tool_outputs(r)]
-        assert len(fake_model.requests) == 2 and len(calls) == 1
-        assert prompted_stream_ids(fake_model.requests[0]) == [stream_id]
-        assert stream_id not in QUESTION
-        stats = tool_data(tool_outputs(calls[0])[-1])
-        knee = stats["angles"]["left_knee"]
-        assert stats["stream_id"] == stream_id and stats["samples"] >= 15
-        expect(answer).to_contain_text(f"moved through {knee['range_of_motion']}°")
-        expect(answer).to_contain_text(f"from {knee['min']}° to {knee['max']}°")
-        # Those are this stream's own samples: the stream is younger than the 60 s window,
-        # so the backend's window still starts at its first pose, and the extremes can only
-        # have widened since.
-        now = stats_now["angles"]["left_knee"]
-        assert stats_now["first_ts"] == stats["first_ts"]
-        assert now["min"] <= knee["min"] and now["max"] >= knee["max"]
-        # Text, not markup: markdown renders, HTML shows as the characters it is.
-        assert answer.locator("b").count() == 0
-        assert answer.locator("strong").inner_text() == "Keep it up."
-
-        tools = page.get_by_test_id("ask-tools")
-        expect(tools.locator("li")).to_have_count(1)
-        expect(tools.locator("li")).to_have_text("pose_stats ok")
-        assert not [u for u in agent_requests if "/agent/result" in u], agent_requests
-        pushed = _received(
-            ws, frames, lambda f: f.startswith('42/agent,["agent_result"') and request_id in f
-        )
-        assert '"status":"complete"' in pushed.replace(" ", "")
-
-        # The moments of the knee's extremes, from the tool result, are clickable times.
-        panel = page.get_by_test_id("ask-panel")
-        extreme = panel.get_by_role("button", name=re.compile(r"left knee max"))
-        expect(extreme).to_have_count(1)
-        expect(extreme).to_contain_text(f"left knee max {knee['max']:.0f}°")
-        extreme.click()
-        expect(panel).to_contain_text("s ago on")
-        expect(tile.get_by_test_id("sparkline-highlight")).to_have_count(1)
-        page.screenshot(path=str(artifacts / "studio-ask.png"))
-        print(
-            f"\nAsk: invoke to answer on screen {elapsed * 1000:.0f} ms; left knee range "
-            f"{knee['range_of_motion']}° over {stats['samples']} poses"
-        )
-        assert elapsed < 10.0, "an answer within seconds"
-
-        page.set_viewport_size({"width": 390, "height": 844})
-        page.get_by_role("button", name="Close the Ask panel").click()
-        expect(tile.get_by_test_id("stream-status")).to_have_text("live")
-        page.screenshot(path=str(artifacts / "studio-phone.png"), full_page=True)
-    except Exception:
-        page.screenshot(path=str(artifacts / "studio-ask-failure.png"))
-        print(backend.log_path.read_text()[-3000:])
-        raise
     finally:
         context.close()
 
@@ -490,8 +300,8 @@ def test_no_one_in_view_is_said_so(
         expect(tile.get_by_test_id("stream-hint")).to_have_text(
             "No one in view: step back so your whole body is visible"
         )
-        wait_for(lambda: _number(page, 0, "pose-fps") > 0, 10, "poses per second > 0")
-        assert _number(page, 0, "landmark-count") == 0
+        wait_for(lambda: tile_number(page, 0, "pose-fps") > 0, 10, "poses per second > 0")
+        assert tile_number(page, 0, "landmark-count") == 0
         expect(tile.get_by_test_id("pose-overlay")).to_have_attribute("data-seq", "")
         page.screenshot(path=str(artifacts / "studio-no-one.png"))
         assert axe_violations(page) == []

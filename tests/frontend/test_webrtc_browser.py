@@ -11,8 +11,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from tests.frontend.conftest import Backend
-from tests.utils.server import free_port, wait_for
+from tests.utils.server import wait_for
+from tests.utils.studio_backend import Backend, studio_backend
 
 pytestmark = pytest.mark.browser
 
@@ -22,17 +22,8 @@ def webrtc_backend(
     studio_dist: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Backend]:
     tmp = tmp_path_factory.mktemp("backend-webrtc")
-    server = Backend(
-        port=free_port(),
-        data_dir=tmp / "data",
-        log_path=tmp / "backend.log",
-        env={"POSE_STUDIO_WEBRTC_ENABLED": "true"},
-    )
-    server.start()
-    try:
+    with studio_backend(tmp, env={"POSE_STUDIO_WEBRTC_ENABLED": "true"}) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _metric(backend: Backend, name: str) -> float:

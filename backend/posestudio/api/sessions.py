@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from sqlmodel import Session
 
 from posestudio.accounts.errors import UnknownUser
 from posestudio.accounts.users import find_user_by_email
@@ -26,6 +27,7 @@ from posestudio.protocol.sessions import (
 )
 from posestudio.sessions import bvh, crud, exports, replay
 from posestudio.sessions.models import (
+    Annotation,
     AnnotationCreate,
     AnnotationUpdate,
     RecordedSession,
@@ -303,6 +305,13 @@ def create_annotation(
 AnnotationId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
+def _annotation(session: Session, row: RecordedSession, annotation_id: int) -> Annotation:
+    found = crud.get_annotation(session, session_id=row.id, annotation_id=annotation_id)
+    if found is None:
+        raise NotFound("no such annotation", details={"annotation_id": annotation_id})
+    return found
+
+
 @router.patch("/{session_id}/annotations/{annotation_id}", response_model=AnnotationPublic)
 def update_annotation(
     session_id: SessionId,
@@ -314,9 +323,7 @@ def update_annotation(
 ) -> AnnotationPublic:
     """Change an annotation."""
     row = _visible(sessions, principal, session_id, Action.SESSION_RECORD)
-    found = crud.get_annotation(session, session_id=row.id, annotation_id=annotation_id)
-    if found is None:
-        raise NotFound("no such annotation", details={"annotation_id": annotation_id})
+    found = _annotation(session, row, annotation_id)
     end = change.end_ts if "end_ts" in change.model_fields_set else found.end_ts
     start = change.ts if change.ts is not None else found.ts
     if end is not None and end < start:
@@ -335,15 +342,12 @@ def delete_annotation(
 ) -> Response:
     """Delete an annotation."""
     row = _visible(sessions, principal, session_id, Action.SESSION_RECORD)
-    found = crud.get_annotation(session, session_id=row.id, annotation_id=annotation_id)
-    if found is None:
-        raise NotFound("no such annotation", details={"annotation_id": annotation_id})
+    found = _annotation(session, row, annotation_id)
     crud.delete_annotation(session, row=found)
     return Response(status_code=204)
 
 
 Format = Literal["jsonl", "csv", "parquet", "bvh"]
-WRITERS = {"jsonl": exports.jsonl, "csv": exports.csv_rows, "parquet": exports.parquet}
 
 
 @router.get("/{session_id}/export.{fmt}", response_class=StreamingResponse)
@@ -367,7 +371,8 @@ def export(
         first = next(body)
         body = itertools.chain([first], body)
     else:
-        body = WRITERS[fmt](sessions.storage, row.id, sources, start, end)
+        span = exports.Span(sessions.storage, row.id, sources, start, end)
+        body = exports.WRITERS[fmt](span, None)
     filename = f"{row.id}{'-' + stream if stream else ''}.{fmt}"
     headers = {
         "Content-Disposition": f'attachment; filename="{filename}"',

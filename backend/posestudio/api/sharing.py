@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from posestudio.accounts.errors import UnknownUser
 from posestudio.accounts.users import find_user_by_email
+from posestudio.api.streams import StreamKey
 from posestudio.db.session import SessionDep
 from posestudio.deps import ManagerDep
-from posestudio.errors import NotFound, UnknownStream
-from posestudio.pipeline.access import may_see, resource
-from posestudio.protocol.viewers import STREAM_KEY_PATTERN
+from posestudio.pipeline.access import resource, visible_stream
 from posestudio_core.auth import Principal
 from posestudio_core.deps import require
 from posestudio_core.permissions import Action, authorize
@@ -38,17 +37,10 @@ def share_stream(
     manager: ManagerDep,
     session: SessionDep,
     body: ShareRequest,
-    stream: Annotated[
-        str, Path(pattern=STREAM_KEY_PATTERN, description="The stream's server-wide id")
-    ],
+    stream: StreamKey,
 ) -> dict[str, Any]:
     """Let these people (by email) watch the stream; unknown emails change nothing."""
-    try:
-        found = manager.get(stream)
-    except UnknownStream:
-        found = None
-    if found is None or not may_see(principal, found):
-        raise NotFound(f"no running stream {stream!r}", details={"id": stream})
+    found = visible_stream(manager, principal, stream)
     # Only its owner (or an admin) shares it; a person it is shared with may not.
     authorize(principal, Action.STREAM_START, resource(found))
     emails = sorted({email.strip().lower() for email in body.with_ if email.strip()})

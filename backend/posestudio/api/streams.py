@@ -9,12 +9,15 @@ from fastapi import APIRouter, Path, Query
 
 from posestudio.analysis import window_stats
 from posestudio.deps import ManagerDep, SettingsDep, StreamReader
-from posestudio.errors import NotFound, UnknownStream
 from posestudio.pairing.book import PHONE_SCOPES
-from posestudio.pipeline.access import may_see
+from posestudio.pipeline.access import visible_stream
 from posestudio.protocol.viewers import STREAM_KEY_PATTERN
 
 router = APIRouter(prefix="/api", tags=["streams"])
+
+StreamKey = Annotated[
+    str, Path(pattern=STREAM_KEY_PATTERN, description="The stream's server-wide id")
+]
 
 
 @router.get("/streams")
@@ -45,19 +48,11 @@ def stream_stats(
     principal: StreamReader,
     manager: ManagerDep,
     settings: SettingsDep,
-    stream: Annotated[
-        str, Path(pattern=STREAM_KEY_PATTERN, description="The stream's server-wide id")
-    ],
+    stream: StreamKey,
     window: Annotated[float, Query(gt=0, le=3600, description="Seconds of recent past")] = 30.0,
 ) -> dict[str, Any]:
     """Joint angles (min/mean/max, range of motion), visibility and time in view."""
-    try:
-        found = manager.get(stream)
-    except UnknownStream:
-        found = None
-    # Someone else's stream is as absent as one that does not exist.
-    if found is None or not may_see(principal, found):
-        raise NotFound(f"no running stream {stream!r}", details={"id": stream})
+    found = visible_stream(manager, principal, stream)
     window_s = min(window, settings.history_seconds)
     return {
         "id": found.id,

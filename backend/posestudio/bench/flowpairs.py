@@ -17,7 +17,6 @@ import contextlib
 import json
 import multiprocessing
 import os
-import socket
 import time
 from typing import Any
 
@@ -26,8 +25,9 @@ import numpy as np
 from posestudio.bench.clients import ClientFlow
 from posestudio.bench.delay import DelayProxy
 from posestudio.bench.results import StepResult
-from posestudio.bench.runner import Load, run_step
+from posestudio.bench.runner import BenchRun, Load, run_step
 from posestudio.bench.server import Target
+from posestudio.bench.serving import free_port, wait_ready
 from posestudio.bench.workload import prepare_workload
 from posestudio.engines import EngineRegistry, PoseEngine
 from posestudio.protocol import Person
@@ -82,26 +82,6 @@ def _serve(port: int, workers: int, service_s: float, at_turn: bool) -> None:
     uvicorn.Server(config).run()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def _wait_ready(url: str) -> None:
-    import httpx
-
-    async with httpx.AsyncClient() as client:
-        for _ in range(1800):
-            try:
-                if (await client.get(f"{url}/ready", timeout=2)).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.1)  # polling the server's start
-    raise RuntimeError("the server did not become ready")
-
-
 def _row(flow: str, rtt_ms: float, clients: int, result: StepResult) -> dict[str, Any]:
     data = result.as_dict()
     frames = data["frames"]
@@ -136,7 +116,7 @@ async def _main(args: argparse.Namespace) -> list[dict[str, Any]]:
     spawn = multiprocessing.get_context("spawn")
     servers: dict[bool, tuple[str, Any]] = {}
     for at_turn in (True, False):
-        port = _free_port()
+        port = free_port()
         process = spawn.Process(
             target=_serve,
             args=(port, args.workers, args.service_ms / 1000, at_turn),
@@ -147,7 +127,7 @@ async def _main(args: argparse.Namespace) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     try:
         for url, _ in servers.values():
-            await _wait_ready(url)
+            await asyncio.to_thread(wait_ready, url, 180.0)
         workload = prepare_workload(size=(args.width, args.height), limit=60)
         for _ in range(args.repeat):
             for rtt in args.rtt:
@@ -159,14 +139,9 @@ async def _main(args: argparse.Namespace) -> list[dict[str, Any]]:
                             if rtt > 0:
                                 target_url = stack.enter_context(DelayProxy(url, rtt / 2000))
                             target = Target(target_url, TOKEN, process.pid, False, args.workers)
-                            result, _, _ = await run_step(
-                                target,
-                                workload,
-                                clients=clients,
-                                load=Load(fps=args.fps, flow=flow),
-                                duration=args.duration,
-                                ceiling_fps=None,
-                            )
+                            load = Load(fps=args.fps, flow=flow)
+                            run = BenchRun(target, workload, load, args.duration, None)
+                            result, _, _ = await run_step(run, clients=clients)
                         row = _row(label, rtt, clients, result)
                         rows.append(row)
                         print(json.dumps(row), flush=True)

@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ import time
 import httpx
 import psutil
 
+from posestudio.bench.serving import free_port, wait_ready
 from posestudio.client import PoseClient
 from posestudio.client.sources import encode_jpeg, read_frames, test_video_path
 
@@ -30,26 +30,8 @@ TOKEN = "memory-bench-token-0123456789"
 MB = 1_000_000
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _rss(process: psutil.Process) -> float:
     return process.memory_info().rss / MB
-
-
-def _wait_ready(url: str, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("the server did not become ready")
 
 
 def _frame() -> bytes:
@@ -64,7 +46,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--cycles", type=int, default=2)
     options = parser.parse_args()
-    port = _free_port()
+    port = free_port()
     data = tempfile.mkdtemp(prefix="posestudio-memory-")
     env = {
         "POSE_STUDIO_DATA_DIR": data,
@@ -81,7 +63,7 @@ def main() -> None:
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait_ready(url)
+        wait_ready(url)
         server = psutil.Process(child.pid)
         print(f"before: {_rss(server):.0f} MB")
         for cycle in range(options.cycles):

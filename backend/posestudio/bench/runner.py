@@ -30,6 +30,19 @@ class Load:
     flow: ClientFlow = "credits"
 
 
+@dataclass(frozen=True)
+class BenchRun:
+    """What every step of one bench run shares: the backend, the frames, how clients send,
+    how long a step streams, the ceiling to compare with, and the progress display."""
+
+    target: Target
+    workload: Workload
+    load: Load
+    duration: float
+    ceiling_fps: float | None
+    progress: Progress | None = None
+
+
 @contextlib.asynccontextmanager
 async def phase(progress: Progress | None, label: str, seconds: float) -> AsyncIterator[None]:
     """A progress bar that fills over `seconds` while the block runs."""
@@ -55,24 +68,16 @@ async def phase(progress: Progress | None, label: str, seconds: float) -> AsyncI
 
 
 async def run_step(
-    target: Target,
-    workload: Workload,
-    *,
-    clients: int,
-    load: Load,
-    duration: float,
-    ceiling_fps: float | None,
-    progress: Progress | None = None,
-    idle_connections: int = 0,
-    label: str | None = None,
+    run: BenchRun, *, clients: int, idle_connections: int = 0, label: str | None = None
 ) -> tuple[StepResult, ClientFleet, float]:
-    """Stream from `clients` clients for `duration` s; returns the result, fleet, start time."""
+    """Stream from `clients` clients for `run.duration` s; returns the result, fleet, start time."""
+    target, load, duration = run.target, run.load, run.duration
     server_monitor = ProcessMonitor(target.pid)
     client_monitor = ProcessMonitor(os.getpid())
     fleet = ClientFleet(
         target.url,
         target.token,
-        workload,
+        run.workload,
         count=clients,
         fps=load.fps,
         flow=load.flow,
@@ -80,7 +85,7 @@ async def run_step(
     async with fleet:
         started = time.monotonic() + START_DELAY
         async with (
-            phase(progress, label or f"{clients} client(s)", duration + START_DELAY),
+            phase(run.progress, label or f"{clients} client(s)", duration + START_DELAY),
             server_monitor.window() as server,
             client_monitor.window() as own,
         ):
@@ -92,89 +97,38 @@ async def run_step(
         started=started,
         server=server,
         client_cpu_percent=own.cpu_percent,
-        ceiling_fps=ceiling_fps,
+        ceiling_fps=run.ceiling_fps,
         workers=target.workers,
         idle_connections=idle_connections,
     )
     return result, fleet, started
 
 
-async def run_sweep(
-    target: Target,
-    workload: Workload,
-    *,
-    counts: list[int],
-    load: Load,
-    duration: float,
-    ceiling_fps: float | None,
-    progress: Progress | None = None,
-) -> list[StepResult]:
+async def run_sweep(run: BenchRun, *, counts: list[int]) -> list[StepResult]:
     """One step per client count, one after another on the same backend."""
     results = []
     for count in counts:
-        result, _, _ = await run_step(
-            target,
-            workload,
-            clients=count,
-            load=load,
-            duration=duration,
-            ceiling_fps=ceiling_fps,
-            progress=progress,
-        )
+        result, _, _ = await run_step(run, clients=count)
         results.append(result)
     return results
 
 
-async def run_soak(
-    target: Target,
-    workload: Workload,
-    *,
-    clients: int,
-    load: Load,
-    duration: float,
-    ceiling_fps: float | None,
-    window_s: float = 60.0,
-    progress: Progress | None = None,
-) -> SoakResult:
+async def run_soak(run: BenchRun, *, clients: int, window_s: float = 60.0) -> SoakResult:
     """A long saturated run; latency and server memory compared per window."""
-    step, fleet, started = await run_step(
-        target,
-        workload,
-        clients=clients,
-        load=load,
-        duration=duration,
-        ceiling_fps=ceiling_fps,
-        progress=progress,
-        label=f"soak, {clients} clients",
-    )
+    step, fleet, started = await run_step(run, clients=clients, label=f"soak, {clients} clients")
     return soak_result(step, fleet.logs, started=started, window_s=window_s)
 
 
-async def run_idle_connections(
-    target: Target,
-    workload: Workload,
-    *,
-    idle: int,
-    clients: int,
-    load: Load,
-    duration: float,
-    ceiling_fps: float | None,
-    progress: Progress | None = None,
-) -> StepResult:
+async def run_idle_connections(run: BenchRun, *, idle: int, clients: int) -> StepResult:
     """Hold `idle` connections (no stream) open while `clients` stream."""
-    held = [PoseClient(target.url, target.token, reconnect=False) for _ in range(idle)]
+    held = [PoseClient(run.target.url, run.target.token, reconnect=False) for _ in range(idle)]
     try:
         # Connect in batches: a burst of a hundred handshakes is not what this measures.
         for i in range(0, idle, 20):
             await asyncio.gather(*(client.connect() for client in held[i : i + 20]))
         result, _, _ = await run_step(
-            target,
-            workload,
+            run,
             clients=clients,
-            load=load,
-            duration=duration,
-            ceiling_fps=ceiling_fps,
-            progress=progress,
             idle_connections=idle,
             label=f"{clients} clients + {idle} idle",
         )

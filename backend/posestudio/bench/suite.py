@@ -21,7 +21,14 @@ from posestudio.bench.ceiling import CeilingResult, measure_ceiling
 from posestudio.bench.clients import ClientFlow
 from posestudio.bench.delay import DelayProxy
 from posestudio.bench.results import SoakResult, StepResult
-from posestudio.bench.runner import Load, phase, run_idle_connections, run_soak, run_sweep
+from posestudio.bench.runner import (
+    BenchRun,
+    Load,
+    phase,
+    run_idle_connections,
+    run_soak,
+    run_sweep,
+)
 from posestudio.bench.server import LocalServer, Target, listening_pid
 from posestudio.bench.workload import Workload, prepare_workload
 from posestudio.settings import Settings
@@ -246,39 +253,26 @@ async def run_bench(
                     "server_pid_known": target.pid is not None,
                 },
             )
-            load = Load(fps=options.fps, flow=options.flow)
+            run = BenchRun(
+                target,
+                workload,
+                Load(fps=options.fps, flow=options.flow),
+                options.duration,
+                ceiling.fps,
+                progress,
+            )
             if options.sweep:
-                report.sweep = await run_sweep(
-                    target,
-                    workload,
-                    counts=list(options.clients),
-                    load=load,
-                    duration=options.duration,
-                    ceiling_fps=ceiling.fps,
-                    progress=progress,
-                )
+                report.sweep = await run_sweep(run, counts=list(options.clients))
             if options.idle_connections:
                 report.idle = await run_idle_connections(
-                    target,
-                    workload,
-                    idle=options.idle_connections,
-                    clients=options.idle_streams,
-                    load=load,
-                    duration=options.duration,
-                    ceiling_fps=ceiling.fps,
-                    progress=progress,
+                    run, idle=options.idle_connections, clients=options.idle_streams
                 )
             report.pipeline_us = await pipeline_costs(target)
             if options.soak:
                 report.soak = await run_soak(
-                    target,
-                    workload,
+                    dataclasses.replace(run, duration=options.soak_duration),
                     clients=options.soak_clients,
-                    load=load,
-                    duration=options.soak_duration,
-                    ceiling_fps=ceiling.fps,
                     window_s=options.soak_window,
-                    progress=progress,
                 )
     report.machine["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
     return report

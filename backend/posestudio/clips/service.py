@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlmodel import Session
+
 from posestudio.clips import crud
 from posestudio.clips.models import ClipRow, ExportRow
 from posestudio.db.database import Database, utcnow
@@ -102,9 +104,7 @@ class Clips:
                 details={"limit": "max_clip_seconds", "value": limit},
             )
         with self.database.session() as session:
-            keys = {s.key for s in sessions_crud.streams_of(session, session_id=row.id)}
-            if body.stream not in keys:
-                raise NotFound("no such stream in this session", details={"stream": body.stream})
+            _check_stream(session, row.id, body.stream)
             clip_id = new_id("cl_")
             clip = ClipRow(
                 id=clip_id,
@@ -197,9 +197,8 @@ class Clips:
         if body.to is not None and body.from_ > body.to:
             raise BadRequest("from is after to", details={"from": body.from_, "to": body.to})
         with self.database.session() as session:
-            keys = [s.key for s in sessions_crud.streams_of(session, session_id=row.id)]
-            if body.stream is not None and body.stream not in keys:
-                raise NotFound("no such stream in this session", details={"stream": body.stream})
+            if body.stream is not None:
+                _check_stream(session, row.id, body.stream)
             export_id = new_id("ex_")
             export = ExportRow(
                 id=export_id,
@@ -311,3 +310,9 @@ class Clips:
             if status in ("complete", "failed"):
                 self._watched.pop(clip_id, None)
         return events
+
+
+def _check_stream(session: Session, session_id: str, stream: str) -> None:
+    """NotFound unless the recorded session has this stream."""
+    if stream not in {s.key for s in sessions_crud.streams_of(session, session_id=session_id)}:
+        raise NotFound("no such stream in this session", details={"stream": stream})

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from posestudio.errors import NotFound, UnknownStream
 from posestudio.pipeline.stream import Stream
 from posestudio_core.auth import Principal
 from posestudio_core.permissions import Action, allowed, authorize
+
+if TYPE_CHECKING:
+    from posestudio.pipeline.manager import StreamManager
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,18 @@ def is_admin(principal: Principal) -> bool:
 def may_see(principal: Principal, stream: Stream) -> bool:
     """Owners see their own streams, admins every stream, others what is shared with them."""
     return allowed(principal, Action.STREAM_READ, resource(stream))
+
+
+def visible_stream(manager: StreamManager, principal: Principal, stream_id: str) -> Stream:
+    """The running stream with this server-wide id, if the principal may see it; someone
+    else's stream is as absent (NotFound) as one that does not exist."""
+    try:
+        found = manager.get(stream_id)
+    except UnknownStream:
+        found = None
+    if found is None or not may_see(principal, found):
+        raise NotFound(f"no running stream {stream_id!r}", details={"id": stream_id})
+    return found
 
 
 def authorize_watch(principal: Principal, stream: Stream) -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import tempfile
 import threading
@@ -27,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 
 from posestudio.app import create_app
+from posestudio.bench.serving import served
 from posestudio.client import PoseClient
 from posestudio.client.sources import encode_jpeg, read_frames, test_video_path
 from posestudio.runtime import build_runtime
@@ -160,18 +159,6 @@ def _clip_speeds(url: str, sizes: list[tuple[int, int]], storage: Any) -> None:
         )
 
 
-def _wait_ready(url: str) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError("the server did not get ready")
-
-
 def _get(url: str, path: str) -> httpx.Response:
     return httpx.get(f"{url}{path}", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120)
 
@@ -191,14 +178,7 @@ async def run(
             settings, authenticator=TokenAuthenticator(TOKEN), sessions=sessions
         )
         asgi = create_app(runtime)
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        server = uvicorn.Server(uvicorn.Config(asgi, log_level="warning", ws="websockets-sansio"))
-        sock.listen(128)  # bound and listening first: clients may connect at once
-        serving = asyncio.create_task(server.serve(sockets=[sock]))
-        try:
-            await asyncio.to_thread(_wait_ready, url)
+        async with served(asgi) as url:
             size = sum(map(len, frames)) / len(frames) / 1000
             print(f"640x480 Q70 JPEGs ({size:.1f} kB each), real MediaPipe")
             for video in (False, True) if storage_figures else ():
@@ -236,9 +216,6 @@ async def run(
                 )
                 sizes = [(320, 240), (640, 480), (1280, 720)]
                 await asyncio.to_thread(_clip_speeds, url, sizes, sessions.storage)
-        finally:
-            server.should_exit = True
-            await serving
 
 
 def main(argv: list[str] | None = None) -> None:

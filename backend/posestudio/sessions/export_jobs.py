@@ -49,10 +49,8 @@ def export_session(ctx: JobContext, payload: dict[str, Any]) -> None:
             if row.format == "bvh":
                 pieces = bvh.bvh(env.storage, row.session_id, sources[0].key, row.start_ts, end)
             else:
-                writer = {"jsonl": exports.jsonl, "csv": exports.csv_rows}.get(
-                    row.format, exports.parquet
-                )
-                pieces = writer(env.storage, row.session_id, sources, row.start_ts, end, progress)
+                part = exports.Span(env.storage, row.session_id, sources, row.start_ts, end)
+                pieces = exports.WRITERS[row.format](part, progress)
             with open(out, "wb") as handle:
                 for piece in pieces:
                     handle.write(piece)

@@ -42,25 +42,30 @@ class Source:
     name: str
 
 
+@dataclass(frozen=True)
+class Span:
+    """What an export reads: these streams of one session, from `start` to `end` (None:
+    to the last frame)."""
+
+    storage: Storage
+    session_id: str
+    sources: list[Source]
+    start: float
+    end: float | None
+
+
 Progress = Callable[[float], None] | None
 """Called with each row's ts as an export goes (the export job's progress)."""
 
 
-def _merged(
-    storage: Storage,
-    session_id: str,
-    sources: list[Source],
-    start: float,
-    end: float | None,
-    progress: Progress = None,
-) -> Iterator[tuple[Source, dict[str, Any]]]:
+def _merged(span: Span, progress: Progress = None) -> Iterator[tuple[Source, dict[str, Any]]]:
     """Every stream's rows, interleaved by ts."""
     iterators = [
         (
             (row["ts"], n, source, row)
-            for row in chunks.rows(storage, session_id, source.key, start, end)
+            for row in chunks.rows(span.storage, span.session_id, source.key, span.start, span.end)
         )
-        for n, source in enumerate(sources)
+        for n, source in enumerate(span.sources)
     ]
     for ts, _, source, row in heapq.merge(*iterators, key=lambda item: (item[0], item[1])):
         if progress is not None:
@@ -68,16 +73,9 @@ def _merged(
         yield source, row
 
 
-def jsonl(
-    storage: Storage,
-    session_id: str,
-    sources: list[Source],
-    start: float,
-    end: float | None,
-    progress: Progress = None,
-) -> Iterator[bytes]:
+def jsonl(span: Span, progress: Progress = None) -> Iterator[bytes]:
     batch: list[bytes] = []
-    for _, row in _merged(storage, session_id, sources, start, end, progress):
+    for _, row in _merged(span, progress):
         batch.append(row["pose"].encode() + b"\n")
         if len(batch) >= 256:
             yield b"".join(batch)
@@ -106,19 +104,12 @@ def _records(source: Source, row: dict[str, Any]) -> Iterator[list[Any]]:
         ]
 
 
-def csv_rows(
-    storage: Storage,
-    session_id: str,
-    sources: list[Source],
-    start: float,
-    end: float | None,
-    progress: Progress = None,
-) -> Iterator[bytes]:
+def csv_rows(span: Span, progress: Progress = None) -> Iterator[bytes]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     count = 0
-    for source, row in _merged(storage, session_id, sources, start, end, progress):
+    for source, row in _merged(span, progress):
         for record in _records(source, row):
             writer.writerow(["" if v is None else v for v in record])
             count += 1
@@ -160,14 +151,7 @@ class _Drain(io.RawIOBase):
         return data
 
 
-def parquet(
-    storage: Storage,
-    session_id: str,
-    sources: list[Source],
-    start: float,
-    end: float | None,
-    progress: Progress = None,
-) -> Iterator[bytes]:
+def parquet(span: Span, progress: Progress = None) -> Iterator[bytes]:
     drain = _Drain()
     writer = pq.ParquetWriter(pa.PythonFile(drain, mode="w"), PARQUET_SCHEMA, compression="zstd")
     batch: list[list[Any]] = []
@@ -184,7 +168,7 @@ def parquet(
         writer.write_table(table)
         batch.clear()
 
-    for source, row in _merged(storage, session_id, sources, start, end, progress):
+    for source, row in _merged(span, progress):
         batch.extend(_records(source, row))
         if len(batch) >= 2048:
             flush()
@@ -193,3 +177,8 @@ def parquet(
         flush()
     writer.close()
     yield drain.take()
+
+
+Writer = Callable[[Span, Progress], Iterator[bytes]]
+WRITERS: dict[str, Writer] = {"jsonl": jsonl, "csv": csv_rows, "parquet": parquet}
+"""The streamed writers by format (BVH is solved whole, in `sessions.bvh`)."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
 import statistics
 import tempfile
 import time
@@ -22,11 +21,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from posestudio.app import create_app
+from posestudio.bench.serving import served
 from posestudio.runtime import build_runtime
-from posestudio.sessions.bench import _wait_ready as wait_ready
 from posestudio.sessions.service import Sessions
 from posestudio.sessions.synthetic import STREAM_KEY, Squats, write_session
 from posestudio.settings import Settings
@@ -123,22 +121,10 @@ async def run(minutes: float, fps: float, rounds: int, bvh: bool) -> None:
             f"synthetic session: {minutes:g} min at {fps:g} fps ({int(duration * fps)} frames), "
             f"{stored / 1e6:.1f} MB of pose chunks, written in {time.perf_counter() - began:.1f} s"
         )
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(runtime), log_level="warning", ws="websockets-sansio")
-        )
-        sock.listen(128)
-        serving = asyncio.create_task(server.serve(sockets=[sock]))
-        try:
-            await asyncio.to_thread(wait_ready, url)
+        async with served(create_app(runtime)) as url:
             await asyncio.to_thread(
                 measure, url, sid, rounds, duration, lambda: sessions.analytics.forget(sid), bvh
             )
-        finally:
-            server.should_exit = True
-            await serving
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,6 +1,7 @@
 import { useDismiss } from "./useDismiss";
 import { useRef, useState, type FormEvent } from "react";
-import { describeRecordingError, formatElapsed, type Recorder } from "../lib/recording";
+import type { Recorder } from "../lib/recording";
+import { describeRecordingError, formatElapsed } from "../lib/recordingText";
 import { NEW_CHOICE, RecordChoiceFields } from "./RecordControl";
 
 /** The top bar's "Record all": one session over every running stream of this page; or Stop all. */

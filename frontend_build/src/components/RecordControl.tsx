@@ -1,14 +1,8 @@
 import { useEffect, useReducer, useState, type FormEvent } from "react";
 import { describeError } from "../lib/account";
 import { formatBytes } from "../lib/presets";
-import {
-  describeRecordingError,
-  formatElapsed,
-  parseTags,
-  type RecordChoice,
-  type Recorder,
-  type Recording,
-} from "../lib/recording";
+import type { RecordChoice, Recorder, Recording } from "../lib/recording";
+import { describeRecordingError, formatElapsed, parseTags } from "../lib/recordingText";
 
 /** Re-render when the recorder changes (progress about once a second). */
 export function useRecorder(recorder: Recorder): void {

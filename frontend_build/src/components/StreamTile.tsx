@@ -1,24 +1,6 @@
-import {
-  Suspense,
-  lazy,
-  useCallback,
-  useEffect,
-  useReducer,
-  useRef,
-  useState,
-  type ChangeEvent,
-} from "react";
-import { FRONT, REAR, type CameraChoice } from "../lib/cameras";
-import {
-  FPS_PRESETS,
-  QUALITY_PRESETS,
-  bitsPerSecond,
-  estimateFrameBytes,
-  formatBits,
-  formatBytes,
-  qualityPreset,
-} from "../lib/presets";
-import type { StreamSession, TileSettings } from "../lib/session";
+import { Suspense, lazy, useCallback, useEffect, useReducer, useRef, useState } from "react";
+import type { CameraChoice } from "../lib/cameras";
+import type { StreamSession } from "../lib/session";
 import { MAX_TILE_NAME, cleanTileName } from "../lib/remembered";
 import { calibrationText } from "../lib/avatar/calibration";
 import { STATUS_HINTS, saturationHint } from "../lib/streamView";
@@ -26,9 +8,9 @@ import type { PoseMessage } from "../lib/types";
 import type { Recorder } from "../lib/recording";
 import { PoseOverlay } from "./PoseOverlay";
 import { RecordControl } from "./RecordControl";
-import { setTransportPreference } from "../lib/webrtc";
 import { ShareControl } from "./ShareControl";
-import { Sparkline } from "./Sparkline";
+import { TileControls } from "./TileControls";
+import { TileStats } from "./TileStats";
 
 // three.js is most of the bundle: load it beside the camera, not before the first paint.
 const Pose3D = lazy(() => import("./Pose3D").then((m) => ({ default: m.Pose3D })));
@@ -47,8 +29,6 @@ function useRefresh(session: StreamSession, everyMs = 250): void {
     };
   }, [session, everyMs]);
 }
-
-const fmt = (value: number | null, digits = 0) => (value === null ? "–" : value.toFixed(digits));
 
 export function StreamTile({
   session,
@@ -89,10 +69,6 @@ export function StreamTile({
   const hint = STATUS_HINTS[status];
   const now = performance.now();
   const stats = session.view.stats.snapshot(now);
-  const preset = qualityPreset(s.quality);
-  const [w, h] = session.capture.size[0]
-    ? session.capture.size
-    : [video?.videoWidth || 1280, video?.videoHeight || 720];
   const saturated = saturationHint(
     status,
     s.fps,
@@ -100,14 +76,7 @@ export function StreamTile({
     session.view.runningFor(now),
     session.view.stats.windowMs,
   );
-  const measured = stats.bytesPerFrame;
-  // The rate actually sent once frames go out (the chosen one is only an upper bound).
-  const sentFps = measured === null ? s.fps : Math.round(stats.sentPerSecond * 10) / 10;
-  const perFrame = measured ?? estimateFrameBytes(w, h, preset);
-  const update = (change: Partial<TileSettings>) => session.update(change);
-  const choices = [FRONT, REAR, ...cameras];
   const title = tileTitle(session);
-  const uid = session.id;
 
   return (
     <article
@@ -134,7 +103,7 @@ export function StreamTile({
             placeholder={session.camera.label || "Camera"}
             maxLength={MAX_TILE_NAME}
             spellCheck={false}
-            onChange={(e) => update({ name: cleanTileName(e.target.value) })}
+            onChange={(e) => session.update({ name: cleanTileName(e.target.value) })}
             onKeyDown={(e) => e.key === "Enter" && e.currentTarget.blur()}
           />
         </div>
@@ -227,146 +196,9 @@ export function StreamTile({
         </p>
       )}
 
-      <dl className="stats">
-        <Stat
-          label="Transport"
-          testId="transport"
-          value={session.transport === "webrtc" ? "WebRTC" : "Socket.IO"}
-          hint={session.fallbackReason ? `WebRTC unavailable: ${session.fallbackReason}` : undefined}
-        />
-        <Stat label="Poses/s" testId="pose-fps" value={fmt(stats.posesPerSecond, 1)} />
-        <Stat label="Latency p50" testId="latency-ms" value={fmt(stats.latencyP50)} unit="ms" />
-        <Stat label="Server p50" testId="server-ms" value={fmt(stats.serverP50, 1)} unit="ms" />
-        <Stat
-          label="Encode p50"
-          testId="encode-ms"
-          value={fmt(stats.encodeP50)}
-          unit="ms"
-          hint="capture and JPEG encoding in the browser"
-        />
-        <Stat label="Landmarks" testId="landmark-count" value={String(session.view.landmarkCount)} />
-        <Stat label="Sent" testId="frames-sent" value={String(stats.framesSent)} />
-        <Stat
-          label="Dropped"
-          testId="dropped"
-          value={String(stats.serverDropped)}
-          hint="frames the server dropped (a newer one replaced them, or over its rate limit)"
-        />
-        <Stat
-          label="Skipped"
-          testId="skipped"
-          value={String(stats.skipped)}
-          hint="captures skipped in the browser while max_in_flight frames were unanswered"
-        />
-      </dl>
-      <div className="spark-row">
-        <Sparkline
-          points={session.view.stats.history}
-          now={Date.now()}
-          highlight={highlight}
-          label={`Latency over the last minute, p50 ${fmt(stats.latencyP50)} ms`}
-        />
-        <span className="spark-caption">latency, last 60 s (line: 100 ms)</span>
-      </div>
+      <TileStats session={session} stats={stats} highlight={highlight} />
 
-      <div className="controls">
-        <label className="camera">
-          <span>Camera</span>
-          <select
-            id={`${uid}-camera`}
-            data-testid="camera-select"
-            value={s.camera}
-            onChange={(e: ChangeEvent<HTMLSelectElement>) => update({ camera: e.target.value })}
-          >
-            {choices.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>Rate</span>
-          <select
-            data-testid="fps-select"
-            value={s.fps}
-            onChange={(e) => update({ fps: Number(e.target.value) })}
-          >
-            {FPS_PRESETS.filter((f) => f <= maxFps).map((f) => (
-              <option key={f} value={f}>
-                {f} FPS
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>Quality</span>
-          <select
-            data-testid="quality-select"
-            value={s.quality}
-            onChange={(e) => update({ quality: e.target.value as TileSettings["quality"] })}
-          >
-            {QUALITY_PRESETS.map((q) => (
-              <option key={q.id} value={q.id}>
-                {q.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label title="Auto: WebRTC on the LAN, Socket.IO when WebRTC is off or does not connect within 3 s">
-          <span>Transport</span>
-          <select
-            data-testid="transport-select"
-            value={s.transport}
-            onChange={(e) => {
-              const transport = e.target.value as TileSettings["transport"];
-              setTransportPreference(transport);
-              update({ transport });
-            }}
-          >
-            <option value="auto">Auto</option>
-            <option value="webrtc">WebRTC</option>
-            <option value="socketio">Socket.IO</option>
-          </select>
-        </label>
-        <Toggle label="Mirror" testId="mirror-toggle" checked={s.mirror} set={(v) => update({ mirror: v })} />
-        <Toggle
-          label="Smoothing"
-          testId="smoothing-toggle"
-          checked={s.smoothing}
-          set={(v) => update({ smoothing: v })}
-        />
-        <Fraction
-          label="Strength"
-          testId="smoothing-strength"
-          enabled={s.smoothing}
-          value={s.strength}
-          set={(v) => update({ strength: v })}
-        />
-        <Toggle label="Avatar" testId="avatar-toggle" checked={s.avatar} set={(v) => update({ avatar: v })} />
-        <Toggle
-          label="Hands"
-          testId="hands-toggle"
-          title="21 landmarks per hand, on the overlay and the avatar's fingers"
-          checked={s.hands}
-          set={(v) => update({ hands: v })}
-        />
-        <Fraction
-          label="Avatar smoothing"
-          testId="avatar-smoothing"
-          title="the avatar's own smoothing, in the browser"
-          enabled={s.avatar}
-          value={s.avatarSmoothing}
-          set={(v) => update({ avatarSmoothing: v })}
-        />
-        <p className="bandwidth" data-testid="bandwidth">
-          {measured === null ? "≈ " : ""}
-          <span data-testid="bytes-per-frame">{formatBytes(perFrame)}</span>/frame ×{" "}
-          <span data-testid="sent-fps">{sentFps}</span> FPS {measured === null ? "chosen" : "sent"} ={" "}
-          {measured === null ? "≈ " : ""}
-          {formatBits(bitsPerSecond(perFrame, sentFps))} up{measured === null ? " (estimate)" : ""}
-        </p>
-      </div>
+      <TileControls session={session} cameras={cameras} maxFps={maxFps} video={video} stats={stats} />
     </article>
   );
 }
@@ -377,53 +209,6 @@ export function tileTitle(session: StreamSession): string {
 }
 
 /** Calibrate: a countdown, then the server measures ~2 s of frames and says why it refused, if it did. */
-/** A tile option as a labelled checkbox. */
-function Toggle(props: {
-  label: string;
-  testId: string;
-  title?: string;
-  checked: boolean;
-  set: (v: boolean) => void;
-}) {
-  return (
-    <label className="check" title={props.title}>
-      <input
-        type="checkbox"
-        data-testid={props.testId}
-        checked={props.checked}
-        onChange={(e) => props.set(e.target.checked)}
-      />
-      <span>{props.label}</span>
-    </label>
-  );
-}
-
-/** A 0–1 slider in steps of 0.1, greyed out while what it tunes is off. */
-function Fraction(props: {
-  label: string;
-  testId: string;
-  title?: string;
-  enabled: boolean;
-  value: number;
-  set: (v: number) => void;
-}) {
-  return (
-    <label className={props.enabled ? "range" : "range disabled"} title={props.title}>
-      <span>{props.label}</span>
-      <input
-        type="range"
-        min={0}
-        max={1}
-        step={0.1}
-        data-testid={props.testId}
-        disabled={!props.enabled}
-        value={props.value}
-        onChange={(e) => props.set(Number(e.target.value))}
-      />
-    </label>
-  );
-}
-
 function CalibrationRow({ session }: { session: StreamSession }) {
   const calibration = session.calibration;
   const phase = calibration.phase;
@@ -455,30 +240,6 @@ function CalibrationRow({ session }: { session: StreamSession }) {
       >
         {text}
       </span>
-    </div>
-  );
-}
-
-function Stat({
-  label,
-  value,
-  unit,
-  testId,
-  hint,
-}: {
-  label: string;
-  value: string;
-  unit?: string;
-  testId: string;
-  hint?: string;
-}) {
-  return (
-    <div className="stat" title={hint}>
-      <dt>{label}</dt>
-      <dd>
-        <span data-testid={testId}>{value}</span>
-        {unit && <small> {unit}</small>}
-      </dd>
     </div>
   );
 }

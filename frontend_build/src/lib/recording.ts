@@ -12,6 +12,7 @@
  * "… (continued)", with the same tags and video choice. Active recordings are also
  * kept in `localStorage`, so a reloaded page asks after them and shows how they ended.
  */
+import { keepRecordings, takeKeptRecordings, type RecordingStorage } from "./recordingStore";
 import type { SessionInfo } from "./sessionsApi";
 import type { WireError } from "./types";
 
@@ -57,18 +58,10 @@ export interface Recording {
   continues: string | null;
 }
 
-interface Stored {
-  sessionId: string;
-  streams: string[];
-  name: string;
-  tags: string[];
-  video: boolean;
-}
-
 export interface RecorderOptions {
   ackTimeoutMs?: number;
   /** Where active recordings are kept across a reload (absent: nowhere). */
-  storage?: Pick<Storage, "getItem" | "setItem" | "removeItem"> | null;
+  storage?: RecordingStorage | null;
   /** The server-wide id of a studio stream, once it runs (for "record all"). */
   serverId?: (streamId: string) => string | null;
   /** Whether a studio stream runs on another connection than the recorder's socket (a
@@ -76,48 +69,6 @@ export interface RecorderOptions {
   elsewhere?: (streamId: string) => boolean;
   /** How often a reloaded page asks again after a session still recording (ms). */
   followMs?: number;
-}
-
-export const STORAGE_KEY = "poseStudio.recordings";
-
-/** Parse "squat, coach ,, squat" into ["squat", "coach"]. */
-export function parseTags(text: string): string[] {
-  return [
-    ...new Set(
-      text
-        .split(",")
-        .map((t) => t.trim())
-        .filter(Boolean),
-    ),
-  ].slice(0, 20);
-}
-
-/** A readable sentence for a recording's error. */
-export function describeRecordingError(error: WireError): string {
-  switch (error.code) {
-    case "QUOTA_EXCEEDED":
-      return `Storage quota reached: ${error.message}. Delete old sessions in the Library to record again.`;
-    case "STORAGE_FAILED":
-      return `Recording stopped: the storage failed (${error.message}). What was recorded until then is kept.`;
-    case "SESSION_LIMIT":
-      return `Recording limit reached: ${error.message}.`;
-    case "SINK_BEHIND":
-      return "The recorder is falling behind: the server's storage is slower than the stream.";
-    case "FORBIDDEN":
-      return "Your role may not record (operators and admins can).";
-    case "CONFLICT":
-      return `Not possible now: ${error.message}.`;
-    case "UNKNOWN_STREAM":
-      return "Start the stream first: only a running stream can be recorded.";
-    default:
-      return `${error.code}: ${error.message}`;
-  }
-}
-
-export function formatElapsed(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  const m = Math.floor(s / 60);
-  return `${m}:${String(s % 60).padStart(2, "0")}`;
 }
 
 type Reply = { ok: boolean; session?: SessionInfo; error?: WireError };
@@ -320,24 +271,12 @@ export class Recorder {
     const cut = [...this.active.values()].filter((r) => r.phase === "reconnecting");
     await Promise.all(
       cut.map(async (recording) => {
-        let session: SessionInfo | null = null;
-        try {
-          session = await this.http.get(recording.sessionId);
-        } catch {
-          session = null;
-        }
-        if (session && session.status === "recording") {
+        const session = await this.http.get(recording.sessionId).catch(() => null);
+        if (session) Object.assign(recording, figures(session));
+        if (session?.status === "recording") {
           // The server still records it: keep showing it; its events went to the old connection.
           recording.phase = "recording";
-          recording.elapsedS = session.duration_s;
-          recording.bytes = session.bytes;
-          recording.frames = session.streams.reduce((n, s) => n + s.frames, 0);
           return;
-        }
-        if (session) {
-          recording.frames = session.streams.reduce((n, s) => n + s.frames, 0);
-          recording.bytes = session.bytes;
-          recording.elapsedS = session.duration_s;
         }
         this.end(recording, session?.status ?? "complete", session?.stop_reason ?? "stream_ended");
         this.resuming.set(recording.sessionId, recording);
@@ -363,28 +302,12 @@ export class Recorder {
 
   // -- across a reload ----------------------------------------------------------
   private store(): void {
-    if (!this.storage) return;
-    const kept: Stored[] = [...this.active.values()].map(({ sessionId, streams, name, tags, video }) => ({
-      sessionId,
-      streams,
-      name,
-      tags,
-      video,
-    }));
-    if (kept.length) this.storage.setItem(STORAGE_KEY, JSON.stringify(kept));
-    else this.storage.removeItem(STORAGE_KEY);
+    if (this.storage) keepRecordings(this.storage, [...this.active.values()]);
   }
 
   private async askAfterStored(): Promise<void> {
-    const text = this.storage?.getItem(STORAGE_KEY);
-    if (!text) return;
-    this.storage?.removeItem(STORAGE_KEY);
-    let stored: Stored[] = [];
-    try {
-      stored = JSON.parse(text) as Stored[];
-    } catch {
-      return;
-    }
+    const stored = this.storage ? takeKeptRecordings(this.storage) : null;
+    if (!stored) return;
     for (const s of stored) {
       try {
         const session = await this.http.get(s.sessionId);
@@ -395,9 +318,7 @@ export class Recorder {
           tags: session.tags,
           phase: session.status === "recording" ? "recording" : "ended",
           status: session.status,
-          elapsedS: session.duration_s,
-          frames: session.streams.reduce((n, x) => n + x.frames, 0),
-          bytes: session.bytes,
+          ...figures(session),
           stopReason: session.stop_reason,
           error: null,
           continues: null,
@@ -422,9 +343,7 @@ export class Recorder {
         const session = await this.http.get(recording.sessionId);
         recording.status = session.status;
         recording.stopReason = session.stop_reason;
-        recording.elapsedS = session.duration_s;
-        recording.bytes = session.bytes;
-        recording.frames = session.streams.reduce((n, x) => n + x.frames, 0);
+        Object.assign(recording, figures(session));
         if (session.status === "recording") this.follow(recording);
         else recording.phase = "ended";
       } catch {
@@ -461,6 +380,15 @@ type RecordingEventWire = {
   stop_reason: string | null;
   error: WireError | null;
 };
+
+/** A recording's running figures, as the server has them now. */
+function figures(session: SessionInfo): Pick<Recording, "elapsedS" | "frames" | "bytes"> {
+  return {
+    elapsedS: session.duration_s,
+    frames: session.streams.reduce((n, s) => n + s.frames, 0),
+    bytes: session.bytes,
+  };
+}
 
 function continuedName(name: string): string {
   return name.endsWith(" (continued)") ? name : `${name} (continued)`;

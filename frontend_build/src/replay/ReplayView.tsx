@@ -1,4 +1,4 @@
-import { Suspense, lazy, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { AskPanel } from "../components/AskPanel";
 import { describeError } from "../lib/account";
 import { AgentClient } from "../lib/agent";
@@ -7,6 +7,8 @@ import { openSocket } from "../lib/sockets";
 import { AnalyticsPanel } from "./AnalyticsPanel";
 import { Annotations } from "./Annotations";
 import { PlaybackControls } from "./PlaybackControls";
+import { Replay3D } from "./Replay3D";
+import { ReplayHeader } from "./ReplayHeader";
 import { SessionsClient, type Session } from "./api";
 import { CameraView } from "./CameraView";
 import { ClipFlow } from "./clipFlow";
@@ -20,9 +22,6 @@ import { Playhead, formatTime, setRange, type Span } from "./timeline";
 import { useReplayKeys } from "./useReplayKeys";
 import { useSessionNotes } from "./useSessionNotes";
 import "./replay.css";
-
-const Pose3D = lazy(() => import("../components/Pose3D").then((m) => ({ default: m.Pose3D })));
-const AvatarView = lazy(() => import("../components/AvatarView").then((m) => ({ default: m.AvatarView })));
 
 const SUGGESTIONS = ["Summarise this session", "What went well?", "When did my form break down?"];
 
@@ -271,35 +270,13 @@ function Replay({
   const aspect = first?.image ? first.image.width / first.image.height : 4 / 3;
   return (
     <main className={askOpen ? "replay with-ask" : "replay"} data-testid="replay" data-session={session.id}>
-      <header className="replay-head">
-        <h2 data-testid="replay-name">{session.name}</h2>
-        <span className={`pill pill-${session.status}`} data-testid="replay-status">
-          {session.status}
-        </span>
-        <span className="muted">
-          {new Date(session.started_at).toLocaleString()} · {formatTime(duration)} ·{" "}
-          {session.streams.length === 1 ? "1 camera" : `${session.streams.length} cameras`}
-          {session.video ? "" : " · pose only"}
-        </span>
-        {session.tags.map((tag) => (
-          <span key={tag} className="chip">
-            {tag}
-          </span>
-        ))}
-        <div className="tile-actions">
-          {canAsk && (
-            <button
-              type="button"
-              className="btn"
-              data-testid="replay-ask"
-              aria-expanded={askOpen}
-              onClick={() => setAskOpen((o) => !o)}
-            >
-              Ask
-            </button>
-          )}
-        </div>
-      </header>
+      <ReplayHeader
+        session={session}
+        duration={duration}
+        canAsk={canAsk}
+        askOpen={askOpen}
+        onAsk={() => setAskOpen((o) => !o)}
+      />
       {session.note && <p className="banner">{session.note}</p>}
       {(loadError || sideError) && (
         <p className="tile-error" role="alert" data-testid="replay-load-error">
@@ -313,38 +290,15 @@ function Replay({
           <CameraView key={p.key} stream={streams[i]} source={p.source} loader={p.loader} />
         ))}
         {selected && (
-          <div className="replay-3d">
-            {parts.length > 1 && (
-              <select
-                aria-label="Camera shown in 3D"
-                value={view3d}
-                onChange={(e) => setView3d(Number(e.target.value))}
-              >
-                {streams.map((s, i) => (
-                  <option key={s.key} value={i}>
-                    {s.name}
-                  </option>
-                ))}
-              </select>
-            )}
-            <Suspense fallback={<div className="view3d" aria-busy="true" />}>
-              <Pose3D poses={selected.source} theme={theme} />
-            </Suspense>
-            <label className="check">
-              <input
-                type="checkbox"
-                data-testid="replay-avatar-toggle"
-                checked={avatar}
-                onChange={(e) => setAvatar(e.target.checked)}
-              />
-              Avatar
-            </label>
-            {avatar && (
-              <Suspense fallback={<div className="view3d avatar" aria-busy="true" />}>
-                <AvatarView poses={selected.source} theme={theme} smoothing={0} />
-              </Suspense>
-            )}
-          </div>
+          <Replay3D
+            streams={streams}
+            source={selected.source}
+            chosen={view3d}
+            onChoose={setView3d}
+            avatar={avatar}
+            onAvatar={setAvatar}
+            theme={theme}
+          />
         )}
       </div>
 

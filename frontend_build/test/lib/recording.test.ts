@@ -1,12 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import {
-  Recorder,
-  STORAGE_KEY,
-  describeRecordingError,
-  formatElapsed,
-  parseTags,
-  type SessionLookup,
-} from "../../src/lib/recording";
+import { Recorder, type SessionLookup } from "../../src/lib/recording";
+import { STORAGE_KEY } from "../../src/lib/recordingStore";
+import { describeRecordingError, formatElapsed, parseTags } from "../../src/lib/recordingText";
 import type { SessionInfo } from "../../src/lib/sessionsApi";
 import { FakeSocket, settle } from "../fakeSocket";
 

@@ -1,11 +1,11 @@
-from posestudio.bench.runner import Load, run_idle_connections, run_soak, run_sweep
+from posestudio.bench.runner import BenchRun, Load, run_idle_connections, run_soak, run_sweep
 from posestudio.bench.server import Target
 from posestudio.bench.workload import Workload
 
 
 async def test_sweep_accounts_for_every_frame(backend: Target, workload: Workload) -> None:
     results = await run_sweep(
-        backend, workload, counts=[1, 3], load=Load(fps=20), duration=0.5, ceiling_fps=50.0
+        BenchRun(backend, workload, Load(fps=20), duration=0.5, ceiling_fps=50.0), counts=[1, 3]
     )
     assert [r.clients for r in results] == [1, 3]
     for result in results:
@@ -28,12 +28,8 @@ async def test_sweep_accounts_for_every_frame(backend: Target, workload: Workloa
 
 async def test_send_freely_never_skips_on_the_client(backend: Target, workload: Workload) -> None:
     [result] = await run_sweep(
-        backend,
-        workload,
+        BenchRun(backend, workload, Load(fps=20, flow="flood"), duration=0.3, ceiling_fps=None),
         counts=[2],
-        load=Load(fps=20, flow="flood"),
-        duration=0.3,
-        ceiling_fps=None,
     )
     assert result.client_skipped == 0
     assert result.sent == result.offered
@@ -44,12 +40,8 @@ async def test_soak_splits_latency_and_memory_into_windows(
     backend: Target, workload: Workload
 ) -> None:
     soak = await run_soak(
-        backend,
-        workload,
+        BenchRun(backend, workload, Load(fps=20), duration=1.0, ceiling_fps=None),
         clients=2,
-        load=Load(fps=20),
-        duration=1.0,
-        ceiling_fps=None,
         window_s=0.5,
     )
     assert len(soak.p95_by_window) == 2
@@ -63,7 +55,9 @@ async def test_idle_connections_stay_connected_while_others_stream(
     backend: Target, workload: Workload
 ) -> None:
     result = await run_idle_connections(
-        backend, workload, idle=25, clients=2, load=Load(fps=20), duration=0.3, ceiling_fps=None
+        BenchRun(backend, workload, Load(fps=20), duration=0.3, ceiling_fps=None),
+        idle=25,
+        clients=2,
     )
     assert result.idle_connections == 25
     assert result.extra["idle_still_connected"] == 25

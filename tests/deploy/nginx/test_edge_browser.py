@@ -3,7 +3,6 @@ its worker and both WebSockets through, and a camera streams to pose and back.""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,8 +15,7 @@ from posestudio.client.sources import test_video_path as video_path
 from tests.deploy.helpers import Backend
 from tests.deploy.nginx.conftest import HOST
 from tests.deploy.nginx.edge import Edge
-
-CHROMIUM = os.environ.get("POSE_STUDIO_CHROMIUM", "/usr/bin/chromium")
+from tests.utils.studio_backend import chromium
 
 pytestmark = pytest.mark.browser
 
@@ -44,30 +42,9 @@ def _camera(path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (make system-deps)"
     camera = _camera(tmp_path_factory.mktemp("camera") / "person.y4m")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-video-capture={camera}",
-                "--use-angle=swiftshader",
-                "--enable-unsafe-swiftshader",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with sync_playwright() as pw, chromium(pw, camera) as browser:
+        yield browser
 
 
 def test_the_studio_streams_a_camera_through_the_edge_within_its_csp(
