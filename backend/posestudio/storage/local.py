@@ -7,6 +7,7 @@ and fsyncs the directory: after a crash the object is either whole or absent.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import shutil
@@ -16,6 +17,8 @@ from pathlib import Path
 from posestudio.storage.base import StorageError, check_key
 
 TEMP_PREFIX = ".tmp-"
+DELETE_ATTEMPTS = 10
+"""Removals of a prefix that files kept being published into before it gives up."""
 
 
 class LocalStorage:
@@ -106,7 +109,17 @@ class LocalStorage:
             if not isinstance(info[1], FileNotFoundError):
                 raise info[1]
 
-        shutil.rmtree(base, onerror=gone_already)
+        # A file published under the prefix while it is being removed (a job of a session
+        # being deleted) leaves its directory not empty: remove again, a few times.
+        for attempt in range(DELETE_ATTEMPTS):
+            try:
+                shutil.rmtree(base, onerror=gone_already)
+            except OSError as exc:
+                if exc.errno != errno.ENOTEMPTY or attempt == DELETE_ATTEMPTS - 1:
+                    raise
+                count += sum(1 for _ in _files(base))
+            else:
+                break
         return count
 
     def presign(self, key: str, expires_s: int = 3600) -> str | None:

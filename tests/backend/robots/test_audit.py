@@ -44,20 +44,30 @@ async def test_rows_added_from_threads_while_flushing_are_each_written_once(
     batch = AuditBatch(database, interval_s=0.005)
     batch.start()
     start = threading.Barrier(THREADS)
+    # Each thread adds half its rows, waits until those are flushed, then adds the rest
+    # while the loop flushes again: so there are two batches at least, whatever the
+    # scheduling, and rows are added while a flush is in hand.
+    halfway = threading.Barrier(THREADS + 1)
+    flushed = threading.Event()
 
     def add(thread: int) -> None:
         start.wait()
         for n in range(PER_THREAD):
+            if n == PER_THREAD // 2:
+                halfway.wait()
+                flushed.wait()
             batch.add(
                 "robot.action", f"user:{thread}", "rex", {"thread": thread, "n": n}, now=n % 7 == 0
             )
 
     adders = [asyncio.to_thread(add, thread) for thread in range(THREADS)]
     done = asyncio.gather(*adders)
-    flushes = 0
+    await asyncio.to_thread(halfway.wait)
+    await batch.flush()
+    first = batch.rows
+    flushed.set()
     while not done.done():  # the loop flushes too, while the threads add
         await batch.flush()
-        flushes += 1
         await asyncio.sleep(0)
     await done
     await batch.stop()
@@ -65,7 +75,7 @@ async def test_rows_added_from_threads_while_flushing_are_each_written_once(
     expected = [t * 1000 + n for t in range(THREADS) for n in range(PER_THREAD)]
     assert sorted(rows) == expected  # none lost, none twice
     assert (batch.rows, batch.dropped) == (len(expected), 0)
-    assert batch.batches > 1 and flushes > 1
+    assert first == THREADS * (PER_THREAD // 2) and batch.batches > 1
 
 
 async def test_a_row_that_must_go_now_wakes_the_writer_from_another_thread(
