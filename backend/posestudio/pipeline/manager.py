@@ -314,6 +314,11 @@ class StreamManager:
         server_s = done - result.received
         timing = result.timing
         timing["server_ms"] = round(server_s * 1000, 2)
+        if stream.turns is not None:
+            # The worker's time on it, for the credits' timing; first, so a grant the
+            # result releases is in the pose's `granted`.
+            worker_s = (timing["decode_ms"] + timing["infer_ms"]) / 1000
+            stream.turns.served(stream, worker_s + sum(result.costs.values()))
         message = result.wire()
         message["dropped"] = stream.dropped
         if stream.options.credits:
@@ -327,9 +332,6 @@ class StreamManager:
             self.stats.stage(name).observe(seconds)
         stream.processed += 1
         stream.recent.append((done, server_s))
-        if stream.turns is not None:  # the worker's time on it, for the credits' timing
-            worker_s = (timing["decode_ms"] + timing["infer_ms"]) / 1000
-            stream.turns.served(stream, worker_s + sum(result.costs.values()))
         await stream.sinks.publish(result)
 
     async def error(self, stream: Stream, exc: PoseStudioError) -> None:
