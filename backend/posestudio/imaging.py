@@ -36,8 +36,9 @@ def decode_jpeg(data: bytes, *, max_width: int, max_height: int) -> np.ndarray:
         raise BadFrame(f"corrupt or truncated JPEG: {exc}") from exc
 
 
-def encode_jpeg(rgb: np.ndarray, quality: int) -> bytes:
-    """RGB uint8 (H, W, 3) to JPEG (the recorder, for frames that came as video)."""
+def encode_jpeg(rgb: np.ndarray, quality: int = 70) -> bytes:
+    """RGB uint8 (H, W, 3) to JPEG (the clients' frames; the recorder, for frames that
+    came as video)."""
     return bytes(
         simplejpeg.encode_jpeg(np.ascontiguousarray(rgb), quality=quality, colorspace="RGB")
     )

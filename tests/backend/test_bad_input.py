@@ -12,7 +12,8 @@ import pytest
 import socketio
 
 from posestudio.client import PoseClient, PoseClientError
-from posestudio.client.sources import encode_jpeg, read_frames, test_video_path
+from posestudio.client.sources import read_frames, test_video_path
+from posestudio.imaging import encode_jpeg
 from posestudio.settings import Settings
 from tests.utils.frames import next_event, send_and_wait, video_jpegs
 from tests.utils.server import LiveServer

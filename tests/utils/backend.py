@@ -13,7 +13,8 @@ import httpx
 
 from posestudio.app import create_app
 from posestudio.client import PoseClient
-from posestudio.client.sources import encode_jpeg, read_frames, test_video_path
+from posestudio.client.sources import read_frames, test_video_path
+from posestudio.imaging import encode_jpeg
 from posestudio.runtime import build_runtime
 from posestudio.settings import Settings
 from posestudio_core.auth import TokenAuthenticator

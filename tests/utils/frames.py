@@ -6,7 +6,8 @@ import time
 from functools import cache
 
 from posestudio.client import Message, PoseClient
-from posestudio.client.sources import encode_jpeg, read_frames, test_video_path
+from posestudio.client.sources import read_frames, test_video_path
+from posestudio.imaging import encode_jpeg
 
 
 @cache

@@ -24,7 +24,8 @@ import psutil
 
 from posestudio.bench.serving import free_port, wait_ready
 from posestudio.client import PoseClient
-from posestudio.client.sources import encode_jpeg, read_frames, test_video_path
+from posestudio.client.sources import read_frames, test_video_path
+from posestudio.imaging import encode_jpeg
 
 TOKEN = "memory-bench-token-0123456789"
 MB = 1_000_000

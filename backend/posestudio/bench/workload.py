@@ -28,7 +28,8 @@ def prepare_workload(
     limit: int | None = None,
 ) -> Workload:
     """Read `source` (default: the packaged `carphone_pristine.mp4`), resize, encode."""
-    from posestudio.client.sources import encode_jpeg, read_frames, test_video_path
+    from posestudio.client.sources import read_frames, test_video_path
+    from posestudio.imaging import encode_jpeg
 
     path = Path(source) if source is not None else test_video_path()
     frames = tuple(encode_jpeg(rgb, quality) for rgb in read_frames(path, size=size, limit=limit))

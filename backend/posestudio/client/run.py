@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import statistics
 import time
@@ -11,13 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from posestudio.client.connection import PoseClient
 from posestudio.client.credits import HeldFrame, LatestFrameSender
 from posestudio.client.flow import FlowControl
-from posestudio.client.sources import encode_jpeg, read_frames
+from posestudio.client.sources import read_frames
+from posestudio.imaging import encode_jpeg
 
 
 @dataclass
@@ -116,7 +119,8 @@ async def stream_source(
                 next_at += interval
                 flow.expire(time.monotonic())
                 captured = time.time() * 1000  # before the encode, as the WebRTC track's
-                sender.offer(HeldFrame(encode_jpeg(rgb, quality), seq, captured))
+                # Encoded only if it goes: a frame a newer one replaces is never encoded.
+                sender.offer(functools.partial(_held, rgb, seq, captured, quality))
                 seq += 1
                 report.skipped = sender.superseded + sender.failed
                 elapsed = max(time.monotonic() - started, 1e-6)
@@ -138,3 +142,8 @@ async def stream_source(
         with contextlib.suppress(Exception):
             await client.stop(stream_id)
     return report
+
+
+def _held(rgb: np.ndarray, seq: int, captured: float, quality: int) -> HeldFrame:
+    """A captured frame, encoded when its credit is there (`LatestFrameSender`)."""
+    return HeldFrame(encode_jpeg(rgb, quality), seq, captured)

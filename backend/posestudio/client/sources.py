@@ -57,14 +57,6 @@ def read_frames(
         cap.release()
 
 
-def encode_jpeg(rgb: np.ndarray, quality: int = 70) -> bytes:
-    import simplejpeg
-
-    return bytes(
-        simplejpeg.encode_jpeg(np.ascontiguousarray(rgb), quality=quality, colorspace="RGB")
-    )
-
-
 def parse_size(text: str) -> tuple[int, int]:
     """'1280x720' -> (1280, 720)."""
     width, _, height = text.lower().partition("x")

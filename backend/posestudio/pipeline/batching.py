@@ -75,9 +75,7 @@ class BatchScheduler:
 
     async def attach(self, stream: Stream) -> None:
         stream.track = await asyncio.to_thread(self.engine.new_state)
-        if stream.options.credits and stream.credit_at_turn:
-            stream.turns = self.turns
-            self.turns.join(stream)
+        self.turns.adopt(stream)
         if self._loop_task is None:
             self._loop_task = asyncio.create_task(self._run(), name=f"batch-{self.engine_name}")
 
@@ -167,17 +165,20 @@ class BatchScheduler:
         need no CPU pixels are decoded there in one call; the rest on the CPU."""
         outcomes: list[Outcome | None] = [None] * len(items)
         batch: list[tuple[int, Any, float, float]] = []
-        on_device = [
-            i
-            for i, (stream, frame) in enumerate(items)
+        on_device = (
+            [
+                i
+                for i, (stream, frame) in enumerate(items)
+                if frame.jpeg is not None and not any(s.needs_pixels for s in stream.stages)
+            ]
             if self.engine.decodes_on_device
-            and frame.jpeg is not None
-            and not any(stage.needs_pixels for stage in stream.stages)
-        ]
+            else []
+        )
         if on_device:
             batch.extend(self._decode_on_device(items, on_device, outcomes))
+        skip = set(on_device)
         for index, (_, frame) in enumerate(items):
-            if index in on_device:
+            if index in skip:
                 continue
             started = time.monotonic()
             try:

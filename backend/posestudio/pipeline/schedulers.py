@@ -80,9 +80,7 @@ class PumpScheduler:
     async def attach(self, stream: Stream) -> None:
         # Acquiring may build and warm an instance: keep that off the event loop.
         stream.engine = await asyncio.to_thread(self._registry.acquire, stream.engine_name)
-        if stream.options.credits and stream.credit_at_turn:
-            stream.turns = self.turns
-            self.turns.join(stream)
+        self.turns.adopt(stream)
 
     def ready(self, stream: Stream) -> None:
         pump = self._pumps.get(stream)

@@ -72,8 +72,6 @@ class Stream:
     dropped: int = 0
     dropped_by: Counter[str] = field(default_factory=Counter)
     last_rate_error: float = 0.0
-    consumed: int = 0
-    """Frames received that have left the slot (taken by a worker, superseded, refused)."""
     credit_window: int = 1
     """Frames a client holding credits may send at each turn (`granted - received`)."""
     granted: int = 0
@@ -113,7 +111,6 @@ class Stream:
 
     def consume(self) -> None:
         """A received frame left the slot: the stream's next turn may come (`Turns`)."""
-        self.consumed += 1
         if not self.options.credits or self.state is not StreamState.RUNNING:
             return
         if self.turns is not None:

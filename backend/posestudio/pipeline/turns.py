@@ -86,15 +86,15 @@ class Turns:
         self._busy: dict[Stream, float] = {}
         """Each stream's moving average of take-to-result seconds."""
         self._own_rtts: dict[Stream, deque[float]] = {}
+        self.rtt = 0.0
+        """The median of `_rtts`, kept as they change (read several times a frame)."""
+        self._own_rtt: dict[Stream, float] = {}
+        """Each stream's median of its `_own_rtts`, likewise."""
         self._timer: asyncio.TimerHandle | None = None
         self.grants = 0
         """Credits granted at a turn (not counting each stream's first)."""
 
     # -- what the estimates say -------------------------------------------------
-    @property
-    def rtt(self) -> float:
-        return statistics.median(self._rtts) if self._rtts else 0.0
-
     @property
     def target(self) -> int:
         """Frames to keep committed: enough to cover one round trip at full speed."""
@@ -106,8 +106,7 @@ class Turns:
 
     def rtt_of(self, stream: Stream) -> float:
         """The stream's own median grant-to-frame delay (the server's, before it has any)."""
-        own = self._own_rtts.get(stream)
-        return statistics.median(own) if own else self.rtt
+        return self._own_rtt.get(stream, self.rtt)
 
     def due(self, stream: Stream) -> float:
         """When the stream may be granted: at once unless its frame is in a worker."""
@@ -128,12 +127,20 @@ class Turns:
         self._streams.add(stream)
         self._outstanding[stream] = self._clock()
 
+    def adopt(self, stream: Stream) -> None:
+        """Grant the stream's credits at its turns here, if it was started with credits
+        granted at each turn (else it is granted at each take)."""
+        if stream.options.credits and stream.credit_at_turn:
+            stream.turns = self
+            self.join(stream)
+
     def leave(self, stream: Stream) -> None:
         self._streams.discard(stream)
         self._outstanding.pop(stream, None)
         self._taken.pop(stream, None)
         self._busy.pop(stream, None)
         self._own_rtts.pop(stream, None)
+        self._own_rtt.pop(stream, None)
         if stream in self._waiting:
             self._waiting.remove(stream)
         self.plan()
@@ -145,7 +152,10 @@ class Turns:
             del self._outstanding[stream]
             rtt = self._clock() - sent
             self._rtts.append(rtt)
-            self._own_rtts.setdefault(stream, deque(maxlen=OWN_RTT_SAMPLES)).append(rtt)
+            own = self._own_rtts.setdefault(stream, deque(maxlen=OWN_RTT_SAMPLES))
+            own.append(rtt)
+            self.rtt = statistics.median(self._rtts)
+            self._own_rtt[stream] = statistics.median(own)
 
     def taken(self, stream: Stream) -> None:
         """A worker took the stream's frame (before it leaves the slot)."""

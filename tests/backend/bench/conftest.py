@@ -15,8 +15,8 @@ import uvicorn
 from posestudio.app import create_app
 from posestudio.bench.server import Target
 from posestudio.bench.workload import Workload
-from posestudio.client.sources import encode_jpeg
 from posestudio.engines import EngineRegistry, PoseEngine
+from posestudio.imaging import encode_jpeg
 from posestudio.protocol import NUM_LANDMARKS, Person
 from posestudio.runtime import build_runtime
 from posestudio.settings import Settings

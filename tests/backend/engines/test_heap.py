@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from posestudio.client import PoseClient
-from posestudio.client.sources import encode_jpeg, read_frames, test_video_path
+from posestudio.client.sources import read_frames, test_video_path
+from posestudio.imaging import encode_jpeg
 from tests.utils.processes import posestudio
 from tests.utils.server import wait_for
 

@@ -12,8 +12,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from posestudio.client import PoseClient, PoseClientError
-from posestudio.client.sources import encode_jpeg
 from posestudio.hands.stage import HandsStage
+from posestudio.imaging import encode_jpeg
 from posestudio.kinematics.wire import BONE_NAMES
 from posestudio.protocol import ErrorCode, PoseMessage, StartAck
 from posestudio.protocol.body import CalibrationAck

@@ -12,8 +12,9 @@ import httpx
 import pytest
 
 from posestudio.client import PoseClient
-from posestudio.client.sources import encode_jpeg, read_frames
+from posestudio.client.sources import read_frames
 from posestudio.client.sources import test_video_path as video_path
+from posestudio.imaging import encode_jpeg
 from tests.deploy.helpers import Backend, wait_until
 from tests.deploy.nginx.conftest import HOST, STUDIO
 from tests.deploy.nginx.edge import Edge
