@@ -109,9 +109,7 @@ async def delete_robot(robot_id: RobotId, principal: Manager, robots: RobotsDep)
 
 
 @router.post("/api/robots/{robot_id}/estop", response_model=CommandAck)
-async def estop(
-    robot_id: RobotId, principal: Controller, robots: RobotsDep, request: Request
-) -> dict[str, Any]:
+async def estop(robot_id: RobotId, principal: Controller, robots: RobotsDep) -> dict[str, Any]:
     """E-stop: damp the robot now, latched until an operator clears it (no lease needed)."""
     return await robots.hub.estop(principal, robot_id, "api")
 

@@ -14,9 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from sqlmodel import Session
 
-from posestudio.accounts.errors import UnknownUser
-from posestudio.accounts.users import find_user_by_email
-from posestudio.api.sharing import ShareRequest
+from posestudio.api.sharing import ShareRequest, subjects_by_email
 from posestudio.db.session import SessionDep
 from posestudio.errors import BadRequest, NotFound
 from posestudio.protocol.sessions import (
@@ -172,14 +170,9 @@ def share_session(
 ) -> dict[str, Any]:
     """Let these people (by email) see the session, read-only; replaces the previous list."""
     _visible(sessions, principal, session_id, Action.SESSION_RECORD)
-    emails = sorted({email.strip().lower() for email in body.with_ if email.strip()})
-    users = {email: find_user_by_email(session=session, email=email) for email in emails}
-    unknown = [email for email, user in users.items() if user is None]
-    if unknown:
-        raise UnknownUser("no account with these emails", details={"emails": unknown})
+    subjects = subjects_by_email(session, body)
     row = crud.get_session(session, session_id=session_id)
     assert row is not None
-    subjects = {email: user.subject for email, user in users.items() if user is not None}
     row = crud.share_session(session, row=row, viewers=list(subjects.values()))
     return {"id": row.id, "shared_with": [e for e, s in subjects.items() if s in row.viewers]}
 
@@ -373,9 +366,8 @@ def export(
     else:
         span = exports.Span(sessions.storage, row.id, sources, start, end)
         body = exports.WRITERS[fmt](span, None)
-    filename = f"{row.id}{'-' + stream if stream else ''}.{fmt}"
     headers = {
-        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Content-Disposition": f'attachment; filename="{exports.filename(row.id, stream, fmt)}"',
         "X-Session-Status": row.status,
     }
     return StreamingResponse(body, media_type=exports.FORMATS[fmt], headers=headers)

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
 
 from posestudio.accounts.errors import UnknownUser
 from posestudio.accounts.users import find_user_by_email
@@ -31,6 +32,17 @@ class ShareRequest(BaseModel):
     )
 
 
+def subjects_by_email(session: Session, request: ShareRequest) -> dict[str, str]:
+    """The people a share names, email (trimmed, lower case) -> subject; `UNKNOWN_USER`
+    with the emails no account has, so nothing changes."""
+    emails = sorted({email.strip().lower() for email in request.with_ if email.strip()})
+    users = {email: find_user_by_email(session=session, email=email) for email in emails}
+    unknown = [email for email, user in users.items() if user is None]
+    if unknown:
+        raise UnknownUser("no account with these emails", details={"emails": unknown})
+    return {email: user.subject for email, user in users.items() if user is not None}
+
+
 @router.put("/streams/{stream}/share")
 def share_stream(
     principal: Streamer,
@@ -43,15 +55,7 @@ def share_stream(
     found = visible_stream(manager, principal, stream)
     # Only its owner (or an admin) shares it; a person it is shared with may not.
     authorize(principal, Action.STREAM_START, resource(found))
-    emails = sorted({email.strip().lower() for email in body.with_ if email.strip()})
-    users = {email: find_user_by_email(session=session, email=email) for email in emails}
-    unknown = [email for email, user in users.items() if user is None]
-    if unknown:
-        raise UnknownUser("no account with these emails", details={"emails": unknown})
-    subjects = {user.subject for user in users.values() if user is not None}
-    subjects.discard(found.owner.subject)
+    named = subjects_by_email(session, body)
+    subjects = set(named.values()) - {found.owner.subject}
     found.shared_with = frozenset(subjects)  # one assignment: the loop sees old or new
-    return {
-        "id": found.id,
-        "shared_with": [e for e, u in users.items() if u and u.subject in subjects],
-    }
+    return {"id": found.id, "shared_with": [e for e, s in named.items() if s in subjects]}

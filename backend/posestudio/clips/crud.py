@@ -10,14 +10,16 @@ from sqlmodel import Session, col, select
 
 from posestudio.clips.models import ClipRow, ExportRow
 from posestudio.db.database import Database, utcnow
+from posestudio.sessions.chunks import session_prefix
 
 
 def clip_prefix(session_id: str, clip_id: str) -> str:
-    return f"sessions/{session_id}/clips/{clip_id}/"
+    """Under the session's prefix, so deleting the session removes its clips."""
+    return f"{session_prefix(session_id)}clips/{clip_id}/"
 
 
 def export_prefix(session_id: str, export_id: str) -> str:
-    return f"sessions/{session_id}/exports/{export_id}/"
+    return f"{session_prefix(session_id)}exports/{export_id}/"
 
 
 def add(session: Session, row: ClipRow | ExportRow) -> None:

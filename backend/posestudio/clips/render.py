@@ -73,18 +73,30 @@ def _even(size: int) -> int:
     return max(2, size - size % 2)
 
 
-def _picture(
-    storage: Storage, session_id: str, key: str, row: dict[str, Any], size: tuple[int, int]
-) -> np.ndarray:
+class _JpegChunks:
+    """The JPEG chunk of the frames being rendered, read whole once (about a second of
+    frames) rather than one storage read, an S3 request, per frame."""
+
+    def __init__(self, storage: Storage, session_id: str, key: str) -> None:
+        self.storage, self.session_id, self.key = storage, session_id, key
+        self.number: int | None = None
+        self.blob = b""
+
+    def jpeg(self, row: dict[str, Any]) -> bytes:
+        if row["chunk"] != self.number:
+            self.blob = self.storage.get(chunks.jpeg_key(self.session_id, self.key, row["chunk"]))
+            self.number = row["chunk"]
+        offset: int = row["jpeg_offset"]
+        return self.blob[offset : offset + row["jpeg_length"]]
+
+
+def _picture(jpegs: _JpegChunks, row: dict[str, Any], size: tuple[int, int]) -> np.ndarray:
     width, height = size
     if row["jpeg_offset"] is None:
         canvas = np.empty((height, width, 3), np.uint8)
         canvas[:] = CANVAS_RGB
         return canvas
-    jpeg = storage.get_range(
-        chunks.jpeg_key(session_id, key, row["chunk"]), row["jpeg_offset"], row["jpeg_length"]
-    )
-    rgb = simplejpeg.decode_jpeg(jpeg, colorspace="RGB")
+    rgb = simplejpeg.decode_jpeg(jpegs.jpeg(row), colorspace="RGB")
     if rgb.shape[1] != width or rgb.shape[0] != height:
         import cv2
 
@@ -111,6 +123,7 @@ def render(
     frames, first_ts, last_pts = 0, 0.0, -1
     size: tuple[int, int] = DEFAULT_SIZE
     last_ts = start
+    jpegs = _JpegChunks(storage, session_id, key)
     with av.open(str(out), mode="w", format="mp4", options={"movflags": "+faststart"}) as box:
         stream: Any = None
         for row in chunks.rows(storage, session_id, key, start, end):
@@ -126,7 +139,7 @@ def render(
                 stream.codec_context.time_base = TIME_BASE
                 stream.options = {"preset": "veryfast", "crf": "23"}
                 first_ts = row["ts"]
-            rgb = _picture(storage, session_id, key, row, size)
+            rgb = _picture(jpegs, row, size)
             if overlay or row["jpeg_offset"] is None:
                 draw_skeleton(rgb, orjson.loads(row["pose"]).get("persons", []))
             frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")

@@ -54,12 +54,16 @@ _STATES: dict[JobState, JobStatus] = {
 }
 
 
-def _live(row: ClipRow | ExportRow, job: QueueStatus | None) -> tuple[JobStatus, float, str | None]:
-    """(status, progress, error): the row's when it has ended, else the job's."""
+def _live(
+    row: ClipRow | ExportRow, status_of: Callable[[str], QueueStatus | None]
+) -> tuple[JobStatus, float, str | None]:
+    """(status, progress, error): the row's when it has ended, else its job's (asked of
+    the job store, a Redis read with RQ, only then)."""
     if row.status == "complete":
         return "complete", 1.0, None
     if row.status == "failed":
         return "failed", 0.0, row.error or "failed"
+    job = status_of(row.job_id)
     if job is None:
         return row.status, 0.0, None
     status = _STATES[job.state]
@@ -138,7 +142,7 @@ class Clips:
         return row
 
     def clip_public(self, row: ClipRow) -> Clip:
-        status, progress, error = _live(row, self.jobs.status(row.job_id))
+        status, progress, error = _live(row, self.jobs.status)
         return Clip.model_validate(
             {
                 "id": row.id,
@@ -227,7 +231,7 @@ class Clips:
         return row
 
     def export_public(self, row: ExportRow, *, presign: bool = False) -> ExportJob:
-        status, progress, error = _live(row, self.jobs.status(row.job_id))
+        status, progress, error = _live(row, self.jobs.status)
         url = None
         if status == "complete" and row.key is not None:
             url = self.storage.presign(row.key) if presign else None
@@ -288,13 +292,19 @@ class Clips:
 
     def _changes(self) -> list[tuple[str, dict[str, Any]]]:
         events = []
-        for clip_id, (owner, job_id, sent) in list(self._watched.items()):
-            with self.database.session() as session:
-                row = crud.get_clip(session, clip_id=clip_id)
+        with self.database.session() as session:
+            rows = {
+                clip_id: crud.get_clip(session, clip_id=clip_id) for clip_id in list(self._watched)
+            }
+        for clip_id, row in rows.items():
             if row is None:
                 self._watched.pop(clip_id, None)
                 continue
-            status, progress, error = _live(row, self.jobs.status(job_id))
+            watched = self._watched.get(clip_id)
+            if watched is None:
+                continue
+            owner, job_id, sent = watched
+            status, progress, error = _live(row, self.jobs.status)
             now = (status, round(progress, 2))
             if now != sent:
                 event = ClipEvent.model_validate(

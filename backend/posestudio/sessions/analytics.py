@@ -123,7 +123,7 @@ class _Frames:
 
 def _read(storage: Storage, session_id: str, key: str, start: float, end: float | None) -> _Frames:
     frames = _Frames()
-    batch: list[tuple[float, bytes]] = []
+    batch: list[tuple[float, str]] = []
     columns = ["ts", "width", "height", "pose"]
 
     def flush() -> None:
@@ -145,7 +145,7 @@ def _read(storage: Storage, session_id: str, key: str, start: float, end: float 
         if current is not None and row["chunk"] != current:
             flush()  # one chunk's frames at a time
         current = row["chunk"]
-        batch.append((float(row["ts"]), row["pose"].encode()))
+        batch.append((float(row["ts"]), row["pose"]))
     if batch:
         flush()
     return frames

@@ -21,7 +21,7 @@ class Cancelled(Exception):
 
 
 def filename(row: ExportRow) -> str:
-    return f"{row.session_id}{'-' + row.stream if row.stream else ''}.{row.format}"
+    return exports.filename(row.session_id, row.stream, row.format)
 
 
 @job("session.export", retry_on=(StorageFailed,))

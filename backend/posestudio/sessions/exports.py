@@ -58,6 +58,11 @@ Progress = Callable[[float], None] | None
 """Called with each row's ts as an export goes (the export job's progress)."""
 
 
+def filename(session_id: str, stream: str | None, fmt: str) -> str:
+    """The name an export downloads as: the session, the stream when one, the format."""
+    return f"{session_id}{'-' + stream if stream else ''}.{fmt}"
+
+
 def _merged(span: Span, progress: Progress = None) -> Iterator[tuple[Source, dict[str, Any]]]:
     """Every stream's rows, interleaved by ts."""
     iterators = [

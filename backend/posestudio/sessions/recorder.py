@@ -98,6 +98,11 @@ class StreamRecording:
         """Ended, and no longer waiting for its stream to come back."""
         return self.ended and (self.rejoin_until is None or time.monotonic() >= self.rejoin_until)
 
+    @property
+    def waiting(self) -> bool:
+        """Ended by its connection dropping, and its stream may still come back."""
+        return self.ended and not self.finished
+
     def rebind(self, stream: Stream) -> None:
         """On the loop: record on from `stream`, the same name's restart after a reconnect
         (same key, frame numbering and session clock; the drops add up)."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -191,13 +190,11 @@ class Sessions:
         session's `recording` events then go to the new connection."""
         if not allowed(stream.owner, Action.SESSION_RECORD):
             return None  # e.g. a paired phone: the same person, but it may not record
-        now = time.monotonic()
         for recording in self.writer.active():
             if recording.owner != stream.owner.subject or recording.stop_reason is not None:
                 continue
             for part in recording.streams:
-                waiting = part.ended and part.rejoin_until is not None and now < part.rejoin_until
-                if part.name == stream.name and waiting:
+                if part.name == stream.name and part.waiting:
                     part.rebind(stream)
                     recording.channel = stream.channel
                     log.info("stream %s records on into session %s", stream.id, recording.id)

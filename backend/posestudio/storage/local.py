@@ -11,8 +11,9 @@ import errno
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from posestudio.storage.base import StorageError, check_key
 
@@ -31,36 +32,30 @@ class LocalStorage:
         return self.root / check_key(key)
 
     def put(self, key: str, data: bytes) -> None:
+        self._publish(key, lambda handle: handle.write(data))
+
+    def put_file(self, key: str, path: Path) -> int:
+        with open(path, "rb") as source:
+            return self._publish(key, lambda handle: shutil.copyfileobj(source, handle, 1 << 20))
+
+    def _publish(self, key: str, write: Callable[[BinaryIO], object]) -> int:
+        """Write a temporary file beside the key with `write`, fsync it, rename it over the
+        key and fsync the directory: a reader sees the whole object or none. Its size."""
         path = self._path(key)
         temp = path.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}-{path.name}")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(temp, "wb") as handle:
-                handle.write(data)
+                write(handle)
                 handle.flush()
                 os.fsync(handle.fileno())
+                size = handle.tell()
             os.replace(temp, path)
             directory = os.open(path.parent, os.O_RDONLY)
             try:
                 os.fsync(directory)
             finally:
                 os.close(directory)
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-            raise StorageError(f"could not store {key}: {exc.strerror or exc}") from exc
-
-    def put_file(self, key: str, path: Path) -> int:
-        target = self._path(key)
-        temp = target.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}-{target.name}")
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "rb") as source, open(temp, "wb") as handle:
-                shutil.copyfileobj(source, handle, 1 << 20)
-                handle.flush()
-                os.fsync(handle.fileno())
-                size = handle.tell()
-            os.replace(temp, target)
         except OSError as exc:
             with contextlib.suppress(OSError):
                 temp.unlink()
@@ -117,7 +112,6 @@ class LocalStorage:
             except OSError as exc:
                 if exc.errno != errno.ENOTEMPTY or attempt == DELETE_ATTEMPTS - 1:
                     raise
-                count += sum(1 for _ in _files(base))
             else:
                 break
         return count
