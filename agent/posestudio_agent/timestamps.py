@@ -14,6 +14,7 @@ any "12.5 s" the answer cites inside the range the tools read.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from posestudio_agent.records import RelevantTimestamp
@@ -95,16 +96,8 @@ def session_timestamps(
             for event in data.get("events") or []:
                 reps += event["kind"] == "repetition"
                 found.append(_event_moment(event, reps))
-    for match in CITED_S.finditer(answer or ""):
-        ts = float(match.group(1))
-        for stream, first, last in windows:
-            if first <= ts <= last:
-                found.append(RelevantTimestamp(stream_id=stream, ts=ts, label="cited"))
-                break
-    unique: dict[float, RelevantTimestamp] = {}
-    for item in found:
-        unique.setdefault(item.ts, item)
-    return sorted(unique.values(), key=lambda t: (t.ts, t.stream_id))[:MAX_TIMESTAMPS]
+    found += _cited(CITED_S, answer, windows)
+    return _top(found, lambda t: t.ts)
 
 
 def relevant_timestamps(
@@ -123,13 +116,29 @@ def relevant_timestamps(
             found.extend(_from_stats(question, data))
             if data.get("first_ts") is not None and data.get("last_ts") is not None:
                 windows.append((str(data["stream_id"]), data["first_ts"], data["last_ts"]))
-    for match in CITED_MS.finditer(answer or ""):
+    found += _cited(CITED_MS, answer, windows)
+    return _top(found, lambda t: (t.stream_id, t.ts))
+
+
+def _cited(
+    pattern: re.Pattern[str], answer: str | None, windows: list[tuple[str, float, float]]
+) -> list[RelevantTimestamp]:
+    """The times the answer cites that fall inside a window the tools read."""
+    cited = []
+    for match in pattern.finditer(answer or ""):
         ts = float(match.group(1))
         for stream_id, first, last in windows:
             if first <= ts <= last:
-                found.append(RelevantTimestamp(stream_id=stream_id, ts=ts, label="cited"))
+                cited.append(RelevantTimestamp(stream_id=stream_id, ts=ts, label="cited"))
                 break
-    unique: dict[tuple[str, float], RelevantTimestamp] = {}
+    return cited
+
+
+def _top(
+    found: list[RelevantTimestamp], key: Callable[[RelevantTimestamp], Hashable]
+) -> list[RelevantTimestamp]:
+    """The first of each `key`, in time order, at most `MAX_TIMESTAMPS`."""
+    unique: dict[Hashable, RelevantTimestamp] = {}
     for item in found:
-        unique.setdefault((item.stream_id, item.ts), item)
+        unique.setdefault(key(item), item)
     return sorted(unique.values(), key=lambda t: (t.ts, t.stream_id))[:MAX_TIMESTAMPS]

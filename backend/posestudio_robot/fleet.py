@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from posestudio_core.errors import NotFound
-from posestudio_robot.models import ErrorBody, RobotCommand, RobotConfig, RobotResult
+from posestudio_robot.models import RobotCommand, RobotConfig, RobotResult
 from posestudio_robot.runner import DriverFactory, RobotRunner, Uplink
 from posestudio_robot.settings import RobotSettings
 
@@ -51,12 +51,7 @@ class Fleet:
         runner = self.runners.get(command.robot_id)
         if runner is None:
             error = NotFound(f"no robot {command.robot_id!r} on this service")
-            return RobotResult(
-                robot_id=command.robot_id,
-                seq=command.seq,
-                ok=False,
-                error=ErrorBody(code=error.code, message=error.message),
-            )
+            return RobotResult.refused(command.robot_id, command.seq, error.code, error.message)
         return await runner.handle(command)
 
     async def halt_all(self) -> None:

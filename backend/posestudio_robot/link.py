@@ -18,7 +18,6 @@ from posestudio_core.errors import BadRequest, validation_problems
 from posestudio_robot import __version__
 from posestudio_robot.fleet import Fleet
 from posestudio_robot.models import (
-    ErrorBody,
     RobotCommand,
     RobotConfig,
     RobotList,
@@ -149,11 +148,11 @@ class BackendLink:
             seq = data.get("seq", -1) if isinstance(data, dict) else -1
             error = BadRequest("robot_command does not validate")
             problems = validation_problems(exc.errors())
-            result = RobotResult(
-                robot_id=str(robot_id),
-                seq=seq if isinstance(seq, int) else -1,
-                ok=False,
-                error=ErrorBody(code=error.code, message=f"{error.message}: {problems}"[:500]),
+            result = RobotResult.refused(
+                str(robot_id),
+                seq if isinstance(seq, int) else -1,
+                error.code,
+                f"{error.message}: {problems}"[:500],
             )
             await self._emit("robot_result", result.model_dump(mode="json"))
             return

@@ -108,6 +108,12 @@ class RobotResult(BaseModel):
     clamped: Velocity | None = None
     error: ErrorBody | None = None
 
+    @classmethod
+    def refused(cls, robot_id: str, seq: int, code: str, message: str) -> RobotResult:
+        return cls(
+            robot_id=robot_id, seq=seq, ok=False, error=ErrorBody(code=code, message=message)
+        )
+
 
 class Battery(BaseModel):
     soc: float | None = None

@@ -21,7 +21,6 @@ from posestudio_robot.limits import limits_for
 from posestudio_robot.models import (
     Action,
     ClearEstop,
-    ErrorBody,
     Estop,
     Move,
     RobotCommand,
@@ -200,12 +199,7 @@ class RobotRunner:
         try:
             clamped = await self._handle(command)
         except PoseStudioError as exc:
-            return RobotResult(
-                robot_id=self.robot_id,
-                seq=command.seq,
-                ok=False,
-                error=ErrorBody(code=exc.code, message=exc.message),
-            )
+            return RobotResult.refused(self.robot_id, command.seq, exc.code, exc.message)
         return RobotResult(robot_id=self.robot_id, seq=command.seq, ok=True, clamped=clamped)
 
     def _connected_driver(self) -> Driver:

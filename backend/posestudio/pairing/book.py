@@ -121,13 +121,14 @@ class PairingBook:
 
     def authenticate(self, token: str) -> Principal | None:
         """The phone's principal for a live phone token, else None."""
+        key = digest(token)
         with self._lock:
-            found = self._tokens.get(digest(token))
+            found = self._tokens.get(key)
             if found is None:
                 return None
             principal, expires_at = found
             if expires_at <= self._clock():
-                del self._tokens[digest(token)]
+                del self._tokens[key]
                 return None
             return principal
 

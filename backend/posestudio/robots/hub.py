@@ -249,10 +249,13 @@ class RobotHub:
             "command": command,
         }
 
-    async def _send(self, state: RobotState, command: dict[str, Any], controller: str) -> int:
+    async def _send(
+        self, state: RobotState, command: dict[str, Any], controller: str, seq: int | None = None
+    ) -> int:
+        """Emit the command to the robot's service (`seq`: one already numbered); its seq."""
         if state.service is None:
             raise RobotOffline("the robot is offline", details={"robot_id": state.config.id})
-        seq = next(self._seq)
+        seq = next(self._seq) if seq is None else seq
         payload = self._command(state.config.id, seq, command, controller)
         if command["kind"] == "move":
             # Kept until its result says whether the envelope clamped it (bounded).
@@ -268,10 +271,8 @@ class RobotHub:
         seq = next(self._seq)
         self._results[(state.config.id, seq)] = future
         try:
-            if state.service is None:
-                raise RobotOffline("the robot is offline", details={"robot_id": state.config.id})
-            payload = self._command(state.config.id, seq, command, controller)
-            await self.sio.emit("robot_command", payload, to=state.service, namespace=NAMESPACE)
+            # Numbered and awaited before it goes: a quick `robot_result` is never missed.
+            await self._send(state, command, controller, seq)
             try:
                 result = await asyncio.wait_for(future, self.command_timeout_s)
             except TimeoutError:

@@ -177,12 +177,11 @@ class RobotsNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     async def _pose(
         self, principal: Principal, sid: str, request: PoseControlRequest
     ) -> dict[str, Any]:
+        # Only the lease holder turns pose control on or off (like every other control).
+        self.hub._held(self.hub.robot(request.robot_id), sid)
         if not request.on:
-            # Only the lease holder turns pose control off (like every other control).
-            self.hub._held(self.hub.robot(request.robot_id), sid)
             await self.control.unbind(request.stream_id, request.robot_id)
             return {"ok": True, "robot_id": request.robot_id, "on": False}
-        self.hub._held(self.hub.robot(request.robot_id), sid)
         stream = self.manager.get(request.stream_id)
         authorize(principal, Action.STREAM_READ, resource(stream))
         self.control.bind(stream.id, request.robot_id, sid)
