@@ -180,9 +180,13 @@ export class SkeletonScene {
       .setPositions(this.bonePositions)
       .setColors(this.boneColours);
     const matrix = new THREE.Matrix4();
+    // The joints as shown (mirrored like the view), for framing the body below.
+    const points: [number, number, number][] = [];
     for (let i = 0; i < NUM_LANDMARKS; i++) {
-      this.joints.setMatrixAt(i, matrix.makeTranslation(at(i)));
+      const joint = at(i);
+      this.joints.setMatrixAt(i, matrix.makeTranslation(joint));
       this.joints.setColorAt(i, tint(sideOf(i), world[i][3]));
+      points.push([mirrored ? -joint.x : joint.x, joint.y, joint.z]);
     }
     this.joints.instanceMatrix.needsUpdate = true;
     if (this.joints.instanceColor) this.joints.instanceColor.needsUpdate = true;
@@ -190,11 +194,6 @@ export class SkeletonScene {
     const lowest = Math.min(...FEET.map((i) => -world[i][1]));
     if (Number.isFinite(lowest)) this.floorY += (lowest - 0.01 - this.floorY) * 0.1;
     this.grid.position.y = this.floorY;
-    const points = Array.from(
-      { length: NUM_LANDMARKS },
-      (_, i) => at(i).toArray() as [number, number, number],
-    );
-    if (mirrored) for (const p of points) p[0] = -p[0];
     const sphere = bodySphere(points);
     if (Number.isFinite(sphere.radius) && sphere.radius > 0.05) {
       const centre = new THREE.Vector3(...sphere.centre);
@@ -241,11 +240,10 @@ export class SkeletonScene {
   bodyInView(): boolean {
     if (!this.group.visible) return false;
     this.camera.updateMatrixWorld();
+    const matrix = new THREE.Matrix4();
     const p = new THREE.Vector3();
     for (let i = 0; i < NUM_LANDMARKS; i++) {
-      this.joints
-        .getMatrixAt(i, new THREE.Matrix4())
-        .decompose(p, new THREE.Quaternion(), new THREE.Vector3());
+      p.setFromMatrixPosition(this.joints.getMatrixAt(i, matrix));
       p.x *= this.group.scale.x;
       p.project(this.camera);
       if (Math.abs(p.x) > 1 || Math.abs(p.y) > 1) return false;

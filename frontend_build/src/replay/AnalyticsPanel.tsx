@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { memo, useEffect, useRef } from "react";
 import { Sparkline } from "../components/Sparkline";
 import type { SessionAnalytics } from "./api";
 import { formatTime } from "./timeline";
@@ -8,7 +8,8 @@ import { formatTime } from "./timeline";
  * range of motion per joint as bars over 0–180°, the repetitions (each seeks), intensity
  * over time as a small line, and where the hips stood as a heatmap over a frame.
  */
-export function AnalyticsPanel({
+/** Memoised: the replay re-renders each display frame, this needs its props only. */
+export const AnalyticsPanel = memo(function AnalyticsPanel({
   analytics,
   frameUrl,
   aspect,
@@ -92,7 +93,7 @@ export function AnalyticsPanel({
       <Heatmap heatmap={analytics.heatmap} frameUrl={frameUrl} aspect={aspect} />
     </section>
   );
-}
+});
 
 function clampDeg(d: number): number {
   return Math.min(Math.max(d, 0), 180);

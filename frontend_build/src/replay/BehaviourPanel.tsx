@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { memo, useState } from "react";
 import { AccountError } from "../lib/account";
 import type { Behaviour } from "../lib/generated/protocol";
 import type { SessionsClient, SessionStream } from "./api";
@@ -6,7 +6,8 @@ import type { Span } from "./timeline";
 
 /** A robot behaviour from the range set with `[` and `]`: the person's leaning, turning
  * and gestures in it, as the "Drive with my pose" mode would have driven a robot. */
-export function BehaviourPanel({
+/** Memoised: the replay re-renders each display frame, this needs its props only. */
+export const BehaviourPanel = memo(function BehaviourPanel({
   client,
   sessionId,
   streams,
@@ -100,4 +101,4 @@ export function BehaviourPanel({
       )}
     </section>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { memo, useEffect, useState } from "react";
 import { openSocket } from "../lib/sockets";
 import type { ClipStatus, SessionStream } from "./api";
 import type { ClipFlow, ClipState } from "./clipFlow";
@@ -8,7 +8,8 @@ import { formatTime, type Span } from "./timeline";
  * A clip of the range set with `[` and `]`: which camera, overlay on or off, a progress
  * bar while it renders, then the clip inline, a download, and a share link to copy or revoke.
  */
-export function ClipPanel({
+/** Memoised: the replay re-renders each display frame, this needs its props only. */
+export const ClipPanel = memo(function ClipPanel({
   flow,
   sessionId,
   streams,
@@ -152,4 +153,4 @@ export function ClipPanel({
       )}
     </section>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { Suspense, lazy } from "react";
+import { lazy, memo, Suspense } from "react";
 import type { PoseSource } from "../lib/poseSource";
 import type { Session } from "./api";
 
@@ -6,7 +6,8 @@ const Pose3D = lazy(() => import("../components/Pose3D").then((m) => ({ default:
 const AvatarView = lazy(() => import("../components/AvatarView").then((m) => ({ default: m.AvatarView })));
 
 /** The replay's 3D view of one camera's poses (a choice when there are several), and the avatar. */
-export function Replay3D({
+/** Memoised: the replay re-renders each display frame, this needs its props only. */
+export const Replay3D = memo(function Replay3D({
   streams,
   source,
   chosen,
@@ -58,4 +59,4 @@ export function Replay3D({
       )}
     </div>
   );
-}
+});

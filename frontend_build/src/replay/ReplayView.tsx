@@ -161,6 +161,7 @@ function Replay({
   useEffect(() => {
     let frame = 0;
     let last: Shown = { t: -1, playing: false, speed: 1 };
+    let lastError: string | null = null; // set on the first tick: the effect may re-run
     const tick = () => {
       frame = requestAnimationFrame(tick);
       const now = performance.now();
@@ -173,7 +174,11 @@ function Replay({
         if (p.loader && f) p.loader.want(f.index, speed);
         failure ??= p.track.error ?? p.loader?.error ?? null;
       }
-      setLoadError(failure ? describeError(failure) : "");
+      const error = failure ? describeError(failure) : "";
+      if (error !== lastError) {
+        lastError = error;
+        setLoadError(error);
+      }
       // Paused, any move counts: a frame step can be shorter than a display frame, and the
       // annotation's time is the one shown.
       if (

@@ -88,10 +88,7 @@ export class PoseTrack {
         this.aborted++;
       }
     }
-    for (const w of this.wanted) {
-      if (this.inflight.size >= this.concurrency) break;
-      if (!this.windows.has(w) && !this.inflight.has(w)) this.start(w);
-    }
+    this.next();
     this.evict(t);
   }
 
@@ -120,7 +117,7 @@ export class PoseTrack {
     );
   }
 
-  /** Start the next wanted windows once a fetch is done. */
+  /** Start the wanted windows not loaded or loading, up to `concurrency` at once. */
   private next(): void {
     for (const w of this.wanted) {
       if (this.inflight.size >= this.concurrency) break;
@@ -174,8 +171,7 @@ export class PoseTrack {
     const times: number[] = [];
     for (const v of [w - 1, w, w + 1]) times.push(...(this.windows.get(v)?.times ?? []));
     if (times.length === 0) return t + delta / Math.max(fps, 1);
-    const next = stepFrame(times, t, delta);
-    return next;
+    return stepFrame(times, t, delta);
   }
 
   dispose(): void {

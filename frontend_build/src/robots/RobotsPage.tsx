@@ -44,15 +44,16 @@ export function RobotsPage({ backendUrl, token, subject, canControl }: Props) {
   const robot = state.robots.find((r) => r.id === selected) ?? state.robots[0] ?? null;
   const held = robot !== null && robot.controller === subject;
 
-  // Escape is the e-stop, wherever the focus is.
+  // Escape is the e-stop, wherever the focus is (bound per robot, not per telemetry update).
+  const robotId = robot?.id ?? null;
   useEffect(() => {
-    if (!canControl || robot === null) return;
+    if (!canControl || robotId === null) return;
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") void client.estop(robot.id);
+      if (e.key === "Escape") void client.estop(robotId);
     };
     addEventListener("keydown", onKey);
     return () => removeEventListener("keydown", onKey);
-  }, [client, robot, canControl]);
+  }, [client, robotId, canControl]);
 
   return (
     <main className="robots-page">
@@ -162,7 +163,9 @@ function Controls({
       (v, seq) => {
         client.drive(robot.id, v, seq);
         recorder.current.drive(v);
-        setVelocity(v);
+        // A new object each tick: keep the old one while it is the same, so a still robot
+        // re-renders nothing.
+        setVelocity((prev) => (prev.x === v.x && prev.y === v.y && prev.z === v.z ? prev : v));
       },
       () => combine(keysVelocity(keys.current, limits), readGamepad(limits)),
     );
