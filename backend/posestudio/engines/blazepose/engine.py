@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -20,6 +21,8 @@ from posestudio.engines.blazepose.graph import Pipeline, Settings, Track
 from posestudio.protocol import Person
 
 KEY = "blazepose"
+DETECTOR_FILE = "pose_detection.tflite"
+LANDMARK_FILE = "pose_landmark_full.tflite"
 
 
 class BlazePoseConfig(BaseModel):
@@ -38,6 +41,14 @@ class BlazePoseConfig(BaseModel):
     static_image_mode: bool = False
     jpeg_on_gpu: bool = True
     """On CUDA, decode the batch's JPEG frames with nvJPEG (torchvision) on the GPU."""
+    net_batch: int | None = Field(None, ge=1, le=1024)
+    """Images per net call. Default: the whole batch on CUDA; one at a time on the CPU,
+    where the landmark net costs 65 % more per image in a batch of eight than alone
+    (docs/benchmarks.md), so the CPU batches everything but the nets."""
+    models_dir: Path | None = None
+    """A directory holding `pose_detection.tflite` and `pose_landmark_full.tflite` as the
+    mediapipe 0.10.21 wheel ships them (the GPU check carries such copies to a host without
+    mediapipe); default: read from the installed wheel."""
 
 
 def pick_device(setting: str) -> str:
@@ -70,7 +81,14 @@ class BlazePoseEngine(BatchPoseEngine[Track]):
         if self.config.threads:
             torch.set_num_threads(self.config.threads)
         dtype = torch.float16 if self.device == "cuda" and self.config.half else torch.float32
-        self.pipeline = Pipeline(detector_net(), landmark_net(), torch.device(self.device), dtype)
+        models = self.config.models_dir
+        self.pipeline = Pipeline(
+            detector_net(models / DETECTOR_FILE if models else None),
+            landmark_net(models / LANDMARK_FILE if models else None),
+            torch.device(self.device),
+            dtype,
+            net_batch=self.config.net_batch or (0 if self.device == "cuda" else 1),
+        )
         self.settings = Settings(
             min_detection_confidence=self.config.min_detection_confidence,
             min_tracking_confidence=self.config.min_tracking_confidence,

@@ -18,6 +18,7 @@ the protocol) the GPU machine lacks.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import json
 import platform
@@ -254,10 +255,129 @@ def device_decode_parity(assets: Path, device: str, jpegs: list[bytes]) -> dict[
     return {"frames": len(jpegs), "found_gpu_cpu": found, "max_px": max(diffs, default=None)}
 
 
-def measure(assets: Path, device: str, out: Path, quick: bool) -> dict[str, Any]:
+SERVED_STREAMS = (1, 10, 50, 100, 200)
+
+
+def served(
+    assets: Path, device: str, jpegs: list[bytes], counts: list[int], seconds: float, **config: Any
+) -> list[dict[str, Any]]:
+    """The server's own part at each stream count: the real stream manager, batch
+    scheduler and engine (`posestudio.bench.inprocess`), streams of 720p JPEGs at 10 FPS."""
+    import asyncio
+    from dataclasses import asdict
+
+    import torch
+
+    from posestudio.bench.inprocess import load_settings, run_load
+    from posestudio.engines import EngineRegistry
+    from posestudio.engines.blazepose.engine import BlazePoseConfig, BlazePoseEngine
+
+    cuda = device == "cuda"
+    settings = load_settings(
+        "blazepose", workers=4 if cuda else 2, max_batch=64 if cuda else 8, max_wait_ms=2.0
+    )
+    engine_config = BlazePoseConfig(
+        device=device, models_dir=assets, threads=0 if cuda else 1, **config
+    )
+    registry = EngineRegistry(
+        {"blazepose": (lambda: BlazePoseEngine(engine_config), "blazepose")}, max_idle=1
+    )
+    registry.load("blazepose")
+
+    def gpu_peak(reset: bool) -> float | None:
+        if not cuda:
+            return None
+        if reset:
+            torch.cuda.reset_peak_memory_stats()
+            return None
+        return round(torch.cuda.max_memory_allocated() / 2**20, 1)
+
+    rows = []
+    try:
+        for n in counts:
+            row = asyncio.run(
+                run_load(
+                    settings,
+                    registry,
+                    jpegs,
+                    streams=n,
+                    fps=10.0,
+                    seconds=seconds,
+                    warmup=min(3.0, seconds),
+                    gpu_peak=gpu_peak,
+                )
+            )
+            rows.append({**asdict(row), **{k: v for k, v in config.items()}})
+            print("served", json.dumps(rows[-1]), flush=True)
+    finally:
+        registry.close()
+    return rows
+
+
+def graphs(
+    assets: Path, sizes: list[int], seconds: float, compile_too: bool
+) -> list[dict[str, Any]]:
+    """Whether CUDA graphs (and `torch.compile`) pay: the fp16 landmark net per batch, eager
+    against one captured graph replayed, and compiled, with the outputs' largest difference."""
+    import torch
+
+    from posestudio.engines.blazepose.modules import landmark_net
+
+    net = landmark_net(assets / "pose_landmark_full.tflite").to("cuda", torch.float16)
+
+    def per_call(fn: Any) -> float:
+        fn()
+        torch.cuda.synchronize()
+        calls, started = 0, time.perf_counter()
+        while time.perf_counter() - started < seconds or calls < 3:
+            fn()
+            calls += 1
+        torch.cuda.synchronize()
+        return (time.perf_counter() - started) / calls * 1000
+
+    rows = []
+    compiled = torch.compile(net) if compile_too else None
+    for n in sizes:
+        x = torch.rand(n, 256, 256, 3, device="cuda", dtype=torch.float16)
+        with torch.inference_mode():
+            eager_ms = per_call(functools.partial(net, x))
+            reference = net(x)
+            side = torch.cuda.Stream()  # type: ignore[no-untyped-call]
+            side.wait_stream(torch.cuda.current_stream())
+            with torch.cuda.stream(side):
+                for _ in range(3):
+                    net(x)
+            torch.cuda.current_stream().wait_stream(side)
+            graph = torch.cuda.CUDAGraph()
+            with torch.cuda.graph(graph):
+                captured = net(x)
+            graph_ms = per_call(graph.replay)
+            graph_diff = max(
+                float((a - b).abs().max()) for a, b in zip(captured, reference, strict=True)
+            )
+            row: dict[str, Any] = {
+                "batch": n,
+                "eager_ms": round(eager_ms, 3),
+                "graph_ms": round(graph_ms, 3),
+                "graph_max_diff": graph_diff,
+            }
+            if compiled is not None:
+                started = time.perf_counter()
+                compiled(x)
+                row["compile_s"] = round(time.perf_counter() - started, 1)
+                row["compiled_ms"] = round(per_call(functools.partial(compiled, x)), 3)
+        rows.append(row)
+        print("graphs", json.dumps(row), flush=True)
+    return rows
+
+
+def measure(assets: Path, device: str, out: Path, quick: bool, budget_s: float) -> dict[str, Any]:
+    """Every stage in turn, the report rewritten after each, so a timeout loses only the
+    stage it stopped; a stage that would not fit in what is left of `budget_s` is skipped."""
     import cv2
     import torch
 
+    started = time.monotonic()
     if device == "cpu":
         torch.set_num_threads(1)  # torch's threads spin against each other on shared cores
     hd = read_video(assets / "video.mp4", size=(1280, 720))[:8]
@@ -274,41 +394,83 @@ def measure(assets: Path, device: str, out: Path, quick: bool) -> dict[str, Any]
         "gpu": torch.cuda.get_device_name(0) if device == "cuda" else platform.processor(),
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
+        "skipped": [],
     }
-    for half in [False, True] if device == "cuda" else [False]:
-        key = "fp16" if half else "fp32"
-        report[f"parity_{key}"] = parity(assets, device, half, 24 if quick else None)
-        print(key, json.dumps(report[f"parity_{key}"]), flush=True)
-        report[f"throughput_{key}"] = throughput(assets, device, half, hd[0], sizes, seconds)
-        print(key, json.dumps(report[f"throughput_{key}"]), flush=True)
-    report["decode"] = decode_rate(device, jpegs * 8, 32, seconds)
-    if device == "cuda":
-        report["device_decode"] = device_decode_parity(assets, device, jpegs)
-        print("device decode", json.dumps(report["device_decode"]), flush=True)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "gpu-check.json").write_text(json.dumps(report, indent=2))
-    (out / "gpu-check.md").write_text(markdown(report))
+
+    def save() -> None:
+        (out / "gpu-check.json").write_text(json.dumps(report, indent=2))
+        (out / "gpu-check.md").write_text(markdown(report))
+
+    def stage(key: str, needs_s: float, run: Any) -> None:
+        if time.monotonic() - started + needs_s > budget_s:
+            report["skipped"].append(key)
+            print("skipped", key, flush=True)
+            return
+        try:
+            report[key] = run()
+        except Exception as exc:  # one stage's failure is a figure too; the others go on
+            report[key] = {"error": f"{type(exc).__name__}: {exc}"}
+        print(key, json.dumps(report[key]), flush=True)
+        save()
+
+    cuda = device == "cuda"
+    for half in [False, True] if cuda else [False]:
+        key = "fp16" if half else "fp32"
+        stage(f"parity_{key}", 20, lambda h=half: parity(assets, device, h, 24 if quick else None))
+        stage(
+            f"throughput_{key}",
+            30,
+            lambda h=half: throughput(assets, device, h, hd[0], sizes, seconds),
+        )
+    stage("decode", 10, lambda: decode_rate(device, jpegs * 8, 32, seconds))
+    if cuda:
+        stage("device_decode", 10, lambda: device_decode_parity(assets, device, jpegs))
+    counts = [1, 4] if quick else list(SERVED_STREAMS)
+    served_s = 2.0 if quick else 8.0
+    stage("served", 12 * len(counts), lambda: served(assets, device, jpegs, counts, served_s))
+    if cuda:
+        stage("graphs", 30, lambda: graphs(assets, sizes, seconds / 2, compile_too=False))
+        stage(
+            "served_cpu_decode",
+            15,
+            lambda: served(assets, device, jpegs, [100], served_s, jpeg_on_gpu=False),
+        )
+        stage("compiled", 150, lambda: graphs(assets, [sizes[-1]], seconds / 2, compile_too=True))
+    save()
     return report
 
 
+def _failed(value: Any) -> bool:
+    return isinstance(value, dict) and "error" in value
+
+
 def markdown(report: dict[str, Any]) -> str:
+    """The report as docs/benchmarks.md takes it; a failed stage shows its error."""
     lines = [f"device: {report['device']} ({report['gpu']}), torch {report['torch']}", ""]
+    for key, value in report.items():
+        if _failed(value):
+            lines.append(f"- {key} failed: {value['error']}")
+    if report.get("skipped"):
+        lines.append(f"- skipped for time: {', '.join(report['skipped'])}")
     for key in ("fp32", "fp16"):
-        if f"parity_{key}" not in report:
+        p = report.get(f"parity_{key}")
+        if p is not None and not _failed(p):
+            lines.append(
+                f"- parity {key}: static median {p['static']['median_pct']:.4f} % max "
+                f"{p['static']['max_pct']:.3f} %; tracking median "
+                f"{p['tracking']['median_pct']:.3f} % p95 {p['tracking']['p95_pct']:.3f} % "
+                f"({p['tracking']['frames_disagreeing']} frames disagree)"
+            )
+        rows = report.get(f"throughput_{key}")
+        if rows is None or _failed(rows):
             continue
-        p = report[f"parity_{key}"]
-        lines.append(
-            f"- parity {key}: static median {p['static']['median_pct']:.4f} % max "
-            f"{p['static']['max_pct']:.3f} %; tracking median "
-            f"{p['tracking']['median_pct']:.3f} % p95 {p['tracking']['p95_pct']:.3f} % "
-            f"({p['tracking']['frames_disagreeing']} frames disagree)"
-        )
         lines += [
             "",
             f"| {key} streams | poses/s | ms/landmark batch | ms/detector batch | GPU MiB |",
             "|---:|---:|---:|---:|---:|",
         ]
-        for row in report[f"throughput_{key}"]:
+        for row in rows:
             mib = "-" if row["gpu_peak_mib"] is None else f"{row['gpu_peak_mib']:.0f}"
             lines.append(
                 f"| {row['streams']} | {row['poses_per_s']:.1f} "
@@ -316,17 +478,44 @@ def markdown(report: dict[str, Any]) -> str:
                 f"| {row['ms_per_detector_batch']:.2f} | {mib} |"
             )
         lines.append("")
-    d = report["decode"]
-    lines.append(f"- JPEG 720p decode: OpenCV {d['cpu_opencv_per_s']:.0f}/s on one core")
-    if "nvjpeg_per_s" in d:
-        lines.append(f"- nvJPEG: {d['nvjpeg_per_s']:.0f}/s in batches of {d['nvjpeg_batch']}")
-    if "device_decode" in report:
-        dd = report["device_decode"]
+    d = report.get("decode")
+    if d is not None and not _failed(d):
+        lines.append(f"- JPEG 720p decode: OpenCV {d['cpu_opencv_per_s']:.0f}/s on one core")
+        if "nvjpeg_per_s" in d:
+            lines.append(f"- nvJPEG: {d['nvjpeg_per_s']:.0f}/s in batches of {d['nvjpeg_batch']}")
+    dd = report.get("device_decode")
+    if dd is not None and not _failed(dd):
         lines.append(
             f"- nvJPEG into the pipeline against OpenCV's decode: persons found "
             f"{dd['found_gpu_cpu']} of {dd['frames']}, "
             f"landmarks differ by {dd['max_px']} px at most"
         )
+    for key in ("served", "served_cpu_decode"):
+        rows = report.get(key)
+        if rows is None or _failed(rows):
+            continue
+        from posestudio.bench.inprocess import LoadRow
+        from posestudio.bench.inprocess import markdown as load_table
+
+        fields = set(LoadRow.__dataclass_fields__)
+        title = "720p streams at 10 FPS" + (", JPEGs decoded on the CPU" if "cpu" in key else "")
+        lines += ["", f"{key}: {title}", ""]
+        lines.append(
+            load_table([LoadRow(**{k: v for k, v in r.items() if k in fields}) for r in rows])
+        )
+    for key in ("graphs", "compiled"):
+        rows = report.get(key)
+        if rows is None or _failed(rows):
+            continue
+        lines += ["", f"{key}: the fp16 landmark net, ms per batch", ""]
+        lines.append("| batch | eager | CUDA graph | compiled | compile s | graph max diff |")
+        lines.append("|---:|---:|---:|---:|---:|---:|")
+        for r in rows:
+            lines.append(
+                f"| {r['batch']} | {r['eager_ms']} | {r['graph_ms']} | "
+                f"{r.get('compiled_ms', '-')} | {r.get('compile_s', '-')} | "
+                f"{r['graph_max_diff']:.2g} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -340,12 +529,13 @@ def main() -> None:
     meas.add_argument("--device", choices=["cpu", "cuda"], default="cuda")
     meas.add_argument("--out", type=Path, required=True)
     meas.add_argument("--quick", action="store_true", help="few frames, short timings")
+    meas.add_argument("--budget", type=float, default=420.0, help="seconds for every stage")
     args = parser.parse_args()
     _bare_packages()
     if args.command == "prepare":
         prepare(args.assets)
     else:
-        print(markdown(measure(args.assets, args.device, args.out, args.quick)))
+        print(markdown(measure(args.assets, args.device, args.out, args.quick, args.budget)))
 
 
 if __name__ == "__main__":

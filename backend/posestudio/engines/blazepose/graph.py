@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from posestudio.engines.blazepose.crop import Rect, inverse_map, letterbox_rect, warp
+from posestudio.engines.blazepose.crop import Rect, inverse_map, letterbox_rect, warp_batch
 from posestudio.engines.blazepose.filters import (
     AUXILIARY,
     LANDMARKS,
@@ -181,28 +181,40 @@ class Pipeline:
     """The two nets on one device and dtype, run for a batch of (track, frame) pairs."""
 
     def __init__(
-        self, detector: OpGraph, landmark: OpGraph, device: torch.device, dtype: torch.dtype
+        self,
+        detector: OpGraph,
+        landmark: OpGraph,
+        device: torch.device,
+        dtype: torch.dtype,
+        net_batch: int = 0,
     ) -> None:
         self.detector = detector.to(device=device, dtype=dtype)
         self.landmark = landmark.to(device=device, dtype=dtype)
         self.device = device
         self.dtype = dtype
+        self.net_batch = net_batch
+        """Images per net call (0: the whole batch in one)."""
         self.anchors = ssd_anchors()
 
-    def _net(self, net: OpGraph, crops: list[torch.Tensor], lo: float) -> list[torch.Tensor]:
-        batch = torch.stack(crops).to(torch.float32)
-        batch = batch * ((1.0 - lo) / 255.0) + lo
+    def _net(self, net: OpGraph, crops: torch.Tensor, lo: float) -> list[torch.Tensor]:
+        """(B, S, S, 3) uint8 crops scaled to [lo, 1] through `net` (in calls of at most
+        `net_batch` images), outputs in float32."""
+        batch = (crops.to(torch.float32) * ((1.0 - lo) / 255.0) + lo).to(self.dtype)
+        step = self.net_batch or len(batch)
         with torch.inference_mode():
-            outs = net(batch.to(self.dtype))
-        return [o.float() for o in outs]
+            parts = [net(batch[i : i + step]) for i in range(0, len(batch), step)]
+        if len(parts) == 1:
+            return [o.float() for o in parts[0]]
+        return [torch.cat(outs).float() for outs in zip(*parts, strict=True)]
 
     def detect(self, frames: list[torch.Tensor], min_score: float) -> list[Rect | None]:
-        crops, pads = [], []
+        inverses, pads = [], []
         for image in frames:
             h, w = image.shape[:2]
             rect, pad = letterbox_rect(w, h)
-            crops.append(warp(image, inverse_map(rect, w, h, DETECTOR_SIZE), DETECTOR_SIZE, False))
+            inverses.append(inverse_map(rect, w, h, DETECTOR_SIZE))
             pads.append(pad)
+        crops = warp_batch(frames, inverses, DETECTOR_SIZE, False)
         boxes, scores = (t.cpu().numpy() for t in self._net(self.detector, crops, -1.0))
         rois: list[Rect | None] = []
         for i, image in enumerate(frames):
@@ -222,10 +234,11 @@ class Pipeline:
         self, frames: list[torch.Tensor], rois: list[Rect]
     ) -> list[tuple[float, np.ndarray, np.ndarray]]:
         """Per frame: pose flag, (39, 5) image landmarks (sigmoid scores), (39, 3) world."""
-        crops = []
-        for image, roi in zip(frames, rois, strict=True):
-            h, w = image.shape[:2]
-            crops.append(warp(image, inverse_map(roi, w, h, LANDMARK_SIZE), LANDMARK_SIZE, True))
+        inverses = [
+            inverse_map(roi, int(image.shape[1]), int(image.shape[0]), LANDMARK_SIZE)
+            for image, roi in zip(frames, rois, strict=True)
+        ]
+        crops = warp_batch(frames, inverses, LANDMARK_SIZE, True)
         raw, flag, heatmap, world = self._net(self.landmark, crops, 0.0)
         lms = raw.reshape(len(frames), -1, 5).clone()
         lms[..., :3] /= LANDMARK_SIZE

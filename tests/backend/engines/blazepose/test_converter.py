@@ -13,7 +13,14 @@ from posestudio.engines.blazepose.converter import (
     mediapipe_model,
     read_tflite,
 )
-from posestudio.engines.blazepose.crop import Rect, inverse_map, letterbox_rect, warp
+from posestudio.engines.blazepose.crop import (
+    Rect,
+    inverse_map,
+    letterbox_rect,
+    warp,
+    warp_batch,
+    warp_tensors,
+)
 from posestudio.engines.blazepose.modules import DETECTOR_OUTPUTS, LANDMARK_OUTPUTS
 from tests.backend.engines.blazepose.conftest import Nets
 
@@ -114,5 +121,39 @@ def test_crops_are_bit_exact_with_opencv(video: list[np.ndarray], replicate: boo
         ref = cv2.warpPerspective(
             rgb, matrix, (256, 256), flags=cv2.INTER_LINEAR, borderMode=border
         )
-        ours = warp(torch.from_numpy(rgb), inverse_map(rect, w, h, 256), 256, replicate)
+        inverse = inverse_map(rect, w, h, 256)
+        # The tensor warp (the GPU's path), run here on the CPU, and the CPU's own path.
+        ours = warp_tensors([torch.from_numpy(rgb)], [inverse], 256, replicate)[0]
         assert np.array_equal(ours.numpy(), ref)
+        assert np.array_equal(warp(torch.from_numpy(rgb), inverse, 256, replicate).numpy(), ref)
+
+
+@pytest.mark.parametrize("replicate", [True, False])
+def test_a_batch_of_different_sizes_crops_each_image_as_opencv_does(
+    video: list[np.ndarray], replicate: bool
+) -> None:
+    import cv2
+
+    images = [video[10], cv2.resize(video[40], (320, 200)), video[70][:100, :150].copy()]
+    rects = [
+        Rect(0.5, 0.5, 0.7, 0.9, 0.3),
+        Rect(0.3, 0.6, 1.5, 1.8, -2.0),
+        Rect(0.9, 0.1, 0.5, 0.5, 1.0),
+    ]
+    inverses = [
+        inverse_map(rect, rgb.shape[1], rgb.shape[0], 256)
+        for rgb, rect in zip(images, rects, strict=True)
+    ]
+    tensors = [torch.from_numpy(rgb) for rgb in images]
+    crops = warp_tensors(tensors, inverses, 256, replicate)
+    assert torch.equal(crops, warp_batch(tensors, inverses, 256, replicate))
+    border = cv2.BORDER_REPLICATE if replicate else cv2.BORDER_CONSTANT
+    for rgb, inverse, crop in zip(images, inverses, crops, strict=True):
+        ref = cv2.warpPerspective(
+            rgb,
+            inverse,
+            (256, 256),
+            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+            borderMode=border,
+        )
+        assert np.array_equal(crop.numpy(), ref)

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from posestudio.engines.blazepose.crop import Rect
 from posestudio.engines.blazepose.graph import Pipeline, Settings, Track
-from tests.backend.engines.blazepose.conftest import STATIC_FRAMES, TRACK_FRAMES, error_percent
+from tests.backend.engines.blazepose.conftest import (
+    STATIC_FRAMES,
+    TRACK_FRAMES,
+    Nets,
+    error_percent,
+)
 
 
 def test_static_mode_matches_mediapipe_on_every_frame(
@@ -46,10 +52,15 @@ def test_tracking_matches_mediapipe_over_the_video(
     assert detections == 1  # detected once, then tracked from its own landmarks
 
 
+@pytest.mark.parametrize("net_batch", [0, 2])
 def test_a_batch_of_streams_equals_each_stream_alone(
-    pipeline: Pipeline, video: list[np.ndarray]
+    pipeline: Pipeline, nets: Nets, video: list[np.ndarray], net_batch: int
 ) -> None:
-    """Three streams at different points of the video, batched, as if each ran alone."""
+    """Three streams at different points of the video, batched (the nets in one call, or
+    in calls of two), as if each ran alone."""
+    batched = Pipeline(
+        nets.detector, nets.landmark, torch.device("cpu"), torch.float32, net_batch=net_batch
+    )
     starts = [0, 40, 80]
     alone = [Track() for _ in starts]
     together = [Track() for _ in starts]
@@ -62,7 +73,7 @@ def test_a_batch_of_streams_equals_each_stream_alone(
             pipeline.run([(t, torch.from_numpy(f))], settings)[0]
             for t, f in zip(alone, frames, strict=True)
         ]
-        batch = pipeline.run(
+        batch = batched.run(
             [(t, torch.from_numpy(f)) for t, f in zip(together, frames, strict=True)], settings
         )
         for one, many in zip(single, batch, strict=True):
