@@ -69,6 +69,10 @@ class BatchPoseEngine(PoseEngine, Generic[S]):
     """Whether `decode_jpegs` decodes JPEG frames on the engine's device (nvJPEG on a
     GPU): the scheduler then hands it a batch's JPEGs, whose pixels never pass through
     the CPU, and `infer_batch` gets its device images instead of arrays."""
+    batches_in_flight: int = 1
+    """How many batches (of different streams) `infer_batch` may run at once, each in a
+    worker thread of its own; the scheduler takes at most one per worker. More than one
+    suits an engine whose calls do not share a device: a CPU engine on one core per call."""
 
     @abstractmethod
     def new_state(self) -> S:

@@ -5,6 +5,11 @@ Streams with a frame in their slot queue up in arrival order. A batch starts whe
 whichever comes first; it then takes a worker permit and the newest frame of up to
 `max_batch` streams, and runs decode → `infer_batch` → each stream's stages in one
 worker thread. Each stream's tracking state (`BatchPoseEngine.new_state`) stays its own.
+
+Up to `in_flight` batches run at once (the engine's `batches_in_flight`, at most one per
+worker), never two holding the same stream: a stream whose frame is in a batch waits in
+the queue, and goes into the next batch formed after its own has finished, so each
+stream's frames are served one at a time and in order.
 """
 
 from __future__ import annotations
@@ -55,6 +60,8 @@ class BatchScheduler:
         self.max_wait = max(0.0, max_wait)
         self.sizes = sizes
         """Streams per batch (`pose_batch_size`)."""
+        self.in_flight = max(1, min(engine.batches_in_flight, workers.count))
+        """Batches that may run at once."""
         self._registry = registry
         self._workers = workers
         self._work = work
@@ -64,11 +71,15 @@ class BatchScheduler:
         self._since = 0.0
         self._arrived = asyncio.Event()
         self._in_hand: set[Stream] = set()
-        self._batch_done = asyncio.Event()
-        self._batch_done.set()
+        """Streams whose frame is in a running batch."""
+        self._freed = asyncio.Event()
+        """Set whenever a batch finishes."""
+        self._slots = asyncio.Semaphore(self.in_flight)
+        self._batches: set[asyncio.Task[None]] = set()
         self._loop_task: asyncio.Task[None] | None = None
-        # One batch at a time, of up to `max_batch` frames: credits at each stream's turn.
-        self.turns = Turns(self.max_batch)
+        # `in_flight` batches at a time, of up to `max_batch` frames: credits at each
+        # stream's turn.
+        self.turns = Turns(self.max_batch * self.in_flight)
         self.device_decode_faults = 0
         """Frames the device decoder refused and the CPU decoded (a device fault, not the
         frame's)."""
@@ -94,7 +105,8 @@ class BatchScheduler:
             self._queued.discard(stream)
             self._queue.remove(stream)
         while stream in self._in_hand:
-            await self._batch_done.wait()
+            self._freed.clear()
+            await self._freed.wait()
         if stream.track is not None:
             track, stream.track = stream.track, None
             await asyncio.to_thread(self.engine.release_state, track)
@@ -106,14 +118,20 @@ class BatchScheduler:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._loop_task
             self._loop_task = None
+        # A running batch's thread cannot be stopped: the engine goes back after it.
+        await asyncio.gather(*self._batches, return_exceptions=True)
         await asyncio.to_thread(self._registry.release, self.engine_name, self.engine)
+
+    def _ready_count(self) -> int:
+        """Queued streams that a batch could take now (not in a running batch)."""
+        return len(self._queue) - len(self._queued & self._in_hand)
 
     async def _gather(self) -> None:
         """Wait until a batch is due: full, or the first waiter has waited `max_wait`."""
         while not self._queue:
             self._arrived.clear()
             await self._arrived.wait()
-        while len(self._queue) < self.max_batch:
+        while self._ready_count() < self.max_batch:
             remaining = self._since + self.max_wait - time.monotonic()
             if remaining <= 0:
                 return
@@ -121,42 +139,69 @@ class BatchScheduler:
             await wait_event(self._arrived, remaining)
 
     def _take(self) -> list[tuple[Stream, Frame]]:
+        """Up to `max_batch` queued streams' frames, in queue order; a stream in a running
+        batch keeps its place for the next."""
         items: list[tuple[Stream, Frame]] = []
+        kept: list[Stream] = []
         while self._queue and len(items) < self.max_batch:
             stream = self._queue.popleft()
+            if stream in self._in_hand:
+                kept.append(stream)
+                continue
             self._queued.discard(stream)
             frame = stream.take()
             if frame is not None and stream.state is StreamState.RUNNING:
                 items.append((stream, frame))
+        self._queue.extendleft(reversed(kept))
         if self._queue:
             self._since = time.monotonic()
         return items
 
     async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
         while True:
             await self._gather()
-            async with self._workers.permits:
-                items = self._take()
-                if not items:
-                    continue
-                self._in_hand = {stream for stream, _ in items}
-                self._batch_done.clear()
-                try:
-                    outcomes = await loop.run_in_executor(
-                        self._workers.executor, self._process, items
-                    )
-                except Exception as exc:  # infer_batch failed: every frame in it did
-                    outcomes = [exc] * len(items)
-                finally:
-                    self._in_hand = set()
-                    self._batch_done.set()
+            await self._slots.acquire()
+            try:
+                await self._workers.permits.acquire()
+            except BaseException:  # cancelled (closing): the slot is not kept
+                self._slots.release()
+                raise
+            items = self._take()
+            if not items:
+                self._workers.permits.release()
+                self._slots.release()
+                if self._queue:  # every queued stream is in a running batch
+                    self._freed.clear()
+                    await self._freed.wait()
+                continue
+            self._in_hand.update(stream for stream, _ in items)
+            task = asyncio.create_task(self._batch(items), name=f"batch-{self.engine_name}")
+            self._batches.add(task)
+            task.add_done_callback(self._batches.discard)
+
+    async def _batch(self, items: list[tuple[Stream, Frame]]) -> None:
+        """One batch in a worker, then its results published. Its slot is free only once
+        they are, so with one batch in flight the next is formed after the grants that
+        these results release (the credits' timing relies on it)."""
+        loop = asyncio.get_running_loop()
+        try:
+            try:
+                outcomes = await loop.run_in_executor(self._workers.executor, self._process, items)
+            except Exception as exc:  # infer_batch failed: every frame in it did
+                outcomes = [exc] * len(items)
+            finally:
+                self._in_hand.difference_update(stream for stream, _ in items)
+                self._workers.permits.release()
+                self._freed.set()
+                self._arrived.set()  # its streams, if queued meanwhile, are ready now
             self.sizes.observe(len(items))
             for (stream, _), outcome in zip(items, outcomes, strict=True):
                 if isinstance(outcome, PoseResult):
                     await self._outlet.result(stream, outcome)
                 else:
                     await report_failure(self._outlet, stream, outcome)
+        finally:
+            self._slots.release()
 
     def _process(self, items: list[tuple[Stream, Frame]]) -> list[Outcome]:
         """Worker thread: decode each frame, infer them all in one call, then each's stages.

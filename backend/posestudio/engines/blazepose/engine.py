@@ -8,8 +8,10 @@ with nvJPEG (torchvision, imported only on that path).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -23,6 +25,8 @@ from posestudio.protocol import Person
 KEY = "blazepose"
 DETECTOR_FILE = "pose_detection.tflite"
 LANDMARK_FILE = "pose_landmark_full.tflite"
+CPU_BATCHES_IN_FLIGHT = 64
+"""On the CPU: as many batches at once as the server has workers (the scheduler's cap)."""
 
 
 class BlazePoseConfig(BaseModel):
@@ -96,8 +100,14 @@ class BlazePoseEngine(BatchPoseEngine[Track]):
             static_image_mode=self.config.static_image_mode,
         )
         self.decodes_on_device = self.device == "cuda" and self.config.jpeg_on_gpu
-        # One batch at a time: the nets and the device are shared by every stream.
-        self._lock = threading.Lock()
+        # On CUDA one batch at a time on the device (a second one in flight decodes and
+        # finishes its stages meanwhile); on the CPU, with one torch thread per call, a
+        # batch per worker thread, each on a core of its own.
+        cpu_parallel = self.device == "cpu" and self.config.threads == 1
+        self.batches_in_flight = CPU_BATCHES_IN_FLIGHT if cpu_parallel else 2
+        self._lock: AbstractContextManager[object] = (
+            contextlib.nullcontext() if cpu_parallel else threading.Lock()
+        )
 
     def new_state(self) -> Track:
         return Track()
