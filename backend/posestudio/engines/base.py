@@ -73,6 +73,9 @@ class BatchPoseEngine(PoseEngine, Generic[S]):
     """How many batches (of different streams) `infer_batch` may run at once, each in a
     worker thread of its own; the scheduler takes at most one per worker. More than one
     suits an engine whose calls do not share a device: a CPU engine on one core per call."""
+    max_batch: int | None = None
+    """The engine's own cap on a batch, below the `batch_max_size` setting (None: the
+    setting's): an engine that gains nothing from larger batches keeps its latency."""
 
     @abstractmethod
     def new_state(self) -> S:

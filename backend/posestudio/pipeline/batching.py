@@ -56,7 +56,7 @@ class BatchScheduler:
     ) -> None:
         self.engine_name = engine_name
         self.engine = engine
-        self.max_batch = max(1, max_batch)
+        self.max_batch = max(1, min(max_batch, engine.max_batch or max_batch))
         self.max_wait = max(0.0, max_wait)
         self.sizes = sizes
         """Streams per batch (`pose_batch_size`)."""

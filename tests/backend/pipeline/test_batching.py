@@ -91,3 +91,25 @@ async def test_batches_run_at_once_and_never_share_a_stream(in_flight: int) -> N
     assert row.errors == 0 and row.poses > 0
     assert engine.overlaps == 0
     assert engine.most_active == in_flight
+
+
+async def test_the_engines_own_cap_bounds_a_batch_below_the_setting() -> None:
+    engine = OverlapEngine(1)
+    engine.max_batch = 2
+    registry = EngineRegistry({"overlap": (lambda: engine, "test")}, max_idle=1)
+    registry.load("overlap")
+    # The setting allows 8 and the wait outlasts the run: only the engine's cap of 2
+    # makes a batch due.
+    settings = load_settings("overlap", workers=1, max_batch=8, max_wait_ms=5000)
+    row = await run_load(
+        settings,
+        registry,
+        video_jpegs(320, 240)[:4],
+        streams=5,
+        fps=FPS,
+        seconds=0.5,
+        warmup=0.1,
+    )
+    registry.close()
+    assert row.errors == 0 and row.batches > 0
+    assert row.batch_mean == 2

@@ -27,6 +27,7 @@ DETECTOR_FILE = "pose_detection.tflite"
 LANDMARK_FILE = "pose_landmark_full.tflite"
 CPU_BATCHES_IN_FLIGHT = 64
 """On the CPU: as many batches at once as the server has workers (the scheduler's cap)."""
+CPU_MAX_BATCH = 2
 
 
 class BlazePoseConfig(BaseModel):
@@ -105,6 +106,10 @@ class BlazePoseEngine(BatchPoseEngine[Track]):
         # batch per worker thread, each on a core of its own.
         cpu_parallel = self.device == "cpu" and self.config.threads == 1
         self.batches_in_flight = CPU_BATCHES_IN_FLIGHT if cpu_parallel else 2
+        # The CPU runs the nets an image at a time: a batch only amortises the rest, and
+        # at 10 streams on 2 cores batches of 2 served 80 poses/s, of 8 47 (p50 109 against
+        # 268 ms, docs/benchmarks.md).
+        self.max_batch = CPU_MAX_BATCH if self.device == "cpu" else None
         self._lock: AbstractContextManager[object] = (
             contextlib.nullcontext() if cpu_parallel else threading.Lock()
         )
