@@ -226,6 +226,38 @@ async def run_load(
     )
 
 
+def sweep(
+    settings: Settings,
+    registry: EngineRegistry,
+    jpegs: Sequence[bytes],
+    counts: Sequence[int],
+    *,
+    fps: float,
+    seconds: float,
+    warmup: float,
+    gpu_peak: Callable[[bool], float | None] = lambda reset: None,
+) -> list[LoadRow]:
+    """`run_load` at each stream count in turn (each on a loop of its own), each row
+    printed as JSON as it is measured."""
+    rows = []
+    for n in counts:
+        row = asyncio.run(
+            run_load(
+                settings,
+                registry,
+                jpegs,
+                streams=n,
+                fps=fps,
+                seconds=seconds,
+                warmup=warmup,
+                gpu_peak=gpu_peak,
+            )
+        )
+        print(json.dumps(asdict(row)), flush=True)
+        rows.append(row)
+    return rows
+
+
 def markdown(rows: Sequence[LoadRow]) -> str:
     lines = [
         "| streams | poses/s | server p50 | p95 ms | queue p50 | decode p50 | infer p50 ms "
@@ -281,22 +313,16 @@ def main() -> None:
     )
     registry = default_registry([args.engine], config={args.engine: json.loads(args.config)})
     registry.load(args.engine)
-    rows = []
     try:
-        for n in (int(v) for v in args.streams.split(",")):
-            row = asyncio.run(
-                run_load(
-                    settings,
-                    registry,
-                    jpegs,
-                    streams=n,
-                    fps=args.fps,
-                    seconds=args.seconds,
-                    warmup=args.warmup,
-                )
-            )
-            print(json.dumps(asdict(row)), flush=True)
-            rows.append(row)
+        rows = sweep(
+            settings,
+            registry,
+            jpegs,
+            [int(v) for v in args.streams.split(",")],
+            fps=args.fps,
+            seconds=args.seconds,
+            warmup=args.warmup,
+        )
     finally:
         registry.close()
     print(markdown(rows))

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from posestudio.bench.inprocess import load_settings, run_load
+from posestudio.bench.inprocess import LoadRow, load_settings, run_load
 from posestudio.engines import EngineRegistry
 from posestudio.engines.base import BatchPoseEngine
 from posestudio.protocol import Person
@@ -72,22 +72,33 @@ class OverlapEngine(BatchPoseEngine[State]):
         pass
 
 
+async def serve(
+    engine: OverlapEngine, *, workers: int, max_batch: int, max_wait_ms: float
+) -> LoadRow:
+    """Five streams at `FPS` for half a second through the real scheduler and `engine`."""
+    registry = EngineRegistry({"overlap": (lambda: engine, "test")}, max_idle=1)
+    registry.load("overlap")
+    settings = load_settings(
+        "overlap", workers=workers, max_batch=max_batch, max_wait_ms=max_wait_ms
+    )
+    try:
+        return await run_load(
+            settings,
+            registry,
+            video_jpegs(320, 240)[:4],
+            streams=5,
+            fps=FPS,
+            seconds=0.5,
+            warmup=0.1,
+        )
+    finally:
+        registry.close()
+
+
 @pytest.mark.parametrize("in_flight", [1, 2])
 async def test_batches_run_at_once_and_never_share_a_stream(in_flight: int) -> None:
     engine = OverlapEngine(in_flight)
-    registry = EngineRegistry({"overlap": (lambda: engine, "test")}, max_idle=1)
-    registry.load("overlap")
-    settings = load_settings("overlap", workers=2, max_batch=2, max_wait_ms=1000)
-    row = await run_load(
-        settings,
-        registry,
-        video_jpegs(320, 240)[:4],
-        streams=5,
-        fps=FPS,
-        seconds=0.6,
-        warmup=0.1,
-    )
-    registry.close()
+    row = await serve(engine, workers=2, max_batch=2, max_wait_ms=1000)
     assert row.errors == 0 and row.poses > 0
     assert engine.overlaps == 0
     assert engine.most_active == in_flight
@@ -96,20 +107,8 @@ async def test_batches_run_at_once_and_never_share_a_stream(in_flight: int) -> N
 async def test_the_engines_own_cap_bounds_a_batch_below_the_setting() -> None:
     engine = OverlapEngine(1)
     engine.max_batch = 2
-    registry = EngineRegistry({"overlap": (lambda: engine, "test")}, max_idle=1)
-    registry.load("overlap")
     # The setting allows 8 and the wait outlasts the run: only the engine's cap of 2
     # makes a batch due.
-    settings = load_settings("overlap", workers=1, max_batch=8, max_wait_ms=5000)
-    row = await run_load(
-        settings,
-        registry,
-        video_jpegs(320, 240)[:4],
-        streams=5,
-        fps=FPS,
-        seconds=0.5,
-        warmup=0.1,
-    )
-    registry.close()
+    row = await serve(engine, workers=1, max_batch=8, max_wait_ms=5000)
     assert row.errors == 0 and row.batches > 0
     assert row.batch_mean == 2

@@ -263,12 +263,11 @@ def served(
 ) -> list[dict[str, Any]]:
     """The server's own part at each stream count: the real stream manager, batch
     scheduler and engine (`posestudio.bench.inprocess`), streams of 720p JPEGs at 10 FPS."""
-    import asyncio
     from dataclasses import asdict
 
     import torch
 
-    from posestudio.bench.inprocess import load_settings, run_load
+    from posestudio.bench.inprocess import load_settings, sweep
     from posestudio.engines import EngineRegistry
     from posestudio.engines.blazepose.engine import BlazePoseConfig, BlazePoseEngine
 
@@ -292,26 +291,20 @@ def served(
             return None
         return round(torch.cuda.max_memory_allocated() / 2**20, 1)
 
-    rows = []
     try:
-        for n in counts:
-            row = asyncio.run(
-                run_load(
-                    settings,
-                    registry,
-                    jpegs,
-                    streams=n,
-                    fps=10.0,
-                    seconds=seconds,
-                    warmup=min(3.0, seconds),
-                    gpu_peak=gpu_peak,
-                )
-            )
-            rows.append({**asdict(row), **{k: v for k, v in config.items()}})
-            print("served", json.dumps(rows[-1]), flush=True)
+        rows = sweep(
+            settings,
+            registry,
+            jpegs,
+            counts,
+            fps=10.0,
+            seconds=seconds,
+            warmup=min(3.0, seconds),
+            gpu_peak=gpu_peak,
+        )
     finally:
         registry.close()
-    return rows
+    return [{**asdict(row), **config} for row in rows]
 
 
 def graphs(
