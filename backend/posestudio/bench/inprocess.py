@@ -103,6 +103,7 @@ def load_settings(engine: str, *, workers: int, max_batch: int, max_wait_ms: flo
         max_fps=1000.0,
         max_streams_per_connection=STREAMS_PER_CONNECTION,
         max_streams_per_person=100_000,
+        max_streams_total=100_000,  # not the cap the host's memory would set
         max_width=3840,
         max_height=2160,
         max_frame_bytes=8_000_000,

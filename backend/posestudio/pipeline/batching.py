@@ -112,14 +112,15 @@ class BatchScheduler:
             await asyncio.to_thread(self.engine.release_state, track)
 
     async def close(self) -> None:
-        self.turns.close()
         if self._loop_task is not None:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._loop_task
             self._loop_task = None
-        # A running batch's thread cannot be stopped: the engine goes back after it.
+        # A running batch's thread cannot be stopped: the engine goes back after it, and
+        # the credits close after its results (which would arm their timers again).
         await asyncio.gather(*self._batches, return_exceptions=True)
+        self.turns.close()
         await asyncio.to_thread(self._registry.release, self.engine_name, self.engine)
 
     def _ready_count(self) -> int:
@@ -127,8 +128,10 @@ class BatchScheduler:
         return len(self._queue) - len(self._queued & self._in_hand)
 
     async def _gather(self) -> None:
-        """Wait until a batch is due: full, or the first waiter has waited `max_wait`."""
-        while not self._queue:
+        """Wait until a batch is due: full, or the first waiter has waited `max_wait`.
+        `_arrived` is set when a stream joins the queue and when a batch lets its
+        streams go, so a stream queued while in hand is ready at once when it may be."""
+        while self._ready_count() == 0:
             self._arrived.clear()
             await self._arrived.wait()
         while self._ready_count() < self.max_batch:
@@ -167,12 +170,9 @@ class BatchScheduler:
                 self._slots.release()
                 raise
             items = self._take()
-            if not items:
+            if not items:  # the streams it found had closed
                 self._workers.permits.release()
                 self._slots.release()
-                if self._queue:  # every queued stream is in a running batch
-                    self._freed.clear()
-                    await self._freed.wait()
                 continue
             self._in_hand.update(stream for stream, _ in items)
             task = asyncio.create_task(self._batch(items), name=f"batch-{self.engine_name}")
@@ -180,28 +180,40 @@ class BatchScheduler:
             task.add_done_callback(self._batches.discard)
 
     async def _batch(self, items: list[tuple[Stream, Frame]]) -> None:
-        """One batch in a worker, then its results published. Its slot is free only once
-        they are, so with one batch in flight the next is formed after the grants that
-        these results release (the credits' timing relies on it)."""
+        """One batch in a worker, then its results published, each stream let go (free
+        for another batch, and for `detach`) only once its result is out, so a stream's
+        results leave in order. The slot is free once all are, so with one batch in
+        flight the next is formed after the grants that these results release (the
+        credits' timing relies on it)."""
         loop = asyncio.get_running_loop()
+        held = {stream for stream, _ in items}
         try:
             try:
                 outcomes = await loop.run_in_executor(self._workers.executor, self._process, items)
             except Exception as exc:  # infer_batch failed: every frame in it did
                 outcomes = [exc] * len(items)
             finally:
-                self._in_hand.difference_update(stream for stream, _ in items)
                 self._workers.permits.release()
-                self._freed.set()
-                self._arrived.set()  # its streams, if queued meanwhile, are ready now
             self.sizes.observe(len(items))
             for (stream, _), outcome in zip(items, outcomes, strict=True):
-                if isinstance(outcome, PoseResult):
-                    await self._outlet.result(stream, outcome)
-                else:
-                    await report_failure(self._outlet, stream, outcome)
+                try:
+                    if isinstance(outcome, PoseResult):
+                        await self._outlet.result(stream, outcome)
+                    else:
+                        await report_failure(self._outlet, stream, outcome)
+                except Exception:  # one stream's failure to publish leaves the others'
+                    log.exception("publishing a result of stream %s failed", stream.id)
+                finally:
+                    self._let_go({stream})
+                    held.discard(stream)
         finally:
+            self._let_go(held)  # cancelled: none stays in hand
             self._slots.release()
+
+    def _let_go(self, streams: set[Stream]) -> None:
+        self._in_hand.difference_update(streams)
+        self._freed.set()
+        self._arrived.set()  # those queued meanwhile are ready now
 
     def _process(self, items: list[tuple[Stream, Frame]]) -> list[Outcome]:
         """Worker thread: decode each frame, infer them all in one call, then each's stages.

@@ -38,8 +38,9 @@ class BlazePoseConfig(BaseModel):
     half: bool = True
     """float16 on CUDA (the CPU always runs float32)."""
     threads: int = Field(1, ge=0, le=256)
-    """torch CPU threads for the process (0: torch's default). One: the server already runs
-    several workers, and torch's threads spin against each other on busy cores."""
+    """torch's and OpenCV's CPU threads for the process (0: their defaults). One: the
+    server already runs several workers, and torch's threads spin against each other on
+    busy cores."""
     min_detection_confidence: float = Field(0.5, ge=0, le=1)
     min_tracking_confidence: float = Field(0.5, ge=0, le=1)
     smooth_landmarks: bool = True
@@ -76,6 +77,7 @@ class BlazePoseEngine(BatchPoseEngine[Track]):
     memory_bytes: ClassVar[int] = 60_000_000
 
     def __init__(self, config: BlazePoseConfig | None = None) -> None:
+        import cv2
         import torch
 
         from posestudio.engines.blazepose.modules import detector_net, landmark_net
@@ -85,6 +87,7 @@ class BlazePoseEngine(BatchPoseEngine[Track]):
         self.device = pick_device(self.config.device)  # type: ignore[misc]
         if self.config.threads:
             torch.set_num_threads(self.config.threads)
+            cv2.setNumThreads(self.config.threads)  # the CPU's crops
         dtype = torch.float16 if self.device == "cuda" and self.config.half else torch.float32
         models = self.config.models_dir
         self.pipeline = Pipeline(
@@ -105,7 +108,9 @@ class BlazePoseEngine(BatchPoseEngine[Track]):
         # finishes its stages meanwhile); on the CPU, with one torch thread per call, a
         # batch per worker thread, each on a core of its own.
         cpu_parallel = self.device == "cpu" and self.config.threads == 1
-        self.batches_in_flight = CPU_BATCHES_IN_FLIGHT if cpu_parallel else 2
+        self.batches_in_flight = (
+            CPU_BATCHES_IN_FLIGHT if cpu_parallel else 2 if self.device == "cuda" else 1
+        )
         # The CPU runs the nets an image at a time: a batch only amortises the rest, and
         # at 10 streams on 2 cores batches of 2 served 80 poses/s, of 8 47 (p50 109 against
         # 268 ms, docs/benchmarks.md).
