@@ -9,6 +9,7 @@ with nvJPEG (torchvision, imported only on that path).
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
@@ -19,8 +20,18 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from posestudio.engines.base import BatchPoseEngine
-from posestudio.engines.blazepose.graph import Pipeline, Settings, Track
+from posestudio.engines.blazepose.graph import (
+    DETECTOR_SIZE,
+    LANDMARK_SIZE,
+    Net,
+    Pipeline,
+    Settings,
+    Track,
+)
+from posestudio.engines.blazepose.modules import OpGraph
 from posestudio.protocol import Person
+
+log = logging.getLogger(__name__)
 
 KEY = "blazepose"
 DETECTOR_FILE = "pose_detection.tflite"
@@ -51,6 +62,10 @@ class BlazePoseConfig(BaseModel):
     """Images per net call. Default: the whole batch on CUDA; one at a time on the CPU,
     where the landmark net costs 65 % more per image in a batch of eight than alone
     (docs/benchmarks.md), so the CPU batches everything but the nets."""
+    cpu_runtime: Literal["onnxruntime", "torch"] = "onnxruntime"
+    """What runs the nets on the CPU: onnxruntime (the torch modules exported at load, in
+    memory; about twice torch's speed here) or torch itself. Without onnxruntime installed
+    the engine runs torch, and says so in its log."""
     models_dir: Path | None = None
     """A directory holding `pose_detection.tflite` and `pose_landmark_full.tflite` as the
     mediapipe 0.10.21 wheel ships them (the GPU check carries such copies to a host without
@@ -90,9 +105,15 @@ class BlazePoseEngine(BatchPoseEngine[Track]):
             cv2.setNumThreads(self.config.threads)  # the CPU's crops
         dtype = torch.float16 if self.device == "cuda" and self.config.half else torch.float32
         models = self.config.models_dir
+        detector: Net = detector_net(models / DETECTOR_FILE if models else None)
+        landmark: Net = landmark_net(models / LANDMARK_FILE if models else None)
+        self.runtime = "torch"
+        """What runs the nets: torch, or onnxruntime on the CPU."""
+        if self.device == "cpu" and self.config.cpu_runtime == "onnxruntime":
+            detector, landmark = self._onnxruntime(detector, landmark)
         self.pipeline = Pipeline(
-            detector_net(models / DETECTOR_FILE if models else None),
-            landmark_net(models / LANDMARK_FILE if models else None),
+            detector,
+            landmark,
             torch.device(self.device),
             dtype,
             net_batch=self.config.net_batch or (0 if self.device == "cuda" else 1),
@@ -117,6 +138,22 @@ class BlazePoseEngine(BatchPoseEngine[Track]):
         self.max_batch = CPU_MAX_BATCH if self.device == "cpu" else None
         self._lock: AbstractContextManager[object] = (
             contextlib.nullcontext() if cpu_parallel else threading.Lock()
+        )
+
+    def _onnxruntime(self, detector: Net, landmark: Net) -> tuple[Net, Net]:
+        from posestudio.engines.blazepose.modules import DETECTOR_OUTPUTS, LANDMARK_OUTPUTS
+
+        try:
+            from posestudio.engines.blazepose.ortnet import OrtNet
+        except ImportError as exc:
+            log.warning("blazepose: onnxruntime is not installed (%s): the CPU runs torch", exc)
+            return detector, landmark
+        assert isinstance(detector, OpGraph) and isinstance(landmark, OpGraph)
+        threads = self.config.threads
+        self.runtime = "onnxruntime"
+        return (
+            OrtNet(detector, DETECTOR_SIZE, DETECTOR_OUTPUTS, threads),
+            OrtNet(landmark, LANDMARK_SIZE, LANDMARK_OUTPUTS, threads),
         )
 
     def new_state(self) -> Track:

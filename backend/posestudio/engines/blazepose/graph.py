@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -24,7 +25,6 @@ from posestudio.engines.blazepose.filters import (
     WORLD,
     LandmarkSmoother,
 )
-from posestudio.engines.blazepose.modules import OpGraph
 
 DETECTOR_SIZE = 224
 LANDMARK_SIZE = 256
@@ -177,13 +177,21 @@ def project(landmarks: np.ndarray, roi: Rect) -> np.ndarray:
     return out
 
 
+class Net(Protocol):
+    """A net as the pipeline runs it: `modules.OpGraph` (torch) or `ortnet.OrtNet`."""
+
+    def __call__(self, x: torch.Tensor) -> list[torch.Tensor]: ...
+
+    def to(self, *, device: torch.device, dtype: torch.dtype) -> Net: ...
+
+
 class Pipeline:
     """The two nets on one device and dtype, run for a batch of (track, frame) pairs."""
 
     def __init__(
         self,
-        detector: OpGraph,
-        landmark: OpGraph,
+        detector: Net,
+        landmark: Net,
         device: torch.device,
         dtype: torch.dtype,
         net_batch: int = 0,
@@ -196,7 +204,7 @@ class Pipeline:
         """Images per net call (0: the whole batch in one)."""
         self.anchors = ssd_anchors()
 
-    def _net(self, net: OpGraph, crops: torch.Tensor, lo: float) -> list[torch.Tensor]:
+    def _net(self, net: Net, crops: torch.Tensor, lo: float) -> list[torch.Tensor]:
         """(B, S, S, 3) uint8 crops scaled to [lo, 1] through `net` (in calls of at most
         `net_batch` images), outputs in float32."""
         batch = (crops.to(torch.float32) * ((1.0 - lo) / 255.0) + lo).to(self.dtype)

@@ -33,9 +33,20 @@ def nets() -> Nets:
     return Nets(detector_net(), landmark_net())
 
 
-@pytest.fixture(scope="session")
-def pipeline(nets: Nets) -> Pipeline:
-    return Pipeline(nets.detector, nets.landmark, torch.device("cpu"), torch.float32)
+@pytest.fixture(scope="session", params=["torch", "onnxruntime"])
+def pipeline(nets: Nets, request: pytest.FixtureRequest) -> Pipeline:
+    """The pipeline with its nets run by torch, and by onnxruntime (the CPU's default)."""
+    if request.param == "torch":
+        return Pipeline(nets.detector, nets.landmark, torch.device("cpu"), torch.float32)
+    from posestudio.engines.blazepose.modules import DETECTOR_OUTPUTS, LANDMARK_OUTPUTS
+    from posestudio.engines.blazepose.ortnet import OrtNet
+
+    return Pipeline(
+        OrtNet(nets.detector, 224, DETECTOR_OUTPUTS, threads=1),
+        OrtNet(nets.landmark, 256, LANDMARK_OUTPUTS, threads=1),
+        torch.device("cpu"),
+        torch.float32,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,8 @@ def test_the_plugin_is_found_and_its_config_validated() -> None:
 def test_runs_on_the_cpu_without_cuda_and_refuses_cuda() -> None:
     engine = BlazePoseEngine(BlazePoseConfig(device="auto"))
     assert engine.device == "cpu"
+    assert engine.runtime == "onnxruntime"  # the CPU's default, installed with the extra
+    assert BlazePoseEngine(BlazePoseConfig(device="cpu", cpu_runtime="torch")).runtime == "torch"
     rgb = simplejpeg.decode_jpeg(video_jpegs(640, 480)[0], colorspace="RGB")
     state = engine.new_state()
     (person,) = engine.infer_batch([(state, rgb)])[0]

@@ -11,7 +11,6 @@ from posestudio.engines.blazepose.graph import Pipeline, Settings, Track
 from tests.backend.engines.blazepose.conftest import (
     STATIC_FRAMES,
     TRACK_FRAMES,
-    Nets,
     error_percent,
 )
 
@@ -54,12 +53,16 @@ def test_tracking_matches_mediapipe_over_the_video(
 
 @pytest.mark.parametrize("net_batch", [0, 2])
 def test_a_batch_of_streams_equals_each_stream_alone(
-    pipeline: Pipeline, nets: Nets, video: list[np.ndarray], net_batch: int
+    pipeline: Pipeline, video: list[np.ndarray], net_batch: int
 ) -> None:
     """Three streams at different points of the video, batched (the nets in one call, or
-    in calls of two), as if each ran alone."""
+    in calls of two), as if each ran alone on the same nets."""
     batched = Pipeline(
-        nets.detector, nets.landmark, torch.device("cpu"), torch.float32, net_batch=net_batch
+        pipeline.detector,
+        pipeline.landmark,
+        torch.device("cpu"),
+        torch.float32,
+        net_batch=net_batch,
     )
     starts = [0, 40, 80]
     alone = [Track() for _ in starts]
