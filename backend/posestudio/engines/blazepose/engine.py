@@ -105,15 +105,17 @@ class BlazePoseEngine(BatchPoseEngine[Track]):
             cv2.setNumThreads(self.config.threads)  # the CPU's crops
         dtype = torch.float16 if self.device == "cuda" and self.config.half else torch.float32
         models = self.config.models_dir
-        detector: Net = detector_net(models / DETECTOR_FILE if models else None)
-        landmark: Net = landmark_net(models / LANDMARK_FILE if models else None)
+        detector = detector_net(models / DETECTOR_FILE if models else None)
+        landmark = landmark_net(models / LANDMARK_FILE if models else None)
+        nets: tuple[Net, Net] = (detector, landmark)
         self.runtime = "torch"
         """What runs the nets: torch, or onnxruntime on the CPU."""
         if self.device == "cpu" and self.config.cpu_runtime == "onnxruntime":
-            detector, landmark = self._onnxruntime(detector, landmark)
+            on_ort = self._onnxruntime(detector, landmark)
+            if on_ort is not None:
+                nets, self.runtime = on_ort, "onnxruntime"
         self.pipeline = Pipeline(
-            detector,
-            landmark,
+            *nets,
             torch.device(self.device),
             dtype,
             net_batch=self.config.net_batch or (0 if self.device == "cuda" else 1),
@@ -140,17 +142,16 @@ class BlazePoseEngine(BatchPoseEngine[Track]):
             contextlib.nullcontext() if cpu_parallel else threading.Lock()
         )
 
-    def _onnxruntime(self, detector: Net, landmark: Net) -> tuple[Net, Net]:
+    def _onnxruntime(self, detector: OpGraph, landmark: OpGraph) -> tuple[Net, Net] | None:
+        """The two nets on onnxruntime; None (torch runs them) when it is not installed."""
         from posestudio.engines.blazepose.modules import DETECTOR_OUTPUTS, LANDMARK_OUTPUTS
 
         try:
             from posestudio.engines.blazepose.ortnet import OrtNet
         except ImportError as exc:
             log.warning("blazepose: onnxruntime is not installed (%s): the CPU runs torch", exc)
-            return detector, landmark
-        assert isinstance(detector, OpGraph) and isinstance(landmark, OpGraph)
+            return None
         threads = self.config.threads
-        self.runtime = "onnxruntime"
         return (
             OrtNet(detector, DETECTOR_SIZE, DETECTOR_OUTPUTS, threads),
             OrtNet(landmark, LANDMARK_SIZE, LANDMARK_OUTPUTS, threads),
