@@ -93,6 +93,9 @@ class Turns:
         self._timer: asyncio.TimerHandle | None = None
         self.grants = 0
         """Credits granted at a turn (not counting each stream's first)."""
+        self.granted_under = 0
+        """The target the latest of those grants was made under: committed frames stay
+        within it until the next grant (the target itself moves with the estimates)."""
 
     # -- what the estimates say -------------------------------------------------
     @property
@@ -201,6 +204,7 @@ class Turns:
             self._outstanding[stream] = now
             committed += 1
             self.grants += 1
+            self.granted_under = target
             stream.grant()
         self._waiting.extendleft(reversed(later))
         self._recheck(now)

@@ -199,13 +199,17 @@ async def test_at_saturation_credits_go_at_each_streams_turn(live: LiveServer) -
                 await until(settled(live, k + 1), f"frame {k + 1} in the worker")
                 await until(lambda k=k: sum(poses.values()) == k, f"pose {k}")  # type: ignore[misc]
                 waiting.append(sum(s.slot is not None for s in server_streams(live)))
-                targets.append(turns.target)
+                targets.append(turns.granted_under)
             # The frames from the starts drain first; from then on only `target` frames
             # wait (granting at each take would keep one of every other stream waiting).
-            # The target follows the round trip measured against the worker's time.
+            # The target follows the round trip measured against the worker's time, so
+            # each count is held to the target its last grant saw.
             # (On a quiet machine it is 2: one worker, a round trip shorter than a frame.)
-            target = max(targets)
-            assert max(waiting[STREAMS:]) <= target < STREAMS - 1, (waiting, targets)
+            assert all(w <= t for w, t in zip(waiting[STREAMS:], targets[STREAMS:], strict=True)), (
+                waiting,
+                targets,
+            )
+            assert max(targets[STREAMS:]) < STREAMS - 1, (waiting, targets)
             # Turns go round: every stream got its share, none was dropped.
             assert min(poses.values()) >= rounds // STREAMS - 1, poses
             assert all(s.dropped == 0 for s in server_streams(live))
@@ -281,12 +285,17 @@ async def test_with_a_batching_engine_the_turns_keep_the_next_batch_full(
                     f"the poses of batch {k}",
                 )
                 waiting.append(sum(s.slot is not None for s in server_streams(live)))
-                targets.append(turns.target)
+                # The target moves with the measured round trip (more so on a loaded
+                # machine); what binds the waiting frames is the one the last grant saw.
+                targets.append(turns.granted_under)
             # The frames from the starts drain first (a batch at a time); from then on a
             # full batch is ready at every release, and no more than the target waits.
             drained = BATCH_STREAMS // BATCH
             assert min(waiting[drained:]) >= BATCH, (waiting, targets)
-            assert max(waiting[drained:]) <= max(targets[drained:]), (waiting, targets)
+            assert all(w <= t for w, t in zip(waiting[drained:], targets[drained:], strict=True)), (
+                waiting,
+                targets,
+            )
             assert max(waiting[drained:]) < BATCH_STREAMS - BATCH, (waiting, targets)
             assert BATCHES[1 : rounds + 1] == [BATCH] * rounds, BATCHES
             assert min(poses.values()) >= rounds * BATCH // BATCH_STREAMS - 1, poses
