@@ -27,6 +27,10 @@ def role_rank(role: Role) -> int:
     return ROLES.index(role)
 
 
+BOOTSTRAP_SUBJECT = "token"
+"""The subject of the install's one shared (bootstrap) token."""
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who a request acts as.
@@ -70,7 +74,7 @@ class TokenAuthenticator:
         if not presented:
             return None
         if hmac.compare_digest(presented.encode(), self._token):
-            return Principal(subject="token", role="admin")
+            return Principal(subject=BOOTSTRAP_SUBJECT, role="admin")
         return None
 
 

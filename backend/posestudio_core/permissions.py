@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Protocol
 
-from posestudio_core.auth import Principal, Role, role_rank
+from posestudio_core.auth import BOOTSTRAP_SUBJECT, Principal, Role, role_rank
 from posestudio_core.errors import Forbidden, Unauthorized
 
 
@@ -94,7 +94,18 @@ class Resource(Protocol):
         ...
 
 
+# Actions a principal's role alone does not allow: its token must name them in its scopes.
+# Serving robots receives their secrets and answers for them, so an admin signed in (or an
+# admin's unscoped token) is not the robot service. The one exception is the install's own
+# bootstrap token, which a robot service on the same host reads from `data/token`.
+EXPLICIT_ACTIONS = frozenset({Action.ROBOT_SERVE})
+
+
 def _in_scope(principal: Principal, action: Action) -> bool:
+    if action in EXPLICIT_ACTIONS:
+        if principal.scopes is None:
+            return principal.subject == BOOTSTRAP_SUBJECT
+        return action in principal.scopes
     # A connection grants nothing by itself, so any scoped principal may open one.
     return principal.scopes is None or action == Action.CONNECT or action in principal.scopes
 

@@ -6,9 +6,16 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from posestudio_core.auth import ROLES, Principal, Role, role_rank
+from posestudio_core.auth import BOOTSTRAP_SUBJECT, ROLES, Principal, Role, role_rank
 from posestudio_core.errors import Forbidden, Unauthorized
-from posestudio_core.permissions import LOWEST_ROLE, SHARED_ACTIONS, Action, allowed, authorize
+from posestudio_core.permissions import (
+    EXPLICIT_ACTIONS,
+    LOWEST_ROLE,
+    SHARED_ACTIONS,
+    Action,
+    allowed,
+    authorize,
+)
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,10 @@ def test_the_table_matches_the_roles_described() -> None:
     } <= admin
 
 
-@pytest.mark.parametrize("action", list(Action))
+BY_ROLE = [a for a in Action if a not in EXPLICIT_ACTIONS]
+
+
+@pytest.mark.parametrize("action", BY_ROLE)
 @pytest.mark.parametrize("role", ROLES)
 def test_a_role_may_do_what_its_rank_allows(action: Action, role: Role) -> None:
     principal = Principal(f"user:{role}", role)
@@ -69,7 +79,7 @@ def test_nobody_is_unauthorized() -> None:
     assert caught.value.http_status == 401
 
 
-@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("action", BY_ROLE)
 def test_owners_always_reach_their_own_resources(action: Action) -> None:
     assert allowed(VIEWER, action, Thing(owner=VIEWER.subject))
 
@@ -106,3 +116,21 @@ def test_scopes_narrow_a_principal_further() -> None:
 def test_scopes_never_raise_a_role() -> None:
     viewer = Principal("user:1", "viewer", scopes=frozenset({Action.USERS_MANAGE.value}))
     assert not allowed(viewer, Action.USERS_MANAGE)
+
+
+def test_serving_robots_takes_a_token_that_names_it() -> None:
+    """No role serves robots by itself: an admin signed in, or an admin's unscoped token,
+    is refused; a token scoped to `robot.serve` (with an admin owner) and the install's
+    own bootstrap token may. A phone paired with the bootstrap token may not."""
+    serve = Action.ROBOT_SERVE
+    assert {serve} == EXPLICIT_ACTIONS
+    assert not allowed(ADMIN, serve)
+    with pytest.raises(Forbidden):
+        authorize(ADMIN, serve)
+    assert allowed(Principal("user:3", "admin", scopes=frozenset({serve.value})), serve)
+    assert not allowed(Principal("user:2", "operator", scopes=frozenset({serve.value})), serve)
+    assert allowed(Principal(BOOTSTRAP_SUBJECT, "admin"), serve)
+    phone = Principal(BOOTSTRAP_SUBJECT, "admin", scopes=frozenset({"stream.start"}))
+    assert not allowed(phone, serve)
+    # Not even for a resource the principal owns.
+    assert not allowed(ADMIN, serve, Thing(owner=ADMIN.subject))

@@ -14,10 +14,10 @@ track hands its encoder a frame only against one); any other gets a `rate` hint 
 stream is served slower than it sends (`webrtc_rate.py`; the studio lowers its
 `maxFramerate`).
 
-Capture time: the sender's RTCP sender reports pair an RTP timestamp with the sender's
-wall clock (NTP); a frame's `capture_ts` is that clock at the frame's RTP timestamp, so
-it is in the client's clock as on the Socket.IO path. Until the first report arrives
-(about a second) frames carry their arrival time.
+Capture time (`webrtc_clock.py`): the sender's RTCP sender reports pair an RTP timestamp
+with the sender's wall clock (NTP); a frame's `capture_ts` is that clock at the frame's
+RTP timestamp, so it is in the client's clock as on the Socket.IO path. Until the first
+report arrives (about a second) frames carry their arrival time.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ from posestudio.pipeline.stream import Stream, StreamState
 from posestudio.protocol import StartRequest
 from posestudio.settings import Settings
 from posestudio.transports import webrtc_jitter
+from posestudio.transports.webrtc_clock import SenderClock, rtp_origin
 from posestudio.transports.webrtc_rate import RateHint
 from posestudio_core.auth import Principal
 from posestudio_core.ids import new_id
@@ -56,8 +57,6 @@ from posestudio_core.ids import new_id
 log = logging.getLogger(__name__)
 
 DATA_CHANNEL = "pose"
-VIDEO_CLOCK_HZ = 90_000
-NTP_EPOCH_OFFSET_S = 2_208_988_800  # 1900-01-01 to 1970-01-01
 
 
 def ice_servers(settings: Settings) -> list[dict[str, Any]]:
@@ -108,34 +107,6 @@ def cap_bitrate(sdp: str, kbps: int) -> str:
         if in_video and line.startswith("c="):
             out += [f"b=AS:{kbps}", f"b=TIAS:{kbps * 1000}"]
     return "\r\n".join(out) + "\r\n"
-
-
-class SenderClock:
-    """RTP timestamp -> the sender's wall clock (epoch ms), from its last RTCP sender report."""
-
-    def __init__(self) -> None:
-        self._report: tuple[int, float] | None = None  # (RTP timestamp, epoch ms)
-
-    def sender_report(self, rtp_timestamp: int, ntp_timestamp: int) -> None:
-        seconds = (ntp_timestamp >> 32) - NTP_EPOCH_OFFSET_S
-        fraction = (ntp_timestamp & 0xFFFFFFFF) / 2**32
-        self._report = (rtp_timestamp, (seconds + fraction) * 1000)
-
-    def capture_ms(self, rtp_timestamp: int) -> float | None:
-        if self._report is None:
-            return None
-        report_rtp, report_ms = self._report
-        # The signed distance on the 32-bit RTP clock (it wraps every 13 h at 90 kHz).
-        delta = (rtp_timestamp - report_rtp + 2**31) % 2**32 - 2**31
-        return report_ms + delta * 1000 / VIDEO_CLOCK_HZ
-
-
-def _rtp_origin(receiver: RTCRtpReceiver) -> int | None:
-    # aiortc rebases a decoded frame's pts on the first RTP timestamp it saw; its mapper
-    # is private, and the sender report speaks the RTP clock itself.
-    mapper = getattr(receiver, "_RTCRtpReceiver__timestamp_mapper", None)
-    origin = getattr(mapper, "_origin", None)
-    return origin if isinstance(origin, int) else None
 
 
 @dataclass
@@ -384,7 +355,7 @@ class WebRTCPeers:
             await self._channel(peer)("rate", {"stream_id": stream.name, "max_fps": hint})
 
     def _capture_ms(self, peer: Peer, pts: int | None) -> float:
-        origin = _rtp_origin(peer.receiver) if peer.receiver is not None else None
+        origin = rtp_origin(peer.receiver) if peer.receiver is not None else None
         if pts is not None and origin is not None:
             captured = peer.clock.capture_ms((origin + pts) % 2**32)
             if captured is not None:

@@ -60,5 +60,9 @@ async def test_the_service_gets_keys_people_never_do(robots: RobotsBackend) -> N
         as_person = await svc.peer.call("take_control", {"robot_id": first["id"]})
         assert as_person["error"]["code"] == "FORBIDDEN"
     async with peer(robots.url, ADMIN) as admin:
-        early = await admin.call("robot_status", {"robot_id": first["id"], "status": "online"})
+        # Nor an admin: serving robots takes a token scoped to it.
+        hello = await admin.call("service_hello", {"site": "x", "version": "1"})
+        assert hello["error"]["code"] == "FORBIDDEN"
+    async with peer(robots.url, SERVICE) as unsaid:
+        early = await unsaid.call("robot_status", {"robot_id": first["id"], "status": "online"})
         assert early["error"]["code"] == "BAD_REQUEST"  # no service_hello yet
