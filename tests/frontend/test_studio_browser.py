@@ -82,7 +82,7 @@ def _rendered_3d_colours(page: Page, tile: int, path: Path) -> int:
 LAPTOP = {"width": 1440, "height": 900}
 
 
-def _in_sight(page: Page, tile: int) -> None:
+def _in_sight(page: Page, tile: int, min_3d_height: float = 200) -> None:
     """The tile's video, 3D view, stats and controls lie inside the window, unscrolled."""
     page.evaluate("window.scrollTo(0, 0)")
     view = page.viewport_size
@@ -100,7 +100,8 @@ def _in_sight(page: Page, tile: int) -> None:
         assert box is not None, part
         assert box["x"] >= 0 and box["x"] + box["width"] <= view["width"], (tile, part, box)
         assert box["y"] >= 0 and box["y"] + box["height"] <= view["height"], (tile, part, box)
-    assert one.get_by_test_id("pose-3d").bounding_box()["height"] >= 200  # type: ignore[index]
+    height = one.get_by_test_id("pose-3d").bounding_box()["height"]  # type: ignore[index]
+    assert height >= min_3d_height, (tile, height)
 
 
 def _views_keep_the_body_in_sight(page: Page) -> None:
@@ -181,6 +182,21 @@ def test_studio_streams_camera_and_recovers(
         _skeleton_pixels_match(page, 1)
         page.screenshot(path=str(artifacts / "studio-two-streams.png"))
         assert len(server_streams(backend)) == 2
+
+        # Four tiles on a laptop screen: two rows of two, every tile whole in sight.
+        for count in (3, 4):
+            page.get_by_test_id("add-stream").click()
+            expect(page.get_by_test_id("stream-tile")).to_have_count(count)
+            added = page.get_by_test_id("stream-tile").nth(count - 1)
+            expect(added.get_by_test_id("stream-status")).to_have_text("live", timeout=30_000)
+        for index in range(4):
+            _in_sight(page, index, min_3d_height=150)
+        page.screenshot(path=str(artifacts / "studio-four-streams.png"))
+        assert axe_violations(page) == []
+        for index in (3, 2):
+            page.get_by_test_id("stream-tile").nth(index).get_by_test_id("stream-remove").click()
+        expect(page.get_by_test_id("stream-tile")).to_have_count(2)
+        wait_for(lambda: len(server_streams(backend)) == 2, 10, "the server to close two")
 
         # The Ask panel (no model here) shows each stream's pose statistics.
         page.get_by_test_id("ask-button").click()

@@ -300,7 +300,7 @@ export function Studio({
           </a>
         </p>
       ))}
-      <main id="streams" className={sessions.length > 1 ? "tiles tiles-multi" : "tiles"}>
+      <main id="streams" className={tilesClass(sessions.length)}>
         {sessions.length === 0 && visibility.streamCameras && (
           <section className="empty">
             <h2>See your pose, live</h2>
@@ -367,4 +367,10 @@ export function Studio({
       )}
     </div>
   );
+}
+
+/** Two tiles side by side; three or more denser, so that four fit a 1440×900 screen. */
+function tilesClass(count: number): string {
+  if (count > 2) return "tiles tiles-multi tiles-dense";
+  return count > 1 ? "tiles tiles-multi" : "tiles";
 }
