@@ -15,6 +15,9 @@ from pydantic import ConfigDict, Field
 
 from posestudio.protocol.messages import ErrorBody, Message
 
+NAMESPACE = "/robots"
+"""The Socket.IO namespace the robot services and the studio's people share."""
+
 RobotModel = Literal["go2", "g1"]
 ConnectionMethod = Literal["local_sta", "local_ap", "remote"]
 RobotStatus = Literal["online", "offline", "degraded", "estopped"]

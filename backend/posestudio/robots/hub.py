@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
 import time
 from collections.abc import Callable
@@ -22,14 +21,15 @@ from posestudio.errors import Conflict, Forbidden, NotFound, PoseStudioError
 from posestudio.protocol.robots import (
     ACTIONS,
     ARM_TASK_PREFIX,
+    NAMESPACE,
     DriveRequest,
     RobotConfig,
     RobotResult,
     RobotStatusMessage,
     RobotTelemetry,
-    Vector3,
 )
 from posestudio.robots.audit import AuditBatch
+from posestudio.robots.commands import Commands
 from posestudio.robots.state import Control, RobotState, RobotStats
 from posestudio_core.auth import Principal
 from posestudio_core.errors import (
@@ -37,30 +37,13 @@ from posestudio_core.errors import (
     RobotEstopped,
     RobotOffline,
     RobotRefused,
-    RobotTimeout,
 )
 from posestudio_core.permissions import Action, allowed
 
 log = logging.getLogger(__name__)
 
-NAMESPACE = "/robots"
 SERVICES = "robots:services"
 PEOPLE = "robots:people"
-_ERRORS: dict[str, type[PoseStudioError]] = {
-    "ROBOT_OFFLINE": RobotOffline,
-    "ROBOT_ESTOPPED": RobotEstopped,
-    "COMMAND_STALE": CommandStale,
-    "ROBOT_TIMEOUT": RobotTimeout,
-}
-
-MAX_MOVES_IN_FLIGHT = 256
-CLAMP_EPSILON = 1e-6
-
-
-def _differs(sent: tuple[float, float, float], clamped: Vector3) -> bool:
-    """Whether the envelope changed a move (it reports every move's target, clamped or not)."""
-    got = (clamped.x, clamped.y, clamped.z)
-    return any(abs(a - b) > CLAMP_EPSILON for a, b in zip(sent, got, strict=True))
 
 
 class RobotHub:
@@ -83,9 +66,9 @@ class RobotHub:
         self.stats = RobotStats()
         self.robots: dict[str, RobotState] = {}
         self.services: dict[str, dict[str, str]] = {}
-        self._seq = itertools.count(1)
-        self._results: dict[tuple[str, int], asyncio.Future[RobotResult]] = {}
-        self._moves: dict[tuple[str, int], tuple[float, float, float]] = {}
+        self.commands = Commands(
+            sio, self.stats, deadline_ms=deadline_ms, timeout_s=command_timeout_s
+        )
         self._reaper: asyncio.Task[None] | None = None
         self.on_telemetry: Callable[[str, str, dict[str, Any]], None] | None = None
         """Told (controller's subject, robot, sample) of each sample of a leased robot."""
@@ -160,10 +143,12 @@ class RobotHub:
             if state.service == sid:
                 state.service, state.status, state.detail = None, "offline", "service gone"
                 await self._push_status(state)
-        for (robot_id, _), future in list(self._results.items()):
+
+        def gone(robot_id: str) -> bool:
             held = self.robots.get(robot_id)
-            if (held is None or held.service is None) and not future.done():
-                future.set_exception(RobotOffline("the robot service went away"))
+            return held is None or held.service is None
+
+        self.commands.fail(gone, RobotOffline("the robot service went away"))
 
     async def status_in(self, sid: str, message: RobotStatusMessage) -> None:
         state = self.robots.get(message.robot_id)
@@ -176,24 +161,19 @@ class RobotHub:
             state.estopped = True
         if came_online and state.estopped:
             # The latch outlives the link: a robot that comes back is damped again.
-            await self._send(state, {"kind": "estop"}, "backend")
+            await self.commands.send(state, {"kind": "estop"}, "backend")
         await self._push_status(state)
 
     async def result_in(self, sid: str, message: RobotResult) -> None:
         state = self.robots.get(message.robot_id)
         if state is None or state.service not in (None, sid):
             return  # only the service holding the robot's link answers for it
-        future = self._results.pop((message.robot_id, message.seq), None)
-        sent = self._moves.pop((message.robot_id, message.seq), None)
-        clamped = message.clamped
-        if clamped is not None and sent is not None and _differs(sent, clamped):
+        awaited, clamped = self.commands.settle(message)
+        if clamped:
             self.stats.clamps += 1
-            state = self.robots.get(message.robot_id)
-            if state is not None and state.lease is not None:
+            if state.lease is not None:
                 state.lease.clamped += 1
-        if future is not None and not future.done():
-            future.set_result(message)
-        elif not message.ok and message.error is not None:
+        if not awaited and not message.ok and message.error is not None:
             self.stats.refused[message.error.code] += 1
             state = self.robots.get(message.robot_id)
             if state is not None and state.lease is not None:
@@ -237,60 +217,7 @@ class RobotHub:
             payload["detail"] = state.detail
         await self.sio.emit("robot_status", payload, room=PEOPLE, namespace=NAMESPACE)
 
-    # -- commands -------------------------------------------------------------------------
-    def _command(self, robot_id: str, seq: int, command: dict[str, Any], controller: str) -> Any:
-        self.stats.commands[command["kind"]] += 1
-        return {
-            "robot_id": robot_id,
-            "seq": seq,
-            "issued_at": time.time(),
-            "deadline_ms": self.deadline_ms,
-            "controller": controller,
-            "command": command,
-        }
-
-    async def _send(
-        self, state: RobotState, command: dict[str, Any], controller: str, seq: int | None = None
-    ) -> int:
-        """Emit the command to the robot's service (`seq`: one already numbered); its seq."""
-        if state.service is None:
-            raise RobotOffline("the robot is offline", details={"robot_id": state.config.id})
-        seq = next(self._seq) if seq is None else seq
-        payload = self._command(state.config.id, seq, command, controller)
-        if command["kind"] == "move":
-            # Kept until its result says whether the envelope clamped it (bounded).
-            self._moves[(state.config.id, seq)] = (command["x"], command["y"], command["z"])
-            while len(self._moves) > MAX_MOVES_IN_FLIGHT:
-                self._moves.pop(next(iter(self._moves)))
-        await self.sio.emit("robot_command", payload, to=state.service, namespace=NAMESPACE)
-        return seq
-
-    async def _call(self, state: RobotState, command: dict[str, Any], controller: str) -> int:
-        """Send and wait for the robot service's `robot_result`; a refusal raises."""
-        future: asyncio.Future[RobotResult] = asyncio.get_running_loop().create_future()
-        seq = next(self._seq)
-        self._results[(state.config.id, seq)] = future
-        try:
-            # Numbered and awaited before it goes: a quick `robot_result` is never missed.
-            await self._send(state, command, controller, seq)
-            try:
-                result = await asyncio.wait_for(future, self.command_timeout_s)
-            except TimeoutError:
-                raise RobotTimeout(
-                    "the robot service did not answer in time",
-                    details={"timeout_s": self.command_timeout_s},
-                ) from None
-        finally:
-            self._results.pop((state.config.id, seq), None)
-        if not result.ok:
-            error = result.error
-            code = error.code if error else "ROBOT_REFUSED"
-            self.stats.refused[code] += 1
-            raise _ERRORS.get(code, RobotRefused)(
-                error.message if error else "refused", details={"reason": code}
-            )
-        return seq
-
+    # -- leases and commands -------------------------------------------------------------
     def _held(self, state: RobotState, sid: str) -> Control:
         lease = state.lease
         if lease is None or lease.sid != sid:
@@ -331,7 +258,7 @@ class RobotHub:
         self.audit.add("robot.control", lease.holder.subject, robot_id, lease.summary(reason))
         if state.service is not None:
             with contextlib.suppress(PoseStudioError):
-                await self._send(state, {"kind": "stop"}, lease.holder.subject)
+                await self.commands.send(state, {"kind": "stop"}, lease.holder.subject)
         await self._push_lease(state)
 
     async def _push_lease(self, state: RobotState) -> None:
@@ -357,7 +284,7 @@ class RobotHub:
         if state.estopped:
             raise RobotEstopped("the e-stop is latched", details={"robot_id": request.robot_id})
         vector = (request.x, request.y, request.z)
-        seq = await self._send(
+        seq = await self.commands.send(
             state,
             {"kind": "move", "x": vector[0], "y": vector[1], "z": vector[2]},
             lease.holder.subject,
@@ -380,7 +307,9 @@ class RobotHub:
                 details={"reason": "unknown_action", "actions": list(ACTIONS[state.config.model])},
             )
         self.audit.add("robot.action", lease.holder.subject, robot_id, {"name": name})
-        seq = await self._call(state, {"kind": "action", "name": name}, lease.holder.subject)
+        seq = await self.commands.call(
+            state, {"kind": "action", "name": name}, lease.holder.subject
+        )
         return {"ok": True, "robot_id": robot_id, "seq": seq}
 
     async def estop(self, principal: Principal, robot_id: str, client: str) -> dict[str, Any]:
@@ -393,11 +322,11 @@ class RobotHub:
         delivered = False
         seq = None
         if state.service is not None:
-            seq = await self._send(state, {"kind": "estop"}, principal.subject)
+            seq = await self.commands.send(state, {"kind": "estop"}, principal.subject)
             delivered = True
         elif self.services:
-            seq = next(self._seq)
-            command = self._command(robot_id, seq, {"kind": "estop"}, principal.subject)
+            seq = self.commands.next_seq()
+            command = self.commands.payload(robot_id, seq, {"kind": "estop"}, principal.subject)
             await self.sio.emit("robot_command", command, room=SERVICES, namespace=NAMESPACE)
             delivered = True
         await self._push_status(state)
@@ -407,7 +336,7 @@ class RobotHub:
         state = self.robot(robot_id)
         seq = None
         if state.service is not None:
-            seq = await self._call(state, {"kind": "clear_estop"}, principal.subject)
+            seq = await self.commands.call(state, {"kind": "clear_estop"}, principal.subject)
         state.estopped = False
         if state.status == "estopped":
             state.status = "online" if state.service is not None else "offline"

@@ -18,6 +18,7 @@ from posestudio.errors import BadRequest, PoseStudioError
 from posestudio.pipeline import StreamManager
 from posestudio.pipeline.access import resource
 from posestudio.protocol.robots import (
+    NAMESPACE,
     ActionRequest,
     DriveRequest,
     PoseControlRequest,
@@ -28,7 +29,7 @@ from posestudio.protocol.robots import (
     RunBehaviourRequest,
     ServiceHello,
 )
-from posestudio.robots.hub import NAMESPACE, PEOPLE, SERVICES, RobotHub
+from posestudio.robots.hub import PEOPLE, SERVICES, RobotHub
 from posestudio.robots.posesink import PoseControl
 from posestudio.transports.validation import parse
 from posestudio_core.auth import Authenticator, Principal

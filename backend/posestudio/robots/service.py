@@ -20,10 +20,10 @@ from fastapi import FastAPI
 
 from posestudio.db.database import Database
 from posestudio.errors import PoseStudioError
-from posestudio.protocol.robots import Behaviour, DriveRequest
+from posestudio.protocol.robots import NAMESPACE, Behaviour, DriveRequest
 from posestudio.robots import crud
 from posestudio.robots.audit import AuditBatch
-from posestudio.robots.hub import NAMESPACE, RobotHub
+from posestudio.robots.hub import RobotHub
 from posestudio.robots.namespace import RobotsNamespace
 from posestudio.robots.posesink import PoseControl
 from posestudio.settings import Settings
