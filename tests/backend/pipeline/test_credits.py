@@ -76,7 +76,9 @@ async def test_a_stream_without_credits_gets_no_grants(client: PoseClient) -> No
 
 async def test_a_frame_refused_at_the_edge_is_granted_back() -> None:
     """A frame the rate limit refuses leaves the slot too: its credit comes back."""
-    live = LiveServer(Settings(environment="test", max_fps=1)).start()
+    # A bucket of two that refills every 10 s: the third frame is refused however slow
+    # the engine is between the credits.
+    live = LiveServer(Settings(environment="test", max_fps=0.1)).start()
     try:
         async with PoseClient(live.url, live.token) as client:
             await client.start("slow", credits=True)

@@ -220,7 +220,7 @@ async def test_unused_grants_hold_no_other_stream_back(live: LiveServer) -> None
     """Paused cameras hold a credit each, more than the target: once their grants go
     stale the stream that does send still gets its turns."""
     GATE.open = True
-    GATE.work_s = 0.03  # each frame takes a worker 30 ms: the target stays small
+    GATE.work_s = 0.1  # each frame takes a worker 100 ms: the target stays small
     jpeg = video_jpegs(160, 120)[1]
     poses: Counter[str] = Counter()
     async with PoseClient(live.url, live.token) as client:

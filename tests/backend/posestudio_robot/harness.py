@@ -52,6 +52,8 @@ class RobotsBackend:
         self.refused = 0
         self.results: dict[int, dict[str, Any]] = {}
         self.result_at: dict[int, float] = {}
+        self.issued_at: dict[int, float] = {}
+        """Each command's `issued_at` (wall clock, as the service's telemetry `ts`)."""
         self.statuses: list[dict[str, Any]] = []
         self.telemetry: list[tuple[float, dict[str, Any]]] = []
         self._seq = 0
@@ -128,12 +130,13 @@ class RobotsBackend:
         issued_at: float | None = None,
     ) -> int:
         self._seq += 1
+        self.issued_at[self._seq] = time.time() if issued_at is None else issued_at
         await self.sio.emit(
             "robot_command",
             {
                 "robot_id": robot_id,
                 "seq": self._seq,
-                "issued_at": time.time() if issued_at is None else issued_at,
+                "issued_at": self.issued_at[self._seq],
                 "deadline_ms": deadline_ms,
                 "controller": "user:test",
                 "command": command,
@@ -200,6 +203,9 @@ def service(
         "POSE_STUDIO_ROBOT_ICE_LOOPBACK": "true",
         "POSE_STUDIO_ROBOT_RECONNECT_MIN_S": "0.2",
         "POSE_STUDIO_ROBOT_RECONNECT_MAX_S": "1.0",
+        # Longer than the default 500 ms: a stall of the shared CI cores while another
+        # robot's WebRTC link comes up must not read as a dead robot.
+        "POSE_STUDIO_ROBOT_WATCHDOG_MS": "1500",
     }
     with posestudio(["robot", "serve"], env=env, cwd=cwd, ready="robot service", output=output):
         yield
