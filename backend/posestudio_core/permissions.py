@@ -95,9 +95,10 @@ class Resource(Protocol):
 
 
 # Actions a principal's role alone does not allow: its token must name them in its scopes.
-# Serving robots receives their secrets and answers for them, so an admin signed in (or an
-# admin's unscoped token) is not the robot service. The one exception is the install's own
-# bootstrap token, which a robot service on the same host reads from `data/token`.
+# Serving robots receives their secrets and answers for them, so the robot service is a
+# credential made for it, never an admin signed in or an admin's unscoped token. The one
+# exception is the install's own bootstrap token, which a robot service on the same host
+# reads from `data/token`.
 EXPLICIT_ACTIONS = frozenset({Action.ROBOT_SERVE})
 
 

@@ -104,6 +104,24 @@ def _in_sight(page: Page, tile: int, min_3d_height: float = 200) -> None:
     assert height >= min_3d_height, (tile, height)
 
 
+def _apart(page: Page, tile: int, parts: tuple[str, ...]) -> None:
+    """The tile's header controls and these parts of its record row do not overlap."""
+    one = page.get_by_test_id("stream-tile").nth(tile)
+    header = ("tile-name", "stream-status", "stream-toggle", "stream-remove")
+    boxes = {p: one.get_by_test_id(p).bounding_box() for p in header + parts}
+    for a in header:
+        for b in parts:
+            x, y = boxes[a], boxes[b]
+            assert x is not None and y is not None, (a, b)
+            overlap = (
+                x["x"] < y["x"] + y["width"]
+                and y["x"] < x["x"] + x["width"]
+                and x["y"] < y["y"] + y["height"]
+                and y["y"] < x["y"] + x["height"]
+            )
+            assert not overlap, (tile, a, x, b, y)
+
+
 def _views_keep_the_body_in_sight(page: Page) -> None:
     """Each 3D view button frames the whole body and keeps it framed; arrow keys orbit,
     and zooming in stops where the whole body still fits."""
@@ -193,6 +211,17 @@ def test_studio_streams_camera_and_recovers(
             _in_sight(page, index, min_3d_height=150)
         page.screenshot(path=str(artifacts / "studio-four-streams.png"))
         assert axe_violations(page) == []
+        _apart(page, 0, ("record-start", "record-options"))
+        # A recording's badge, and the longer one it leaves, keep clear of the header.
+        first = page.get_by_test_id("stream-tile").first
+        first.get_by_test_id("record-start").click()
+        recorded = first.get_by_test_id("recording-frames")
+        wait_for(lambda: int(recorded.inner_text()) >= 3, 20, "frames recorded")
+        _apart(page, 0, ("record-stop", "recording-indicator"))
+        first.get_by_test_id("record-stop").click()
+        expect(first.get_by_test_id("recording-ended")).to_be_visible(timeout=15_000)
+        _apart(page, 0, ("record-start", "recording-ended"))
+        page.screenshot(path=str(artifacts / "studio-four-streams-recorded.png"))
         for index in (3, 2):
             page.get_by_test_id("stream-tile").nth(index).get_by_test_id("stream-remove").click()
         expect(page.get_by_test_id("stream-tile")).to_have_count(2)

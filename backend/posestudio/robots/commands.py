@@ -123,8 +123,9 @@ class Commands:
             future.set_result(message)
         return awaited, clamped
 
-    def fail(self, gone: Callable[[str], bool], error: Exception) -> None:
-        """The calls waiting on robots for which `gone(robot_id)` end with `error`."""
+    def fail(self, gone: Callable[[str], bool], error: Callable[[], Exception]) -> None:
+        """The calls waiting on robots for which `gone(robot_id)` end, each with its own
+        `error()`."""
         for (robot_id, _), future in list(self._results.items()):
             if gone(robot_id) and not future.done():
-                future.set_exception(error)
+                future.set_exception(error())

@@ -59,8 +59,6 @@ class RobotHub:
     ) -> None:
         self.sio = sio
         self.audit = audit
-        self.deadline_ms = deadline_ms
-        self.command_timeout_s = command_timeout_s
         self.lease_idle_s = lease_idle_s
         self.telemetry_period_s = 1.0 / telemetry_hz
         self.stats = RobotStats()
@@ -148,7 +146,7 @@ class RobotHub:
             held = self.robots.get(robot_id)
             return held is None or held.service is None
 
-        self.commands.fail(gone, RobotOffline("the robot service went away"))
+        self.commands.fail(gone, lambda: RobotOffline("the robot service went away"))
 
     async def status_in(self, sid: str, message: RobotStatusMessage) -> None:
         state = self.robots.get(message.robot_id)

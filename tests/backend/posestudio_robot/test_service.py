@@ -150,8 +150,21 @@ async def test_the_deadman_stops_the_robot_after_silence(rig: Rig) -> None:
     # The simulator holds a move for 2 s by itself: only the deadman stops it sooner.
     # Timed from the last command's issue to the service's telemetry saying stopped (both
     # wall clocks on this host), not to when that telemetry reaches this loop.
-    stopped = await backend.telemetry_where(DOG, lambda d: speed(d) == 0, 10)
-    stopped_ms = (stopped["ts"] - backend.issued_at[seqs[-1]]) * 1000
+    issued = backend.issued_at[seqs[-1]]
+
+    def first_stopped() -> dict[str, Any] | None:
+        # The first such sample, whenever this loop gets to look (not the latest one).
+        return next(
+            (
+                d
+                for _, d in backend.telemetry
+                if d["robot_id"] == DOG and d["ts"] > issued and speed(d) == 0
+            ),
+            None,
+        )
+
+    stopped = await backend.until(first_stopped, 10, "telemetry of the stopped robot")
+    stopped_ms = (stopped["ts"] - issued) * 1000
     assert 200 < stopped_ms < 1900, stopped_ms
     print(f"deadman: stopped {stopped_ms:.0f} ms after the last command (telemetry at 10 Hz)")
 
