@@ -173,8 +173,7 @@ class RobotHub:
                 state.lease.clamped += 1
         if not awaited and not message.ok and message.error is not None:
             self.stats.refused[message.error.code] += 1
-            state = self.robots.get(message.robot_id)
-            if state is not None and state.lease is not None:
+            if state.lease is not None:
                 error = {**message.error.model_dump(exclude_none=True), "seq": message.seq}
                 await self.sio.emit(
                     "robot_error",
